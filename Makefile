@@ -1,0 +1,55 @@
+# The README's commands. Each installs what it needs on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+WORKERS ?= 2
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+
+export FLASK_APP := wsgi
+
+.PHONY: run test install chromium postgres lint bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.run-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e ".[test]"
+	touch $@ $(VENV)/.run-installed
+
+install: $(VENV)/.run-installed
+
+## make run: migrate the embedded database, load units and demo accounts, serve.
+run: $(VENV)/.run-installed
+	$(BIN)/flask db upgrade
+	$(BIN)/flask cslp setup-demo
+	@echo "cslp_forms: http://$(HOST):$(PORT)/"
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 \
+		--timeout 60 --graceful-timeout 20 --access-logfile - wsgi:app
+
+## make test: the whole suite, PostgreSQL and browser tests included.
+test: $(VENV)/.test-installed chromium postgres
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+# Debian's Chromium for the browser tests (Playwright must never download one).
+chromium:
+	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && \
+		$(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+# PostgreSQL 127.0.0.1:5432 runs on these machines; start it if it has stopped.
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || { \
+		command -v pg_ctlcluster >/dev/null && \
+		$(SUDO) pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | tail -1) main start \
+		&& sleep 2; } || echo "PostgreSQL is not running on 127.0.0.1:5432"
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check .

@@ -1,0 +1,105 @@
+"""cslp_forms: the Sóc Trăng Women's Union Policy–Law records. `create_app` builds the
+app: defaults, CSLP_* environment, test config; checks; extensions; blueprints;
+problem handlers; CLI."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .extensions import db, login_manager, migrate
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    instance = os.environ.get("CSLP_INSTANCE_PATH") or str(PROJECT_DIR / "instance")
+    app = Flask(__name__, instance_path=instance, static_folder=None)
+    app.config.from_object("cslp_forms.config")
+    app.config.from_prefixed_env("CSLP")
+    if test_config:
+        app.config.update(test_config)
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app)
+    app.config["SECRET_KEY"] = secret_key(app)
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(days=int(app.config["SESSION_DAYS"]))
+    app.json.ensure_ascii = False
+    if int(app.config["PROXY_FIX"]):
+        n = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"))
+    login_manager.init_app(app)
+    from . import models  # noqa: F401  (one metadata for Alembic)
+    from .auth.session import SessionInterface
+
+    app.session_interface = SessionInterface()
+
+    from .auth import bp as auth_bp
+    from .pwa import bp as pwa_bp
+    from .units import bp as units_bp
+    from .users import bp as users_bp
+
+    app.register_blueprint(auth_bp, url_prefix="/api/auth")
+    app.register_blueprint(units_bp, url_prefix="/api/units")
+    app.register_blueprint(users_bp, url_prefix="/api/users")
+    app.register_blueprint(pwa_bp, url_prefix="")
+
+    from .problems import register_problem_handlers
+
+    register_problem_handlers(app)
+
+    from .cli import cli
+
+    app.cli.add_command(cli)
+    return app
+
+
+def database_url(app: Flask) -> str:
+    url = app.config.get("DATABASE_URL") or ""
+    if not url:
+        return f"sqlite:///{Path(app.instance_path) / 'cslp.db'}"
+    # One PostgreSQL driver for every spelling of the URL: psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def secret_key(app: Flask) -> str:
+    """CSLP_SECRET_KEY; for the embedded default a key generated once into instance/;
+    anything else without a key refuses to start."""
+    if app.config.get("SECRET_KEY"):
+        return app.config["SECRET_KEY"]
+    if app.config.get("TESTING"):
+        return secrets.token_hex(32)
+    if app.config.get("DATABASE_URL"):
+        raise RuntimeError(
+            "CSLP_SECRET_KEY is required when CSLP_DATABASE_URL is set (production)."
+        )
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()

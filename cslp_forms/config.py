@@ -1,0 +1,45 @@
+"""Configuration defaults. Every setting can be overridden by a `CSLP_`-prefixed
+environment variable (see README); secrets have no usable production default."""
+
+from datetime import timedelta
+
+# Read by create_app: CSLP_DATABASE_URL. Empty means the embedded SQLite database in
+# instance/, which is also the only case where a secret key is generated on disk.
+DATABASE_URL = ""
+SECRET_KEY = None
+
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+# Sessions: an HttpOnly, SameSite=Lax cookie that survives a phone restart. Secure is
+# also set per request when the request came over HTTPS (see auth.session).
+SESSION_COOKIE_NAME = "cslp_session"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = False
+SESSION_DAYS = 30
+
+# Number of reverse proxies in front of the app whose X-Forwarded-* headers we trust.
+PROXY_FIX = 0
+
+# werkzeug's scrypt with its default cost; tests lower the cost, never the algorithm.
+PASSWORD_HASH_METHOD = "scrypt"
+
+# Sign-in throttling: this many failures for one account within the window gives 429.
+LOGIN_MAX_FAILURES = 10
+LOGIN_WINDOW_SECONDS = 15 * 60
+
+# Largest request body accepted (photos are at most 5 MB; JSON batches far less).
+MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+
+# Local time of the union: "today", periods and due dates are computed in this zone.
+TIMEZONE = "Asia/Ho_Chi_Minh"
+
+# The plan year starts here: a unit list loaded without --valid-from is valid from it.
+UNITS_VALID_FROM = "2024-01-01"
+
+# Demo accounts created by `flask cslp setup-demo` (make run).
+DEMO_PASSWORD = None
+
+
+def session_lifetime(days: int) -> timedelta:
+    return timedelta(days=days)

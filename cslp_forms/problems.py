@@ -1,0 +1,161 @@
+"""Problem details (RFC 9457): the exception views raise, the catalogue of stable codes,
+and the handlers that turn every /api/* error into application/problem+json."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, json, request
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+PROBLEM_TYPE = "application/problem+json"
+
+# code -> (HTTP status, title written for a commune officer). The client switches on the
+# code and may show its own Vietnamese text; the title is the fallback it can display.
+CATALOGUE: dict[str, tuple[int, str]] = {
+    "request.malformed": (400, "Yêu cầu không đúng định dạng JSON."),
+    "request.invalid": (400, "Dữ liệu gửi lên chưa hợp lệ. Xem lỗi ở từng trường."),
+    "request.not_found": (404, "Không tìm thấy địa chỉ này."),
+    "request.method_not_allowed": (405, "Địa chỉ này không nhận thao tác này."),
+    "request.too_large": (413, "Dữ liệu gửi lên quá lớn."),
+    "request.unsupported_media_type": (415, "Định dạng dữ liệu không được hỗ trợ."),
+    "request.failed": (400, "Yêu cầu không thực hiện được."),
+    "auth.required": (401, "Vui lòng đăng nhập."),
+    "auth.invalid_credentials": (401, "Tên đăng nhập hoặc mật khẩu không đúng."),
+    "auth.too_many_attempts": (
+        429,
+        "Đăng nhập sai quá nhiều lần. Vui lòng chờ rồi thử lại.",
+    ),
+    "auth.csrf_failed": (403, "Phiên làm việc không hợp lệ. Vui lòng tải lại trang."),
+    "auth.forbidden": (403, "Bạn không có quyền thực hiện thao tác này."),
+    "scope.forbidden": (403, "Đơn vị này nằm ngoài phạm vi quản lý của bạn."),
+    "unit.not_found": (404, "Không tìm thấy đơn vị hành chính."),
+    "user.not_found": (404, "Không tìm thấy tài khoản."),
+    "user.exists": (409, "Tên đăng nhập đã có người dùng."),
+    "server.unavailable": (503, "Máy chủ đang bận. Vui lòng thử lại sau."),
+    "server.error": (500, "Máy chủ gặp sự cố. Dữ liệu của bạn vẫn được giữ trên máy."),
+}
+
+# Per-field error codes (the `code` of each entry in a problem's `errors`), with the text
+# shown beside the field. Form validation adds its own codes with the same shape.
+FIELD_MESSAGES: dict[str, str] = {
+    "field.required": "Trường này bắt buộc.",
+    "field.null": "Trường này không được để trống.",
+    "field.invalid_type": "Giá trị không đúng kiểu.",
+    "field.unknown": "Trường không có trong biểu mẫu.",
+    "field.too_short": "Quá ngắn.",
+    "field.too_long": "Quá dài.",
+    "field.not_a_choice": "Giá trị không nằm trong danh sách.",
+    "field.invalid": "Giá trị không hợp lệ.",
+}
+
+
+class Problem(Exception):
+    """An error a client can act on. Raise it anywhere below a view."""
+
+    def __init__(
+        self,
+        code: str,
+        detail: str | None = None,
+        *,
+        status: int | None = None,
+        errors: list[dict] | None = None,
+        headers: dict[str, str] | None = None,
+        **extra,
+    ):
+        known_status, title = CATALOGUE.get(code, (400, "Yêu cầu không thực hiện được."))
+        super().__init__(code)
+        self.code = code
+        self.status = status or known_status
+        self.title = title
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers or {}
+        self.extra = extra
+
+    def to_dict(self) -> dict:
+        body = {
+            "type": f"urn:cslp:problem:{self.code}",
+            "code": self.code,
+            "title": self.title,
+            "status": self.status,
+        }
+        if self.detail:
+            body["detail"] = self.detail
+        if self.errors:
+            body["errors"] = self.errors
+        body.update(self.extra)
+        return body
+
+
+def problem_response(problem: Problem):
+    body = json.dumps(problem.to_dict(), ensure_ascii=False)
+    headers = {"Content-Type": PROBLEM_TYPE, **problem.headers}
+    return body, problem.status, headers
+
+
+def field_errors(messages, prefix: str = "") -> list[dict]:
+    """Flatten marshmallow's nested messages (whose leaves are our codes) into
+    `[{field, code, message}]` with dotted paths such as `services.0.status`."""
+    out: list[dict] = []
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            if key == "_schema":
+                path = prefix
+            out.extend(field_errors(value, path))
+    elif isinstance(messages, list | tuple):
+        for item in messages:
+            out.extend(field_errors(item, prefix))
+    else:
+        code = str(messages)
+        if not code.startswith(("field.", "form.", "scope.", "attachment.")):
+            code = "field.invalid"
+        out.append({"field": prefix, "code": code, "message": FIELD_MESSAGES.get(code, "")})
+    return out
+
+
+_HTTP_CODES = {
+    400: "request.malformed",
+    404: "request.not_found",
+    405: "request.method_not_allowed",
+    413: "request.too_large",
+    415: "request.unsupported_media_type",
+}
+
+
+def _is_api() -> bool:
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
+def register_problem_handlers(app: Flask) -> None:
+    @app.errorhandler(Problem)
+    def handle_problem(problem: Problem):
+        return problem_response(problem)
+
+    @app.errorhandler(HTTPException)
+    def handle_http(exc: HTTPException):
+        if not _is_api():
+            return exc
+        code = _HTTP_CODES.get(exc.code or 500)
+        if code is None:
+            problem = Problem("request.failed", status=exc.code)
+            problem.title = exc.name
+        else:
+            problem = Problem(code)
+        if exc.code == 405 and exc.valid_methods:
+            problem.headers["Allow"] = ", ".join(exc.valid_methods)
+        return problem_response(problem)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(exc: Exception):
+        # Never show a stack trace, SQL or a class name to a user: log it, answer plainly.
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        from .extensions import db
+
+        db.session.rollback()
+        if not _is_api():
+            return "Internal Server Error", 500
+        return problem_response(Problem("server.error"))

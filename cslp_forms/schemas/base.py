@@ -1,0 +1,54 @@
+"""The base schema: unknown keys are errors, and every error message is a stable code
+(`field.required`, `field.invalid_type`, …) that problems.field_errors turns into
+`[{field, code, message}]`."""
+
+from flask import request
+from marshmallow import RAISE, Schema, ValidationError
+
+from ..problems import Problem, field_errors
+
+# marshmallow's error keys -> our codes. Anything else becomes field.invalid.
+ERROR_CODES = {
+    "required": "field.required",
+    "null": "field.null",
+    "invalid": "field.invalid_type",
+    "type": "field.invalid_type",
+    "invalid_uuid": "field.invalid_type",
+    "format": "field.invalid_type",
+    "too_large": "field.invalid_type",
+    "special": "field.invalid_type",
+    "invalid_utf8": "field.invalid_type",
+}
+
+
+class ApiSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    error_messages = {"unknown": "field.unknown", "type": "request.malformed"}
+
+    def on_bind_field(self, field_name, field_obj):
+        field_obj.error_messages = {
+            key: ERROR_CODES.get(key, "field.invalid") for key in field_obj.error_messages
+        }
+
+
+def load_json(schema: Schema, *, data=None):
+    """Parse the request body with `schema`: 400 request.malformed when it is not a JSON
+    object, 400 request.invalid with per-field errors when a field is wrong."""
+    if data is None:
+        data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise Problem("request.malformed", "Nội dung phải là một đối tượng JSON.")
+    try:
+        return schema.load(data)
+    except ValidationError as err:
+        raise Problem("request.invalid", errors=field_errors(err.messages)) from None
+
+
+def load_args(schema: Schema):
+    """Parse query parameters with `schema` (400 request.invalid on a bad one)."""
+    try:
+        return schema.load(request.args.to_dict())
+    except ValidationError as err:
+        raise Problem("request.invalid", errors=field_errors(err.messages)) from None

@@ -1,0 +1,32 @@
+"""User management by an administrator."""
+
+from marshmallow import fields, validate
+
+from ..models import ROLES
+from .base import ApiSchema
+
+USERNAME = validate.Regexp(r"^[a-z0-9][a-z0-9._-]{2,63}$", error="field.invalid")
+PASSWORD = validate.Length(min=8, max=256, error="field.too_short")
+
+
+class UserCreateSchema(ApiSchema):
+    username = fields.String(required=True, validate=USERNAME)
+    display_name = fields.String(required=True, validate=validate.Length(
+        min=1, max=120, error="field.too_long"))
+    password = fields.String(required=True, validate=PASSWORD, load_only=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES,
+                                                                error="field.not_a_choice"))
+    unit = fields.String(required=True)
+
+
+class UserUpdateSchema(ApiSchema):
+    display_name = fields.String(validate=validate.Length(min=1, max=120,
+                                                          error="field.too_long"))
+    password = fields.String(validate=PASSWORD, load_only=True)
+    role = fields.String(validate=validate.OneOf(ROLES, error="field.not_a_choice"))
+    unit = fields.String()
+    active = fields.Boolean()
+
+
+class UserListArgsSchema(ApiSchema):
+    unit = fields.String()

@@ -1,0 +1,135 @@
+"""Accounts: sign-in with throttling, and user management inside an admin's subtree."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..models import ROLE_LEVELS, LoginFailure, Unit, User
+from ..problems import Problem
+from .units import ancestors, in_subtree, resolve_unit
+
+# Checked against when the username is unknown, so both failures take the same time.
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def authenticate(username: str, password: str, *, now: datetime) -> User:
+    """The user for these credentials. Unknown user and wrong password give the same
+    answer; too many recent failures for one name give 429 before any check."""
+    name = normalise_username(username)
+    window = timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
+    limit = current_app.config["LOGIN_MAX_FAILURES"]
+    since = now - window
+    count, oldest = db.session.execute(
+        select(func.count(LoginFailure.id), func.min(LoginFailure.at))
+        .where(LoginFailure.username == name, LoginFailure.at > since)
+    ).one()
+    if count >= limit:
+        retry = max(1, math.ceil((oldest + window - now).total_seconds()))
+        raise Problem("auth.too_many_attempts",
+                      f"Vui lòng thử lại sau {math.ceil(retry / 60)} phút.",
+                      headers={"Retry-After": str(retry)}, retry_after=retry)
+    user = db.session.scalar(select(User).where(User.username == name))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+    if user is None or not user.check_password(password) or not user.active:
+        db.session.add(LoginFailure(username=name, at=now))
+        db.session.flush()
+        raise Problem("auth.invalid_credentials")
+    db.session.execute(delete(LoginFailure).where(LoginFailure.username == name))
+    return user
+
+
+def user_payload(user: User) -> dict:
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role,
+        "active": user.active,
+        "unit": user.unit.summary(),
+    }
+
+
+def me_payload(user: User, csrf_token: str) -> dict:
+    return {
+        **user_payload(user),
+        "unit_path": [u.summary() for u in ancestors(user.unit)],
+        "csrf_token": csrf_token,
+    }
+
+
+def _check_role_level(role: str, unit: Unit) -> None:
+    if unit.level not in ROLE_LEVELS[role]:
+        raise Problem("request.invalid", errors=[{
+            "field": "unit", "code": "field.invalid",
+            "message": f"Vai trò {role} không gắn được với đơn vị cấp {unit.level}.",
+        }])
+
+
+def _require_in_scope(actor: User, unit: Unit) -> None:
+    if not actor.unit.contains(unit):
+        raise Problem("scope.forbidden")
+
+
+def create_user(*, username: str, display_name: str, password: str, role: str,
+                unit_code: str, actor: User | None = None) -> User:
+    """Create an account. With an actor (an administrator), only inside her subtree."""
+    unit = resolve_unit(unit_code)
+    if actor is not None:
+        _require_in_scope(actor, unit)
+    _check_role_level(role, unit)
+    name = normalise_username(username)
+    if db.session.scalar(select(User.id).where(User.username == name)) is not None:
+        raise Problem("user.exists", f"Tên đăng nhập {name} đã có.")
+    user = User(username=name, display_name=display_name.strip(), role=role, unit=unit)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def get_user_in_scope(username: str, *, actor: User) -> User:
+    user = db.session.scalar(select(User).where(User.username == normalise_username(username)))
+    if user is None or not actor.unit.contains(user.unit):
+        raise Problem("user.not_found")
+    return user
+
+
+def update_user(user: User, *, actor: User, changes: dict) -> User:
+    if "unit" in changes:
+        unit = resolve_unit(changes["unit"])
+        _require_in_scope(actor, unit)
+        user.unit = unit
+    if "role" in changes:
+        user.role = changes["role"]
+    _check_role_level(user.role, user.unit)
+    if "display_name" in changes:
+        user.display_name = changes["display_name"].strip()
+    if "password" in changes:
+        user.set_password(changes["password"])
+    if "active" in changes:
+        if user.id == actor.id and not changes["active"]:
+            raise Problem("request.invalid", errors=[{
+                "field": "active", "code": "field.invalid",
+                "message": "Không thể tự khóa tài khoản của mình."}])
+        user.active = changes["active"]
+        if not user.active:
+            user.end_sessions()
+    db.session.flush()
+    return user
+
+
+def list_users(*, actor: User, root: Unit | None = None) -> list[User]:
+    root = root or actor.unit
+    _require_in_scope(actor, root)
+    return list(db.session.scalars(
+        select(User).where(in_subtree(root, User.unit_id)).order_by(User.username)))

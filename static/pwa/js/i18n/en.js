@@ -1,0 +1,23 @@
+// English, behind the language switch.
+export default {
+  "app.title": "CSLP records",
+  "net.online": "Online",
+  "net.offline": "Offline",
+  "login.title": "Sign in",
+  "login.username": "Username or phone number",
+  "login.password": "Password",
+  "login.submit": "Sign in",
+  "login.busy": "Signing in…",
+  "login.offline": "No connection. The first sign-in needs the network.",
+  "home.hello": "Hello, {name}",
+  "home.logout": "Sign out",
+  "role.officer": "Commune officer",
+  "role.supervisor": "Supervisor",
+  "role.admin": "Administrator",
+  "lang.switch": "Tiếng Việt",
+  "error.network": "Cannot reach the server. Check the connection and try again.",
+  "error.auth.invalid_credentials": "Wrong username or password.",
+  "error.auth.too_many_attempts": "Too many failed sign-ins. Try again in {minutes} minutes.",
+  "error.request.invalid": "Enter both username and password.",
+  "error.server.error": "The server had a problem. Please try again later.",
+};

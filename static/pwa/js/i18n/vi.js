@@ -1,0 +1,23 @@
+// Vietnamese: the default language. Every string the app shows comes from here.
+export default {
+  "app.title": "Sổ CSLP",
+  "net.online": "Có mạng",
+  "net.offline": "Mất mạng",
+  "login.title": "Đăng nhập",
+  "login.username": "Tên đăng nhập hoặc số điện thoại",
+  "login.password": "Mật khẩu",
+  "login.submit": "Đăng nhập",
+  "login.busy": "Đang đăng nhập…",
+  "login.offline": "Chưa có mạng. Lần đầu đăng nhập cần có mạng.",
+  "home.hello": "Xin chào, {name}",
+  "home.logout": "Đăng xuất",
+  "role.officer": "Cán bộ cơ sở",
+  "role.supervisor": "Giám sát",
+  "role.admin": "Quản trị",
+  "lang.switch": "English",
+  "error.network": "Không kết nối được máy chủ. Kiểm tra mạng rồi thử lại.",
+  "error.auth.invalid_credentials": "Tên đăng nhập hoặc mật khẩu không đúng.",
+  "error.auth.too_many_attempts": "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút.",
+  "error.request.invalid": "Vui lòng nhập đủ tên đăng nhập và mật khẩu.",
+  "error.server.error": "Máy chủ gặp sự cố. Vui lòng thử lại sau.",
+};

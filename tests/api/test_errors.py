@@ -1,0 +1,49 @@
+"""Every /api/* error is problem+json with a stable code; nothing answers 500 to input."""
+
+import pytest
+
+from tests.conftest import assert_problem
+
+
+def test_unknown_api_url_is_problem_404(client):
+    assert_problem(client.get("/api/no/such/thing"), 404, "request.not_found")
+
+
+def test_wrong_method_is_problem_405(client):
+    res = client.delete("/api/auth/login")
+    assert_problem(res, 405, "request.method_not_allowed")
+    assert "POST" in res.headers["Allow"]
+
+
+def test_oversized_body_is_problem_413(app, client):
+    big = b"{" + b" " * (app.config["MAX_CONTENT_LENGTH"] + 10) + b"}"
+    res = client.post("/api/auth/login", data=big, content_type="application/json")
+    assert_problem(res, 413, "request.too_large")
+
+
+@pytest.mark.parametrize("query", ["on=yesterday", "on=2024-13-01", "bogus=1"])
+def test_bad_query_parameters_are_400(login, query):
+    session = login("admin.tinh")
+    assert_problem(session.get(f"/api/units?{query}"), 400, "request.invalid")
+
+
+def test_problem_titles_are_vietnamese_and_hide_internals(client):
+    body = assert_problem(client.get("/api/auth/me"), 401, "auth.required")
+    assert body["title"] == "Vui lòng đăng nhập."
+    assert body["type"] == "urn:cslp:problem:auth.required"
+
+
+def test_unexpected_error_is_problem_500_without_details(app, client):
+    @app.get("/api/boom")
+    def boom():
+        raise RuntimeError("SELECT secret FROM table")
+
+    res = client.get("/api/boom")
+    body = assert_problem(res, 500, "server.error")
+    assert "SELECT" not in res.get_data(as_text=True) and "RuntimeError" not in str(body)
+
+
+def test_non_api_404_stays_html(client):
+    res = client.get("/no-such-page")
+    assert res.status_code == 404
+    assert not res.headers["Content-Type"].startswith("application/problem+json")

@@ -1,0 +1,54 @@
+"""The app shell in a real Chromium at phone size."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+
+def sign_in(page, username, password=PASSWORD):
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("#login-form button[type=submit]")
+
+
+def test_shell_loads_in_vietnamese_and_officer_signs_in(page, live_server):
+    page.goto(live_server)
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+    expect(page.locator("#login-form h2")).to_have_text("Đăng nhập")
+    sign_in(page, "canbo.anthanh2")
+    expect(page.locator("#unit-path")).to_have_text(
+        "Tỉnh Sóc Trăng › Huyện Cù Lao Dung › Xã An Thạnh 2")
+    # The session survives a reload (a restart of the app on the phone).
+    page.reload()
+    expect(page.locator("#unit-path")).to_contain_text("Xã An Thạnh 2")
+
+
+def test_wrong_password_shows_a_vietnamese_message(page, live_server):
+    page.goto(live_server)
+    sign_in(page, "canbo.anthanh2", "sai-mat-khau")
+    expect(page.locator("#login-error")).to_have_text("Tên đăng nhập hoặc mật khẩu không đúng.")
+
+
+def test_shell_opens_offline_after_one_visit(page, context, live_server):
+    page.goto(live_server)
+    sign_in(page, "canbo.anthanh2")
+    expect(page.locator("#unit-path")).to_contain_text("Xã An Thạnh 2")
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15000)
+    context.set_offline(True)
+    page.reload()
+    expect(page.locator("#net-status")).to_have_text("Mất mạng")
+    expect(page.locator("#unit-path")).to_contain_text("Xã An Thạnh 2")
+    context.set_offline(False)
+
+
+def test_logout_returns_to_sign_in(page, live_server):
+    page.goto(live_server)
+    sign_in(page, "giamsat.culaodung")
+    expect(page.locator("#home-role")).to_contain_text("Giám sát")
+    page.click("#logout")
+    expect(page.locator("#login-form")).to_be_visible()
+    page.reload()
+    expect(page.locator("#login-form")).to_be_visible()

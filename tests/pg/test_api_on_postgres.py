@@ -1,0 +1,12 @@
+"""The API behaviours of tests/api, run again against PostgreSQL (this package's `app`
+fixture), so both databases answer the same."""
+
+import pytest
+
+from tests.api.test_auth import *  # noqa: F403
+from tests.api.test_errors import *  # noqa: F403
+from tests.api.test_units import *  # noqa: F403
+from tests.api.test_users import *  # noqa: F403
+from tests.unit.test_units_loading import *  # noqa: F403
+
+pytestmark = pytest.mark.pg
