@@ -44,7 +44,8 @@ def _load(path: Path, valid_from: date | None, effective: date | None) -> None:
     for line in lines[:DETAIL_LINES]:
         click.echo(f"  {line}")
     if len(lines) > DETAIL_LINES:
-        click.echo(f"  … và {len(lines) - DETAIL_LINES} dòng khác (and {len(lines) - DETAIL_LINES} more)")
+        more = len(lines) - DETAIL_LINES
+        click.echo(f"  … và {more} dòng khác (and {more} more)")
 
 
 @cli.command("load-units")
