@@ -45,14 +45,22 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.session_interface = SessionInterface()
 
+    from .attachments import bp as attachments_bp
     from .auth import bp as auth_bp
+    from .forms import bp as forms_bp
+    from .openapi import bp as openapi_bp
     from .pwa import bp as pwa_bp
+    from .sync import bp as sync_bp
     from .units import bp as units_bp
     from .users import bp as users_bp
 
     app.register_blueprint(auth_bp, url_prefix="/api/auth")
     app.register_blueprint(units_bp, url_prefix="/api/units")
     app.register_blueprint(users_bp, url_prefix="/api/users")
+    app.register_blueprint(forms_bp, url_prefix="/api/forms")
+    app.register_blueprint(sync_bp, url_prefix="/api/sync")
+    app.register_blueprint(attachments_bp, url_prefix="/api/attachments")
+    app.register_blueprint(openapi_bp, url_prefix="/api")
     app.register_blueprint(pwa_bp, url_prefix="")
 
     from .problems import register_problem_handlers
@@ -98,8 +106,19 @@ def secret_key(app: Flask) -> str:
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record):
     if isinstance(dbapi_connection, sqlite3.Connection):
+        # We issue BEGIN ourselves (below): pysqlite's own transaction handling breaks
+        # SAVEPOINT and would start write transactions that fail instead of waiting.
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn):
+    # IMMEDIATE takes the write lock up front: a transaction that reads and then writes
+    # waits for (busy_timeout) instead of failing when another writer got there first.
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

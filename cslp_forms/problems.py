@@ -34,6 +34,20 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "unit.not_found": (404, "Không tìm thấy đơn vị hành chính."),
     "user.not_found": (404, "Không tìm thấy tài khoản."),
     "user.exists": (409, "Tên đăng nhập đã có người dùng."),
+    "sync.batch_too_large": (413, "Gửi quá nhiều phiếu một lần."),
+    "sync.bad_cursor": (400, "Mốc đồng bộ không hợp lệ. Máy sẽ đồng bộ lại từ đầu."),
+    "form.not_found": (404, "Không tìm thấy biểu mẫu."),
+    "attachment.bad_hash": (400, "Mã ảnh không hợp lệ."),
+    "attachment.hash_mismatch": (
+        400,
+        "Ảnh bị hỏng trên đường truyền (mã kiểm tra không khớp). Máy sẽ gửi lại.",
+    ),
+    "attachment.unsupported_type": (415, "Chỉ nhận ảnh JPEG, PNG hoặc WebP."),
+    "attachment.too_large": (
+        413,
+        "Ảnh quá lớn (tối đa 5 MB). Hãy chụp lại hoặc chọn ảnh nhỏ hơn.",
+    ),
+    "attachment.not_found": (404, "Không tìm thấy ảnh."),
     "server.unavailable": (503, "Máy chủ đang bận. Vui lòng thử lại sau."),
     "server.error": (500, "Máy chủ gặp sự cố. Dữ liệu của bạn vẫn được giữ trên máy."),
 }
@@ -49,6 +63,21 @@ FIELD_MESSAGES: dict[str, str] = {
     "field.too_long": "Quá dài.",
     "field.not_a_choice": "Giá trị không nằm trong danh sách.",
     "field.invalid": "Giá trị không hợp lệ.",
+    "field.below_min": "Nhỏ hơn giá trị thấp nhất cho phép.",
+    "field.above_max": "Lớn hơn giá trị cao nhất cho phép.",
+    "field.duplicate_choice": "Một lựa chọn bị chọn hai lần.",
+    "field.too_few": "Chưa đủ số dòng tối thiểu.",
+    "field.too_many": "Quá số lượng cho phép.",
+    "field.not_relevant": "Trường này không áp dụng với các câu trả lời khác; hãy xóa nó.",
+    "field.invalid_unit": "Mã đơn vị không đúng hoặc không đúng cấp.",
+    "field.pattern_mismatch": "Không đúng định dạng.",
+    "field.attachment_not_listed": "Ảnh không có trong danh sách ảnh của phiếu.",
+    "form.unknown": "Không có biểu mẫu này.",
+    "form.unknown_version": "Phiên bản biểu mẫu này chưa có trên máy chủ.",
+    "form.sum_exceeds_total": "Các số thành phần cộng lại vượt quá tổng.",
+    "form.part_exceeds_whole": "Số thành phần lớn hơn tổng.",
+    "scope.forbidden": "Đơn vị hoặc phiếu này nằm ngoài phạm vi của bạn.",
+    "sync.unknown_record": "Máy chủ chưa có phiếu này.",
 }
 
 
@@ -111,7 +140,7 @@ def field_errors(messages, prefix: str = "") -> list[dict]:
             out.extend(field_errors(item, prefix))
     else:
         code = str(messages)
-        if not code.startswith(("field.", "form.", "scope.", "attachment.")):
+        if not code.startswith(("field.", "form.", "scope.", "attachment.", "sync.")):
             code = "field.invalid"
         out.append({"field": prefix, "code": code, "message": FIELD_MESSAGES.get(code, "")})
     return out

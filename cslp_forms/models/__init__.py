@@ -1,6 +1,17 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
+from .submissions import (
+    LOCKED_STATUSES,
+    STATUSES,
+    Attachment,
+    Counter,
+    Submission,
+    SubmissionRevision,
+)
 from .units import LEVELS, Unit, UnitSuccession
 from .users import ROLE_LEVELS, ROLES, LoginFailure, User
 
-__all__ = ["LEVELS", "ROLES", "ROLE_LEVELS", "LoginFailure", "Unit", "UnitSuccession", "User"]
+__all__ = [
+    "LEVELS", "LOCKED_STATUSES", "ROLES", "ROLE_LEVELS", "STATUSES", "Attachment", "Counter",
+    "LoginFailure", "Submission", "SubmissionRevision", "Unit", "UnitSuccession", "User",
+]

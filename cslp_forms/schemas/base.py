@@ -3,7 +3,7 @@
 `[{field, code, message}]`."""
 
 from flask import request
-from marshmallow import RAISE, Schema, ValidationError
+from marshmallow import RAISE, Schema, ValidationError, fields
 
 from ..problems import Problem, field_errors
 
@@ -52,3 +52,20 @@ def load_args(schema: Schema):
         return schema.load(request.args.to_dict())
     except ValidationError as err:
         raise Problem("request.invalid", errors=field_errors(err.messages)) from None
+
+
+class FieldErrorSchema(Schema):
+    field = fields.String(metadata={"description": "dotted path, e.g. services.0.status"})
+    code = fields.String(metadata={"description": "stable code, e.g. field.required"})
+    message = fields.String()
+
+
+class ProblemSchema(Schema):
+    """application/problem+json (RFC 9457) with our stable `code`."""
+
+    type = fields.String()
+    code = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String()
+    errors = fields.List(fields.Nested(FieldErrorSchema))

@@ -3,8 +3,12 @@ fixture), so both databases answer the same."""
 
 import pytest
 
+from tests.api.test_attachments import *  # noqa: F403
 from tests.api.test_auth import *  # noqa: F403
+from tests.api.test_changes import *  # noqa: F403
 from tests.api.test_errors import *  # noqa: F403
+from tests.api.test_forms import *  # noqa: F403
+from tests.api.test_sync import *  # noqa: F403
 from tests.api.test_units import *  # noqa: F403
 from tests.api.test_users import *  # noqa: F403
 from tests.unit.test_units_loading import *  # noqa: F403

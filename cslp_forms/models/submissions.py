@@ -1,0 +1,115 @@
+"""Submitted records, every revision of them, their photos, and the change counter that
+orders what /api/sync/changes hands out."""
+
+from __future__ import annotations
+
+import uuid as uuid_lib
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from ..extensions import db
+from .types import JsonDoc, UTCDateTime, utcnow
+from .units import Unit
+from .users import User
+
+STATUSES = ("submitted", "in_review", "approved", "returned", "rejected")
+# Final states: the record can no longer change.
+LOCKED_STATUSES = ("approved", "rejected")
+
+
+class Submission(db.Model):
+    """A record as it stands now, keyed by the UUID the phone minted."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('submitted', 'in_review', 'approved', 'returned', 'rejected')",
+            name="status",
+        ),
+        CheckConstraint("revision >= 1", name="revision"),
+        Index("ix_submissions_form_period", "form", "period"),
+        Index("ix_submissions_unit_form_period", "unit_id", "form", "period"),
+    )
+
+    uuid: Mapped[uuid_lib.UUID] = mapped_column(Uuid, primary_key=True)
+    form: Mapped[str] = mapped_column(String(32))
+    form_version: Mapped[int] = mapped_column(Integer)
+    # Indexed by ix_submissions_unit_form_period, whose first column it is.
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    record_date: Mapped[date] = mapped_column(Date, index=True)
+    period: Mapped[str] = mapped_column(String(7))
+    answers: Mapped[dict] = mapped_column(JsonDoc)
+    attachments: Mapped[list] = mapped_column(JsonDoc)
+    status: Mapped[str] = mapped_column(String(12), default="submitted", index=True)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    client_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set from the change counter as the last step of the writing transaction.
+    change_seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+
+    unit: Mapped[Unit] = relationship()
+    author: Mapped[User] = relationship()
+
+    @property
+    def locked(self) -> bool:
+        return self.status in LOCKED_STATUSES
+
+
+class SubmissionRevision(db.Model):
+    """Every accepted revision, kept for history and field-level diffs."""
+
+    __tablename__ = "submission_revisions"
+    __table_args__ = (
+        UniqueConstraint("submission_uuid", "revision", name="uq_submission_revisions_rev"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_uuid: Mapped[uuid_lib.UUID] = mapped_column(ForeignKey("submissions.uuid"))
+    revision: Mapped[int] = mapped_column(Integer)
+    form_version: Mapped[int] = mapped_column(Integer)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    answers: Mapped[dict] = mapped_column(JsonDoc)
+    attachments: Mapped[list] = mapped_column(JsonDoc)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    client_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Attachment(db.Model):
+    """A photo, addressed by the SHA-256 of its bytes (so uploading twice is harmless)."""
+
+    __tablename__ = "attachments"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(32))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Counter(db.Model):
+    """Named monotonic counters. Bumping one locks its row until commit, so change
+    numbers become visible in the order they were handed out."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)

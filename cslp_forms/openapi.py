@@ -1,0 +1,109 @@
+"""GET /api/openapi.json: OpenAPI 3 built by apispec from the marshmallow schemas. Each
+endpoint is listed once below; tests/api/test_openapi.py fails when a route is missing."""
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Blueprint, current_app
+
+from .schemas.auth import LoginSchema, MeSchema, UserSchema
+from .schemas.base import ProblemSchema
+from .schemas.forms import AttachmentStoredSchema, FormDefinitionSchema, FormListSchema
+from .schemas.sync import (
+    ChangesResponseSchema,
+    SyncBatchSchema,
+    SyncItemSchema,
+    SyncResponseSchema,
+)
+from .schemas.units import UnitSchema
+from .schemas.users import UserCreateSchema, UserUpdateSchema
+
+bp = Blueprint("openapi", __name__)
+
+JSON = "application/json"
+PROBLEM = {"description": "problem", "content": {
+    "application/problem+json": {"schema": "Problem"}}}
+
+
+def _op(summary, *, body=None, ok=None, ok_status="200", params=(), errors=(400, 401),
+        content=JSON):
+    op = {"summary": summary, "parameters": list(params),
+          "responses": {str(code): PROBLEM for code in errors}}
+    if body is not None:
+        op["requestBody"] = {"required": True, "content": {content: {"schema": body}}}
+    op["responses"][ok_status] = {"description": "ok"}
+    if ok is not None:
+        op["responses"][ok_status]["content"] = {JSON: {"schema": ok}}
+    return op
+
+
+def _q(name, description, schema_type="string"):
+    return {"in": "query", "name": name, "description": description,
+            "schema": {"type": schema_type}}
+
+
+def _p(name):
+    return {"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
+
+
+PATHS = {
+    "/api/auth/login": {"post": _op("Sign in; sets the session cookie", body=LoginSchema,
+                                    ok=MeSchema, errors=(400, 401, 429))},
+    "/api/auth/logout": {"post": _op("Sign out", errors=(401, 403))},
+    "/api/auth/me": {"get": _op("The signed-in user, unit path and CSRF token", ok=MeSchema,
+                                errors=(401,))},
+    "/api/units": {"get": _op("Children of a unit valid on a date", ok=UnitSchema(many=True),
+                              params=[_q("parent", "unit code"), _q("on", "YYYY-MM-DD")],
+                              errors=(400, 401, 404))},
+    "/api/users": {
+        "get": _op("Accounts of the administrator's subtree", ok=UserSchema(many=True),
+                   params=[_q("unit", "unit code")], errors=(400, 401, 403)),
+        "post": _op("Create an account", body=UserCreateSchema, ok=UserSchema,
+                    ok_status="201", errors=(400, 401, 403, 409)),
+    },
+    "/api/users/{username}": {"patch": _op("Change an account", body=UserUpdateSchema,
+                                           ok=UserSchema, params=[_p("username")],
+                                           errors=(400, 401, 403, 404))},
+    "/api/forms": {"get": _op("Current form definitions (ETag; 304 on If-None-Match)",
+                              ok=FormListSchema, errors=())},
+    "/api/forms/{form}/{version}": {"get": _op(
+        "One published definition", ok=FormDefinitionSchema,
+        params=[_p("form"), _p("version")], errors=(404,))},
+    "/api/sync": {"post": _op(
+        "Send a batch of at most 100 records; one result per item, in order",
+        body=SyncBatchSchema, ok=SyncResponseSchema, errors=(400, 401, 403, 413))},
+    "/api/sync/changes": {"get": _op(
+        "What changed in the caller's scope since a cursor", ok=ChangesResponseSchema,
+        params=[_q("cursor", "opaque cursor from the last answer"),
+                _q("limit", "1-500", "integer")], errors=(400, 401))},
+    "/api/attachments/{sha256}": {
+        "put": _op("Upload a photo (JPEG, PNG or WebP, at most 5 MB) under its SHA-256",
+                   body={"type": "string", "format": "binary"}, ok=AttachmentStoredSchema,
+                   params=[_p("sha256")], errors=(400, 401, 403, 413, 415),
+                   content="application/octet-stream"),
+        "get": {**_op("Download a photo", params=[_p("sha256")], errors=(400, 401, 404)),
+                "responses": {"200": {"description": "the image"},
+                              "404": PROBLEM, "401": PROBLEM, "400": PROBLEM}},
+    },
+    "/api/openapi.json": {"get": _op("This document", errors=())},
+}
+
+
+def build_spec() -> dict:
+    spec = APISpec(title="cslp_forms API", version="1", openapi_version="3.0.3",
+                   plugins=[MarshmallowPlugin()],
+                   info={"description": "Sổ CSLP: records of the Sóc Trăng Women's Union "
+                                        "Policy–Law work. Errors are application/problem+json."})
+    spec.components.schema("Problem", schema=ProblemSchema)
+    spec.components.schema("SyncItem", schema=SyncItemSchema)
+    spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie",
+                                                "name": "cslp_session"})
+    for path, operations in PATHS.items():
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    if "openapi" not in current_app.extensions:
+        current_app.extensions["openapi"] = build_spec()
+    return current_app.extensions["openapi"]

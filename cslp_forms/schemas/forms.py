@@ -1,0 +1,26 @@
+"""Form definitions as served (the JSON files themselves; see definitions/README.md)."""
+
+from marshmallow import fields
+
+from .base import ApiSchema
+
+
+class FormDefinitionSchema(ApiSchema):
+    form = fields.String()
+    version = fields.Integer()
+    title = fields.Dict()
+    date_field = fields.String()
+    unit_levels = fields.List(fields.String())
+    sensitive = fields.Boolean()
+    choice_lists = fields.Dict()
+    fields_ = fields.List(fields.Dict(), data_key="fields")
+    checks = fields.List(fields.Dict())
+
+
+class FormListSchema(ApiSchema):
+    forms = fields.List(fields.Nested(FormDefinitionSchema))
+
+
+class AttachmentStoredSchema(ApiSchema):
+    sha256 = fields.String()
+    stored = fields.Boolean()

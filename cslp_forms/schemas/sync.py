@@ -1,0 +1,79 @@
+"""The sync envelope: a batch of items, each one record as the phone holds it."""
+
+from marshmallow import fields, validate
+
+from .base import ApiSchema
+
+MAX_BATCH = 100
+SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="field.invalid_type")
+
+
+class SyncItemSchema(ApiSchema):
+    uuid = fields.UUID(required=True)
+    form = fields.String(required=True, validate=validate.Length(min=1, max=32,
+                                                                error="field.invalid"))
+    version = fields.Integer(required=True, strict=True,
+                             validate=validate.Range(min=1, error="field.invalid"))
+    unit = fields.String(required=True, validate=validate.Length(min=1, max=10,
+                                                                error="field.invalid_unit"))
+    base_revision = fields.Integer(required=True, allow_none=True, strict=True,
+                                   validate=validate.Range(min=1, error="field.invalid"))
+    answers = fields.Dict(keys=fields.String(), required=True)
+    attachments = fields.List(fields.String(validate=SHA256), load_default=list,
+                              validate=validate.Length(max=20, error="field.too_many"))
+    client_time = fields.AwareDateTime(load_default=None, allow_none=True,
+                                       default_timezone=None)
+
+
+class SyncBatchSchema(ApiSchema):
+    """Only the outer shape: items are checked one by one so one bad item never fails
+    the batch."""
+
+    items = fields.List(fields.Raw(allow_none=True), required=True)
+
+
+class SyncResultSchema(ApiSchema):
+    uuid = fields.String(allow_none=True)
+    status = fields.String(validate=validate.OneOf(
+        ["accepted", "duplicate", "conflict", "rejected", "locked"]))
+    revision = fields.Integer()
+    errors = fields.List(fields.Dict())
+    server = fields.Dict()
+    missing_attachments = fields.List(fields.String())
+
+
+class SyncResponseSchema(ApiSchema):
+    results = fields.List(fields.Nested(SyncResultSchema))
+
+
+class ChangesArgsSchema(ApiSchema):
+    cursor = fields.String(load_default="0")
+    limit = fields.Integer(load_default=100, validate=validate.Range(
+        min=1, max=500, error="field.invalid"))
+
+
+class RecordSchema(ApiSchema):
+    uuid = fields.String()
+    form = fields.String()
+    version = fields.Integer()
+    unit = fields.Dict()
+    author = fields.String()
+    status = fields.String()
+    revision = fields.Integer()
+    record_date = fields.String()
+    period = fields.String()
+    answers = fields.Dict()
+    attachments = fields.List(fields.String())
+    missing_attachments = fields.List(fields.String())
+    created_at = fields.String()
+    updated_at = fields.String()
+
+
+class ChangeSchema(RecordSchema):
+    change = fields.Integer()
+
+
+class ChangesResponseSchema(ApiSchema):
+    changes = fields.List(fields.Nested(ChangeSchema))
+    cursor = fields.String()
+    has_more = fields.Boolean()

@@ -1,0 +1,416 @@
+"""Form definitions as data: loading the versioned JSON files, building the marshmallow
+schema that validates answers, and the small condition language (`relevant`,
+`required_if`) that static/pwa/js/forms/validate.js evaluates the same way."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from ..problems import field_errors
+from ..schemas.base import ApiSchema
+
+DEFINITIONS_DIR = Path(__file__).resolve().parent.parent / "definitions"
+FILE_NAME = re.compile(r"^(?P<form>[a-z_]+)\.v(?P<version>\d+)\.json$")
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+UNIT_CODE = re.compile(r"^[0-9]{2,5}$")
+DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+# Integers without a declared max stay inside what JavaScript and 32-bit columns hold.
+DEFAULT_INT_MAX = 2**31 - 1
+DEFAULTS = {"text": 500, "long_text": 5000, "repeat": 100, "photo": 5}
+FIELD_TYPES = {"text", "long_text", "integer", "date", "select_one", "select_multiple",
+               "yes_no", "unit", "repeat", "photo"}
+COMPARE = {"gt": lambda a, b: a > b, "gte": lambda a, b: a >= b,
+           "lt": lambda a, b: a < b, "lte": lambda a, b: a <= b}
+
+
+class DefinitionError(ValueError):
+    """A definition file breaks the format of definitions/README.md."""
+
+
+# --- the condition language ----------------------------------------------------------
+
+def is_answered(value) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return value.strip() != ""
+    if isinstance(value, list):
+        return len(value) > 0
+    return True
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def same(a, b) -> bool:
+    """JavaScript's === on JSON values: true is not 1."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    if _is_number(a) and _is_number(b):
+        return a == b
+    return type(a) is type(b) and a == b
+
+
+def evaluate(condition: dict, lookup) -> bool:
+    if "all" in condition:
+        return all(evaluate(c, lookup) for c in condition["all"])
+    if "any" in condition:
+        return any(evaluate(c, lookup) for c in condition["any"])
+    if "not" in condition:
+        return not evaluate(condition["not"], lookup)
+    value = lookup(condition["field"])
+    if "eq" in condition:
+        return same(value, condition["eq"])
+    if "in" in condition:
+        return any(same(value, v) for v in condition["in"])
+    if "includes" in condition:
+        return isinstance(value, list) and any(same(x, condition["includes"]) for x in value)
+    if "includes_any" in condition:
+        return isinstance(value, list) and any(
+            same(x, v) for x in value for v in condition["includes_any"])
+    if "answered" in condition:
+        return is_answered(value) == condition["answered"]
+    for op, compare in COMPARE.items():
+        if op in condition:
+            return _is_number(value) and compare(value, condition[op])
+    raise DefinitionError(f"unknown condition {condition!r}")
+
+
+def condition_fields(condition: dict):
+    for key in ("all", "any"):
+        for c in condition.get(key, []):
+            yield from condition_fields(c)
+    if "not" in condition:
+        yield from condition_fields(condition["not"])
+    if "field" in condition:
+        yield condition["field"]
+
+
+# --- marshmallow fields for answers --------------------------------------------------
+
+class StrictInteger(fields.Integer):
+    def _validated(self, value):
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
+class StrictBoolean(fields.Field):
+    default_error_messages = {"invalid": "field.invalid_type"}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class DateString(fields.String):
+    """`YYYY-MM-DD` and a real calendar day; kept as the string it was sent as."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            if not DATE.match(text):
+                raise ValueError
+            date.fromisoformat(text)
+        except ValueError:
+            raise self.make_error("invalid") from None
+        return text
+
+
+def _bounds(lo, hi):
+    def check(value):
+        if lo is not None and value < lo:
+            raise ValidationError("field.below_min")
+        if value > hi:
+            raise ValidationError("field.above_max")
+
+    return check
+
+
+def _count(lo, hi):
+    def check(value):
+        if lo and len(value) < lo:
+            raise ValidationError("field.too_few")
+        if hi is not None and len(value) > hi:
+            raise ValidationError("field.too_many")
+
+    return check
+
+
+def _distinct(value):
+    if len({json.dumps(v) for v in value}) != len(value):
+        raise ValidationError("field.duplicate_choice")
+
+
+def _pattern(regex: str):
+    compiled = re.compile(regex)
+
+    def check(value):
+        if not compiled.fullmatch(value):
+            raise ValidationError("field.pattern_mismatch")
+
+    return check
+
+
+class AnswersSchema(ApiSchema):
+    """Base of every generated schema: unknown answers are errors; a value of the wrong
+    JSON type is field.invalid_type."""
+
+    error_messages = {"unknown": "field.unknown", "type": "field.invalid_type"}
+
+
+# --- definitions ---------------------------------------------------------------------
+
+@dataclass
+class FormDefinition:
+    data: dict
+    source: str = ""
+    raw: bytes = field(default=b"", repr=False)
+
+    @property
+    def form(self) -> str:
+        return self.data["form"]
+
+    @property
+    def version(self) -> int:
+        return self.data["version"]
+
+    @property
+    def date_field(self) -> str:
+        return self.data["date_field"]
+
+    @property
+    def unit_levels(self) -> list[str]:
+        return self.data["unit_levels"]
+
+    @property
+    def sensitive(self) -> bool:
+        return bool(self.data.get("sensitive"))
+
+    @cached_property
+    def digest(self) -> str:
+        return hashlib.sha256(self.raw).hexdigest()
+
+    def choices(self, spec: dict) -> list[str]:
+        return [c["value"] for c in self.data["choice_lists"][spec["choices"]]["choices"]]
+
+    def unit_fields(self) -> list[tuple[str, dict]]:
+        """(name, spec) of every top-level `unit` field; rows hold none by design."""
+        return [(f["name"], f) for f in self.data["fields"] if f["type"] == "unit"]
+
+    def photo_fields(self) -> list[str]:
+        return [f["name"] for f in self.data["fields"] if f["type"] == "photo"]
+
+    # schema building
+    def _field(self, spec: dict) -> fields.Field:
+        kind = spec["type"]
+        opts = {"allow_none": True, "load_default": None}
+        if kind in ("text", "long_text"):
+            checks = [validate.Length(max=spec.get("max_length", DEFAULTS[kind]),
+                                      error="field.too_long")]
+            if "pattern" in spec:
+                checks.append(_pattern(spec["pattern"]))
+            return fields.String(validate=checks, **opts)
+        if kind == "integer":
+            return StrictInteger(strict=True, validate=_bounds(
+                spec.get("min"), spec.get("max", DEFAULT_INT_MAX)), **opts)
+        if kind == "date":
+            return DateString(**opts)
+        if kind == "select_one":
+            return fields.String(validate=validate.OneOf(self.choices(spec),
+                                                         error="field.not_a_choice"), **opts)
+        if kind == "select_multiple":
+            item = fields.String(validate=validate.OneOf(self.choices(spec),
+                                                         error="field.not_a_choice"))
+            return fields.List(item, validate=[_distinct, _count(spec.get("min_items"),
+                                                                 spec.get("max_items"))],
+                               **opts)
+        if kind == "yes_no":
+            return StrictBoolean(**opts)
+        if kind == "unit":
+            return fields.String(validate=validate.Regexp(UNIT_CODE, error="field.invalid_unit"),
+                                 **opts)
+        if kind == "repeat":
+            row = Schema.from_dict({f["name"]: self._field(f) for f in spec["fields"]})
+            row_schema = type(f"{spec['name']}_row", (AnswersSchema, row), {})
+            return fields.List(fields.Nested(row_schema), validate=_count(
+                spec.get("min_items"), spec.get("max_items", DEFAULTS["repeat"])), **opts)
+        if kind == "photo":
+            item = fields.String(validate=validate.Regexp(SHA256, error="field.invalid_type"))
+            return fields.List(item, validate=_count(None, spec.get("max_items",
+                                                                    DEFAULTS["photo"])),
+                               **opts)
+        raise DefinitionError(f"{self.source}: unknown field type {kind!r}")
+
+    @cached_property
+    def schema(self) -> AnswersSchema:
+        definition = self
+        attrs = {f["name"]: self._field(f) for f in self.data["fields"]}
+
+        @validates_schema(pass_original=True, skip_on_field_errors=False)
+        def conditions(schema, data, original_data, **kwargs):
+            messages = definition.condition_errors(original_data)
+            if messages:
+                raise ValidationError(messages)
+
+        attrs["conditions"] = conditions
+        cls = type(f"{self.form}_v{self.version}", (AnswersSchema,), attrs)
+        return cls()
+
+    def condition_errors(self, answers: dict) -> dict:
+        """`required`, `required_if`, `relevant` and the cross-field checks, evaluated
+        on the raw answers as the browser sees them."""
+        messages: dict = {}
+        self._scope_errors(self.data["fields"], answers, None, messages)
+        for check in self.data.get("checks", []):
+            names = [*check["sum"], check["lte"]]
+            values = [answers.get(n) for n in names]
+            if all(is_answered(v) and _is_number(v) for v in values):
+                if sum(values[:-1]) > values[-1]:
+                    messages.setdefault(check["field"], []).append(check["code"])
+        return messages
+
+    def _scope_errors(self, specs, scope: dict, top: dict | None, messages: dict) -> None:
+        names = {s["name"] for s in specs}
+
+        def lookup(name):
+            if top is not None and name not in names:
+                return top.get(name)
+            return scope.get(name)
+
+        for spec in specs:
+            name = spec["name"]
+            value = scope.get(name)
+            relevant = evaluate(spec["relevant"], lookup) if "relevant" in spec else True
+            if not relevant:
+                if is_answered(value):
+                    messages.setdefault(name, []).append("field.not_relevant")
+                continue
+            required = spec.get("required", False) or (
+                "required_if" in spec and evaluate(spec["required_if"], lookup))
+            if required and not is_answered(value):
+                messages.setdefault(name, []).append("field.required")
+            if spec["type"] == "repeat" and isinstance(value, list):
+                for index, row in enumerate(value):
+                    if isinstance(row, dict):
+                        row_messages: dict = {}
+                        self._scope_errors(spec["fields"], row, scope, row_messages)
+                        if row_messages:
+                            bucket = messages.setdefault(f"{name}.{index}", {})
+                            for key, codes in row_messages.items():
+                                bucket.setdefault(key, []).extend(codes)
+
+    def validate(self, answers, attachments=()) -> list[dict]:
+        """[] when the answers are valid, else `[{field, code, message}]`."""
+        if not isinstance(answers, dict):
+            return field_errors({"answers": ["field.invalid_type"]})
+        try:
+            self.schema.load(answers)
+            errors = []
+        except ValidationError as err:
+            errors = field_errors(err.messages)
+        listed = set(attachments)
+        for name in self.photo_fields():
+            value = answers.get(name)
+            if isinstance(value, list):
+                for index, digest in enumerate(value):
+                    if isinstance(digest, str) and SHA256.match(digest) and digest not in listed:
+                        errors.extend(field_errors({f"{name}.{index}":
+                                                    ["field.attachment_not_listed"]}))
+        return errors
+
+    def public(self) -> dict:
+        return self.data
+
+
+def check_definition(data: dict, source: str) -> None:
+    """Refuse a definition that the validators could not evaluate the same way."""
+    for key in ("form", "version", "title", "date_field", "unit_levels", "fields"):
+        if key not in data:
+            raise DefinitionError(f"{source}: missing {key!r}")
+    lists = data.get("choice_lists", {})
+
+    def walk(specs, outer: set[str]):
+        names = [s["name"] for s in specs]
+        if len(names) != len(set(names)):
+            raise DefinitionError(f"{source}: duplicate field names in {names}")
+        visible = outer | set(names)
+        for spec in specs:
+            if spec.get("type") not in FIELD_TYPES:
+                raise DefinitionError(f"{source}: {spec.get('name')}: bad type")
+            if "choices" in spec and spec["choices"] not in lists:
+                raise DefinitionError(f"{source}: {spec['name']}: no list {spec['choices']}")
+            for key in ("relevant", "required_if"):
+                for ref in condition_fields(spec.get(key, {})):
+                    if ref not in visible:
+                        raise DefinitionError(f"{source}: {spec['name']}.{key}: no field {ref}")
+            if spec["type"] == "repeat":
+                walk(spec["fields"], visible)
+
+    walk(data["fields"], set())
+    top = {f["name"]: f for f in data["fields"]}
+    date_spec = top.get(data["date_field"])
+    if not date_spec or date_spec["type"] != "date" or not date_spec.get("required"):
+        raise DefinitionError(f"{source}: date_field must name a required date field")
+    for check in data.get("checks", []):
+        for ref in [*check["sum"], check["lte"], check["field"]]:
+            if ref not in top:
+                raise DefinitionError(f"{source}: check names unknown field {ref}")
+
+
+@dataclass
+class Registry:
+    """Every published definition, by (form, version)."""
+
+    definitions: dict[tuple[str, int], FormDefinition]
+
+    @classmethod
+    def load(cls, directory: Path = DEFINITIONS_DIR) -> Registry:
+        found = {}
+        for path in sorted(directory.glob("*.json")):
+            match = FILE_NAME.match(path.name)
+            if not match:
+                raise DefinitionError(f"{path.name}: name must be <form>.v<version>.json")
+            raw = path.read_bytes()
+            data = json.loads(raw)
+            check_definition(data, path.name)
+            if (data["form"], data["version"]) != (match["form"], int(match["version"])):
+                raise DefinitionError(f"{path.name}: form/version differ from the file name")
+            definition = FormDefinition(data, path.name, raw)
+            definition.schema  # noqa: B018  (build now: a bad file fails at start-up)
+            found[(definition.form, definition.version)] = definition
+        return cls(found)
+
+    def get(self, form: str, version: int) -> FormDefinition | None:
+        return self.definitions.get((form, version))
+
+    def has_form(self, form: str) -> bool:
+        return any(f == form for f, _ in self.definitions)
+
+    def current(self) -> list[FormDefinition]:
+        latest: dict[str, FormDefinition] = {}
+        for definition in self.definitions.values():
+            known = latest.get(definition.form)
+            if known is None or definition.version > known.version:
+                latest[definition.form] = definition
+        return sorted(latest.values(), key=lambda d: d.form)
+
+
+_registry: Registry | None = None
+
+
+def registry() -> Registry:
+    global _registry
+    if _registry is None:
+        _registry = Registry.load()
+    return _registry

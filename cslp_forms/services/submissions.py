@@ -1,0 +1,92 @@
+"""Reading submissions: who may see which, the payload the API returns, photos still
+missing, and stamping changes with the monotonic change number."""
+
+from __future__ import annotations
+
+import uuid as uuid_lib
+
+from sqlalchemy import select, update
+
+from ..extensions import db
+from ..models import Attachment, Counter, Submission, User
+from ..models.types import iso
+from .units import in_subtree
+
+
+def insert_ignoring_conflict(model, values: dict, *, key: list[str]):
+    """INSERT … ON CONFLICT (key) DO NOTHING RETURNING key: one statement, so two
+    workers inserting the same row at once store it once."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    table = model.__table__
+    return (insert(table).values(**values).on_conflict_do_nothing(index_elements=key)
+            .returning(*(table.c[k] for k in key)))
+
+
+def stamp_changes(uuids: list[uuid_lib.UUID]) -> None:
+    """Give each changed record the next change numbers. Call last, just before commit:
+    the counter row stays locked until then, so numbers become visible in order and a
+    pull cursor never skips a record that commits late."""
+    if not uuids:
+        return
+    db.session.execute(insert_ignoring_conflict(Counter, {"name": "changes", "value": 0},
+                                                key=["name"]))
+    end = db.session.execute(
+        update(Counter).where(Counter.name == "changes")
+        .values(value=Counter.value + len(uuids)).returning(Counter.value)
+    ).scalar_one()
+    start = end - len(uuids) + 1
+    db.session.execute(update(Submission), [
+        {"uuid": u, "change_seq": start + i} for i, u in enumerate(uuids)])
+
+
+def visible_to(user: User):
+    """Records a user may read: an officer her own; a supervisor or administrator those
+    filed under her unit's subtree."""
+    if user.role == "officer":
+        return Submission.author_id == user.id
+    return in_subtree(user.unit, Submission.unit_id)
+
+
+def can_see(user: User, submission: Submission) -> bool:
+    if user.role == "officer":
+        return submission.author_id == user.id
+    return user.unit.contains(submission.unit)
+
+
+def present_attachments(hashes) -> set[str]:
+    wanted = set(hashes)
+    if not wanted:
+        return set()
+    return set(db.session.scalars(select(Attachment.sha256).where(
+        Attachment.sha256.in_(wanted))))
+
+
+def missing_attachments(submissions: list[Submission]) -> dict[uuid_lib.UUID, list[str]]:
+    """Photos each record lists that have not been uploaded yet (one query)."""
+    present = present_attachments(h for s in submissions for h in (s.attachments or []))
+    return {s.uuid: [h for h in (s.attachments or []) if h not in present]
+            for s in submissions}
+
+
+def record_payload(submission: Submission, missing: list[str] | None = None) -> dict:
+    if missing is None:
+        missing = missing_attachments([submission])[submission.uuid]
+    return {
+        "uuid": str(submission.uuid),
+        "form": submission.form,
+        "version": submission.form_version,
+        "unit": submission.unit.summary(),
+        "author": submission.author.username,
+        "status": submission.status,
+        "revision": submission.revision,
+        "record_date": submission.record_date.isoformat(),
+        "period": submission.period,
+        "answers": submission.answers,
+        "attachments": submission.attachments,
+        "missing_attachments": missing,
+        "created_at": iso(submission.created_at),
+        "updated_at": iso(submission.updated_at),
+    }

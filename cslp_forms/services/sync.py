@@ -1,0 +1,201 @@
+"""POST /api/sync and GET /api/sync/changes: exactly-once storage of what phones send,
+and the pull feed of what changed in a caller's scope."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid as uuid_lib
+from datetime import date, datetime
+
+from marshmallow import ValidationError
+from sqlalchemy import select, update
+
+from ..extensions import db
+from ..models import LOCKED_STATUSES, Submission, SubmissionRevision, Unit, User
+from ..problems import field_errors
+from ..schemas.sync import SyncItemSchema
+from .clock import local_today
+from .forms import FormDefinition, registry
+from .submissions import (
+    can_see,
+    insert_ignoring_conflict,
+    missing_attachments,
+    present_attachments,
+    record_payload,
+    stamp_changes,
+    visible_to,
+)
+from .units import find_version
+
+_ITEM_SCHEMA = SyncItemSchema()
+
+
+def content_hash(*, form: str, version: int, unit: str, answers: dict,
+                 attachments: list[str]) -> str:
+    """SHA-256 of the canonical JSON of what the officer sent: equal content, equal hash,
+    whatever the key order or the attachment order."""
+    canonical = json.dumps(
+        {"form": form, "version": version, "unit": unit, "answers": answers,
+         "attachments": sorted(set(attachments))},
+        sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class _Batch:
+    """State shared by the items of one batch: the caller, the clock, and lookups made
+    once per batch instead of once per item."""
+
+    def __init__(self, user: User, now: datetime):
+        self.user = user
+        self.now = now
+        self.today = local_today(now)
+        self.changed: list[uuid_lib.UUID] = []
+        self._units: dict[tuple[str, date], Unit | None] = {}
+        self._levels: dict[str, set[str]] | None = None
+
+    def unit(self, code: str, day: date) -> Unit | None:
+        key = (code, day)
+        if key not in self._units:
+            self._units[key] = find_version(code, day) or find_version(code)
+        return self._units[key]
+
+    def unit_levels(self) -> dict[str, set[str]]:
+        if self._levels is None:
+            self._levels = {}
+            for code, level in db.session.execute(select(Unit.code, Unit.level)):
+                self._levels.setdefault(code, set()).add(level)
+        return self._levels
+
+
+def apply_sync_batch(items: list, *, user: User, now: datetime) -> list[dict]:
+    """One result per item, in order. Invalid items are `rejected`; none fails the
+    batch. Call it again with the same items and nothing is stored twice."""
+    batch = _Batch(user, now)
+    results = [_apply_item(raw, batch) for raw in items]
+    stamp_changes(batch.changed)
+    return results
+
+
+def _rejected(uuid, errors) -> dict:
+    return {"uuid": uuid, "status": "rejected", "errors": errors}
+
+
+def _apply_item(raw, batch: _Batch) -> dict:
+    if not isinstance(raw, dict):
+        return _rejected(None, field_errors({"item": ["field.invalid_type"]}))
+    given_uuid = raw.get("uuid") if isinstance(raw.get("uuid"), str) else None
+    try:
+        item = _ITEM_SCHEMA.load(raw)
+    except ValidationError as err:
+        return _rejected(given_uuid, field_errors(err.messages))
+    uuid = item["uuid"]
+    definition = registry().get(item["form"], item["version"])
+    if definition is None:
+        code = "form.unknown_version" if registry().has_form(item["form"]) else "form.unknown"
+        name = "version" if code == "form.unknown_version" else "form"
+        return _rejected(str(uuid), field_errors({name: [code]}))
+
+    answers, attachments = item["answers"], item["attachments"]
+    errors = definition.validate(answers, attachments)
+    day = _record_date(definition, answers) or batch.today
+    unit = batch.unit(item["unit"], day)
+    if unit is None or unit.level not in definition.unit_levels:
+        errors += field_errors({"unit": ["field.invalid_unit"]})
+    elif not batch.user.unit.contains(unit):
+        errors += field_errors({"unit": ["scope.forbidden"]})
+    errors += _unit_answer_errors(definition, answers, batch)
+    if errors:
+        return _rejected(str(uuid), errors)
+
+    digest = content_hash(form=definition.form, version=definition.version, unit=unit.code,
+                          answers=answers, attachments=attachments)
+    values = {
+        "form_version": definition.version, "unit_id": unit.id, "record_date": day,
+        "period": day.strftime("%Y-%m"), "answers": answers,
+        "attachments": sorted(set(attachments)), "content_hash": digest,
+        "client_time": item.get("client_time"), "updated_at": batch.now,
+    }
+    if item["base_revision"] is None:
+        inserted = db.session.execute(insert_ignoring_conflict(Submission, {
+            "uuid": uuid, "form": definition.form, "author_id": batch.user.id,
+            "status": "submitted", "revision": 1, "created_at": batch.now, **values,
+        }, key=["uuid"])).first()
+        if inserted is not None:
+            return _accepted(uuid, 1, values, batch)
+    else:
+        base = item["base_revision"]
+        stored = db.session.execute(
+            update(Submission)
+            .where(Submission.uuid == uuid, Submission.revision == base,
+                   Submission.author_id == batch.user.id,
+                   Submission.status.not_in(LOCKED_STATUSES))
+            .values(revision=base + 1, status="submitted", **values)
+            .execution_options(synchronize_session=False))
+        if stored.rowcount == 1:
+            return _accepted(uuid, base + 1, values, batch)
+    return _existing(uuid, digest, batch)
+
+
+def _accepted(uuid, revision: int, values: dict, batch: _Batch) -> dict:
+    db.session.add(SubmissionRevision(
+        submission_uuid=uuid, revision=revision, form_version=values["form_version"],
+        unit_id=values["unit_id"], answers=values["answers"],
+        attachments=values["attachments"], content_hash=values["content_hash"],
+        author_id=batch.user.id, client_time=values["client_time"], created_at=batch.now))
+    batch.changed.append(uuid)
+    result = {"uuid": str(uuid), "status": "accepted", "revision": revision}
+    present = present_attachments(values["attachments"])
+    missing = [h for h in values["attachments"] if h not in present]
+    if missing:
+        result["missing_attachments"] = missing
+    return result
+
+
+def _existing(uuid, digest: str, batch: _Batch) -> dict:
+    """The UUID is already stored and this item did not change it: a resend, a stale
+    edit, or a record that is final."""
+    db.session.flush()
+    current = db.session.get(Submission, uuid, populate_existing=True)
+    if current is None:
+        return _rejected(str(uuid), field_errors({"base_revision": ["sync.unknown_record"]}))
+    if not can_see(batch.user, current) or current.author_id != batch.user.id:
+        return _rejected(str(uuid), field_errors({"uuid": ["scope.forbidden"]}))
+    if current.content_hash == digest:
+        return {"uuid": str(uuid), "status": "duplicate", "revision": current.revision}
+    status = "locked" if current.locked else "conflict"
+    return {"uuid": str(uuid), "status": status, "revision": current.revision,
+            "server": record_payload(current)}
+
+
+def _record_date(definition: FormDefinition, answers: dict) -> date | None:
+    value = answers.get(definition.date_field)
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _unit_answer_errors(definition: FormDefinition, answers: dict, batch: _Batch) -> list:
+    errors = []
+    for name, spec in definition.unit_fields():
+        code = answers.get(name)
+        if isinstance(code, str) and code:
+            levels = batch.unit_levels().get(code, set())
+            allowed = set(spec.get("levels") or levels)
+            if not levels & allowed:
+                errors += field_errors({name: ["field.invalid_unit"]})
+    return errors
+
+
+def changes_since(*, user: User, cursor: int, limit: int) -> dict:
+    """Records in the caller's scope changed after `cursor`, oldest change first."""
+    rows = list(db.session.scalars(
+        select(Submission).where(visible_to(user), Submission.change_seq > cursor)
+        .order_by(Submission.change_seq).limit(limit + 1)))
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    missing = missing_attachments(rows)
+    changes = [{**record_payload(s, missing[s.uuid]), "change": s.change_seq} for s in rows]
+    next_cursor = rows[-1].change_seq if rows else cursor
+    return {"changes": changes, "cursor": str(next_cursor), "has_more": has_more}

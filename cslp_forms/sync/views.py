@@ -1,0 +1,42 @@
+"""Thin views over services/sync.py."""
+
+from flask import request
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..models.types import utcnow
+from ..problems import Problem
+from ..schemas.base import load_args, load_json
+from ..schemas.sync import MAX_BATCH, ChangesArgsSchema, SyncBatchSchema
+from ..services.sync import apply_sync_batch, changes_since
+from . import bp
+from .retry import retry_on_contention
+
+
+@bp.post("")
+@login_required
+def sync_batch():
+    data = request.get_json(silent=True)
+    if isinstance(data, dict) and isinstance(data.get("items"), list) \
+            and len(data["items"]) > MAX_BATCH:
+        raise Problem("sync.batch_too_large",
+                      f"Mỗi lần gửi tối đa {MAX_BATCH} phiếu; máy sẽ chia nhỏ và gửi tiếp.",
+                      max_items=MAX_BATCH)
+    batch = load_json(SyncBatchSchema(), data=data)
+
+    def attempt():
+        results = apply_sync_batch(batch["items"], user=current_user, now=utcnow())
+        db.session.commit()
+        return results
+
+    return {"results": retry_on_contention(attempt)}
+
+
+@bp.get("/changes")
+@login_required
+def list_changes():
+    args = load_args(ChangesArgsSchema())
+    cursor = args["cursor"]
+    if not cursor.isascii() or not cursor.isdigit() or len(cursor) > 18:
+        raise Problem("sync.bad_cursor")
+    return changes_since(user=current_user, cursor=int(cursor), limit=args["limit"])

@@ -1,0 +1,202 @@
+"""POST /api/sync: every result status, exactly-once storage, scope."""
+
+import uuid as uuid_lib
+
+import pytest
+from sqlalchemy import func, select
+
+from cslp_forms.extensions import db
+from cslp_forms.models import Submission, SubmissionRevision
+from tests.api.sync_helpers import activity, item
+from tests.conftest import assert_problem
+
+
+def count_rows(app, model=Submission):
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def sync(session, *items):
+    res = session.post("/api/sync", json={"items": list(items)})
+    assert res.status_code == 200, res.get_data(as_text=True)
+    return res.get_json()["results"]
+
+
+def test_three_valid_one_invalid_then_ten_replays(app, login):
+    officer = login("canbo.anthanh2")
+    bad = item(activity(participants_total="bốn mươi", activity_type="hop_cho",
+                        laws_covered=None))
+    batch = [item(), item(activity(activity_type="hoa_giai", laws_covered=None,
+                                   mediations=3, mediations_success=2)), bad, item()]
+    results = sync(officer, *batch)
+    assert [r["status"] for r in results] == ["accepted", "accepted", "rejected", "accepted"]
+    assert [r["uuid"] for r in results] == [i["uuid"] for i in batch]
+    assert all(r["revision"] == 1 for r in results if r["status"] == "accepted")
+    assert {(e["field"], e["code"]) for e in results[2]["errors"]} == {
+        ("participants_total", "field.invalid_type"), ("activity_type", "field.not_a_choice")}
+    for _ in range(10):
+        again = sync(officer, *batch)
+        assert [r["status"] for r in again] == ["duplicate", "duplicate", "rejected",
+                                                "duplicate"]
+        assert [r.get("revision") for r in again] == [1, 1, None, 1]
+    assert count_rows(app) == 3
+    assert count_rows(app, SubmissionRevision) == 3
+
+
+def test_stored_record_keeps_indexed_columns(app, login):
+    officer = login("canbo.anthanh2")
+    it = item(activity(start_date="2024-03-15"))
+    sync(officer, it)
+    with app.app_context():
+        row = db.session.get(Submission, uuid_lib.UUID(it["uuid"]))
+        assert (row.form, row.form_version, row.unit.code, row.author.username) == (
+            "activity", 1, "31630", "canbo.anthanh2")
+        assert (row.record_date.isoformat(), row.period, row.status) == (
+            "2024-03-15", "2024-03", "submitted")
+        assert row.answers == it["answers"] and len(row.content_hash) == 64
+        assert row.change_seq >= 1 and row.created_at.tzinfo is not None
+
+
+def test_resend_with_keys_in_another_order_is_a_duplicate(login):
+    officer = login("canbo.anthanh2")
+    it = item()
+    sync(officer, it)
+    reordered = {**it, "answers": dict(reversed(list(it["answers"].items())))}
+    assert sync(officer, reordered)[0]["status"] == "duplicate"
+
+
+def test_edit_with_current_base_revision_is_accepted_as_next_revision(app, login):
+    officer = login("canbo.anthanh2")
+    it = item()
+    sync(officer, it)
+    edited = {**it, "base_revision": 1, "answers": activity(participants_total=50)}
+    assert sync(officer, edited)[0] == {"uuid": it["uuid"], "status": "accepted",
+                                        "revision": 2}
+    assert sync(officer, edited)[0]["status"] == "duplicate"
+    assert count_rows(app) == 1 and count_rows(app, SubmissionRevision) == 2
+
+
+def test_stale_base_revision_is_a_conflict_with_the_server_copy(login):
+    officer = login("canbo.anthanh2")
+    it = item()
+    sync(officer, it)
+    sync(officer, {**it, "base_revision": 1, "answers": activity(participants_total=50)})
+    stale = {**it, "base_revision": 1, "answers": activity(participants_total=60)}
+    result = sync(officer, stale)[0]
+    assert result["status"] == "conflict" and result["revision"] == 2
+    server = result["server"]
+    assert server["uuid"] == it["uuid"] and server["revision"] == 2
+    assert server["answers"]["participants_total"] == 50
+    assert server["unit"]["code"] == "31630"
+
+
+def test_new_record_whose_uuid_holds_other_content_is_a_conflict(login):
+    officer = login("canbo.anthanh2")
+    it = item()
+    sync(officer, it)
+    result = sync(officer, {**it, "answers": activity(participants_total=99)})[0]
+    assert result["status"] == "conflict" and result["server"]["revision"] == 1
+
+
+def test_approved_record_is_locked(app, login):
+    officer = login("canbo.anthanh2")
+    it = item()
+    sync(officer, it)
+    with app.app_context():
+        db.session.get(Submission, uuid_lib.UUID(it["uuid"])).status = "approved"
+        db.session.commit()
+    result = sync(officer, {**it, "base_revision": 1,
+                            "answers": activity(participants_total=50)})[0]
+    assert result["status"] == "locked" and result["revision"] == 1
+    assert sync(officer, it)[0]["status"] == "duplicate"
+
+
+def test_item_outside_the_callers_scope_is_rejected(app, login):
+    officer = login("canbo.anthanh2")
+    result = sync(officer, item(unit="31585"))[0]  # Xã Thiện Mỹ, Châu Thành
+    assert result["status"] == "rejected"
+    assert {(e["field"], e["code"]) for e in result["errors"]} == {("unit", "scope.forbidden")}
+    assert count_rows(app) == 0
+
+
+def test_supervisor_files_for_her_district_but_not_another(login):
+    supervisor = login("giamsat.culaodung")
+    results = sync(supervisor, item(unit="945"), item(unit="31633"), item(unit="942"))
+    assert [r["status"] for r in results] == ["accepted", "accepted", "rejected"]
+
+
+def test_another_officer_cannot_touch_a_record_by_uuid(login):
+    first = login("canbo.anthanh2")
+    it = item()
+    sync(first, it)
+    supervisor = login("giamsat.culaodung")
+    result = sync(supervisor, {**it, "answers": activity(participants_total=51)})[0]
+    assert result["status"] == "rejected"
+    assert result["errors"][0]["code"] == "scope.forbidden" and "server" not in result
+
+
+@pytest.mark.parametrize("change, field, code", [
+    ({"form": "meeting"}, "form", "form.unknown"),
+    ({"version": 99}, "version", "form.unknown_version"),
+    ({"uuid": "not-a-uuid"}, "uuid", "field.invalid_type"),
+    ({"uuid": None}, "uuid", "field.null"),
+    ({"version": "1"}, "version", "field.invalid_type"),
+    ({"unit": "99999"}, "unit", "field.invalid_unit"),
+    ({"unit": 31630}, "unit", "field.invalid_type"),
+    ({"base_revision": 0}, "base_revision", "field.invalid"),
+    ({"answers": []}, "answers", "field.invalid_type"),
+    ({"attachments": ["x"]}, "attachments.0", "field.invalid_type"),
+    ({"extra": 1}, "extra", "field.unknown"),
+    ({"base_revision": 3}, "base_revision", "sync.unknown_record"),
+])
+def test_malformed_items_are_rejected_with_a_field_code(login, change, field, code):
+    officer = login("canbo.anthanh2")
+    result = sync(officer, {**item(), **change})[0]
+    assert result["status"] == "rejected"
+    assert (field, code) in {(e["field"], e["code"]) for e in result["errors"]}
+
+
+def test_item_missing_required_keys(login):
+    result = sync(login("canbo.anthanh2"), {"uuid": str(uuid_lib.uuid4())})[0]
+    fields = {e["field"] for e in result["errors"] if e["code"] == "field.required"}
+    assert fields == {"form", "version", "unit", "base_revision", "answers"}
+
+
+def test_items_that_are_not_objects(login):
+    results = sync(login("canbo.anthanh2"), 5, "x", None, [], item())
+    assert [r["status"] for r in results] == ["rejected"] * 4 + ["accepted"]
+
+
+def test_unit_answer_must_name_a_commune(login):
+    officer = login("canbo.anthanh2")
+    results = sync(officer, item(activity(location_unit="31633")),
+                   item(activity(location_unit="945")), item(activity(location_unit="12345")))
+    assert [r["status"] for r in results] == ["accepted", "rejected", "rejected"]
+    assert results[1]["errors"][0] == {"field": "location_unit", "code": "field.invalid_unit",
+                                      "message": results[1]["errors"][0]["message"]}
+
+
+def test_batch_over_100_items_is_413(login):
+    res = login("canbo.anthanh2").post("/api/sync", json={"items": [item()] * 101})
+    body = assert_problem(res, 413, "sync.batch_too_large")
+    assert body["max_items"] == 100
+
+
+@pytest.mark.parametrize("body", ['{"items": {}}', "[]", "nope", '{"items": [], "x": 1}',
+                                  '{"things": []}'])
+def test_malformed_batches_are_400(login, body):
+    res = login("canbo.anthanh2").post("/api/sync", data=body,
+                                       content_type="application/json")
+    assert res.status_code == 400
+    assert res.get_json()["code"] in ("request.malformed", "request.invalid")
+
+
+def test_empty_batch_is_fine(login):
+    assert sync(login("canbo.anthanh2")) == []
+
+
+def test_sync_needs_sign_in_and_csrf(client, login):
+    assert_problem(client.post("/api/sync", json={"items": []}), 401, "auth.required")
+    officer = login("canbo.anthanh2")
+    assert_problem(officer.client.post("/api/sync", json={"items": []}), 403,
+                   "auth.csrf_failed")

@@ -1,0 +1,107 @@
+"""Exactly-once on PostgreSQL: threads in one process, and two gunicorn workers."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections import Counter
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from cslp_forms.extensions import db
+from cslp_forms.models import Submission
+from tests.api.concurrency import replay_concurrently
+from tests.api.sync_helpers import item
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.pg
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_replayed_batch_from_four_threads_is_stored_once(app, login):
+    replay_concurrently(app, login)
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Phone:
+    def __init__(self, base):
+        self.base = base
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(
+            CookieJar()))
+        self.csrf = ""
+
+    def post(self, path, body):
+        req = urllib.request.Request(self.base + path, data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json",
+                                              "X-CSRF-Token": self.csrf}, method="POST")
+        with self.opener.open(req, timeout=30) as res:
+            return json.loads(res.read())
+
+
+@pytest.fixture
+def gunicorn(app, pg_url, tmp_path):
+    port = _free_port()
+    env = {**os.environ, "CSLP_DATABASE_URL": pg_url, "CSLP_SECRET_KEY": "test-secret",
+           "CSLP_INSTANCE_PATH": str(tmp_path)}
+    log = open(tmp_path / "gunicorn.log", "wb")  # noqa: SIM115  (closed below)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4", "--bind",
+         f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT, env=env,
+        stdout=subprocess.DEVNULL, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/api/forms", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        pytest.fail((tmp_path / "gunicorn.log").read_text())
+    yield base
+    proc.terminate()
+    proc.wait(10)
+    log.close()
+
+
+def test_two_gunicorn_workers_store_each_record_once(app, gunicorn):
+    batch = [item() for _ in range(30)]
+    phones = []
+    for _ in range(6):
+        phone = Phone(gunicorn)
+        phone.csrf = phone.post("/api/auth/login", {"username": "canbo.anthanh2",
+                                                    "password": PASSWORD})["csrf_token"]
+        phones.append(phone)
+    statuses, errors = [], []
+    barrier = threading.Barrier(len(phones))
+
+    def run(phone):
+        barrier.wait()
+        for _ in range(3):
+            try:
+                results = phone.post("/api/sync", {"items": batch})["results"]
+                statuses.extend((r["uuid"], r["status"]) for r in results)
+            except Exception as err:  # noqa: BLE001  (collected and asserted below)
+                errors.append(repr(err))
+
+    threads = [threading.Thread(target=run, args=(p,)) for p in phones]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert errors == []
+    accepted = Counter(u for u, s in statuses if s == "accepted")
+    assert len(accepted) == 30 and set(accepted.values()) == {1}
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Submission)) == 30
