@@ -10,12 +10,13 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .extensions import db, login_manager, migrate
+from .problems import JSONProvider
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -23,6 +24,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 def create_app(test_config: dict | None = None) -> Flask:
     instance = os.environ.get("CSLP_INSTANCE_PATH") or str(PROJECT_DIR / "instance")
     app = Flask(__name__, instance_path=instance, static_folder=None)
+    app.json = JSONProvider(app)
     app.config.from_object("cslp_forms.config")
     app.config.from_prefixed_env("CSLP")
     if test_config:
@@ -32,7 +34,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app)
     app.config["SECRET_KEY"] = secret_key(app)
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(days=int(app.config["SESSION_DAYS"]))
-    app.json.ensure_ascii = False
     if int(app.config["PROXY_FIX"]):
         n = int(app.config["PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
@@ -118,7 +119,9 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):
-    # IMMEDIATE takes the write lock up front: a transaction that reads and then writes
-    # waits for (busy_timeout) instead of failing when another writer got there first.
+    # A request that may write takes the write lock up front (IMMEDIATE): a transaction
+    # that reads and then writes waits (busy_timeout) instead of failing when another
+    # writer got there first. Reads (GET) never take it.
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+        conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")

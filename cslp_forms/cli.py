@@ -15,7 +15,7 @@ from .extensions import db
 from .models import ROLES, Unit, User
 from .problems import Problem
 from .services import units as unit_service
-from .services.users import create_user
+from .services.users import create_user, set_password
 
 cli = AppGroup("cslp", help="cslp_forms administration.")
 
@@ -88,9 +88,9 @@ def set_password_command(username, password):
     user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None:
         raise click.ClickException(f"Không có tài khoản {username}.")
-    user.set_password(password)
+    set_password(user, password)
     db.session.commit()
-    click.echo(f"Đã đổi mật khẩu cho {user.username}.")
+    click.echo(f"Đã đổi mật khẩu cho {user.username} (đã đăng xuất khỏi mọi máy).")
 
 
 @cli.command("setup-demo")

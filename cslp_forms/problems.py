@@ -4,8 +4,10 @@ and the handlers that turn every /api/* error into application/problem+json."""
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Flask, json, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -63,6 +65,7 @@ FIELD_MESSAGES: dict[str, str] = {
     "field.too_long": "Quá dài.",
     "field.not_a_choice": "Giá trị không nằm trong danh sách.",
     "field.invalid": "Giá trị không hợp lệ.",
+    "field.invalid_text": "Có ký tự không hợp lệ (ký tự điều khiển hoặc lỗi mã hóa).",
     "field.below_min": "Nhỏ hơn giá trị thấp nhất cho phép.",
     "field.above_max": "Lớn hơn giá trị cao nhất cho phép.",
     "field.duplicate_choice": "Một lựa chọn bị chọn hai lần.",
@@ -77,8 +80,27 @@ FIELD_MESSAGES: dict[str, str] = {
     "form.sum_exceeds_total": "Các số thành phần cộng lại vượt quá tổng.",
     "form.part_exceeds_whole": "Số thành phần lớn hơn tổng.",
     "scope.forbidden": "Đơn vị hoặc phiếu này nằm ngoài phạm vi của bạn.",
-    "sync.unknown_record": "Máy chủ chưa có phiếu này.",
+    "sync.unknown_record": "Máy chủ không có phiếu này trong phạm vi của bạn.",
 }
+
+
+# A lone UTF-16 surrogate cannot be stored or sent back as UTF-8, and PostgreSQL refuses
+# NUL in text: both are refused where input enters, never met by the database.
+BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
+def has_bad_text(value, depth: int = 0) -> bool:
+    """True if any string (or key) inside a parsed JSON value has NUL or a surrogate."""
+    if isinstance(value, str):
+        return bool(BAD_TEXT.search(value))
+    if depth > 64:
+        return True
+    if isinstance(value, dict):
+        return any(has_bad_text(k, depth + 1) or has_bad_text(v, depth + 1)
+                   for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_bad_text(v, depth + 1) for v in value)
+    return False
 
 
 class Problem(Exception):
@@ -159,7 +181,25 @@ def _is_api() -> bool:
     return request.path == "/api" or request.path.startswith("/api/")
 
 
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, with Vietnamese kept readable and absurdly deep nesting turned into a
+    parse error (so `get_json(silent=True)` sees None, not a RecursionError)."""
+
+    ensure_ascii = False
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+
+
 def register_problem_handlers(app: Flask) -> None:
+    @app.before_request
+    def refuse_bad_text():
+        if _is_api() and (has_bad_text(request.view_args or {})
+                          or has_bad_text(request.args.to_dict(flat=False))):
+            raise Problem("request.malformed", "Địa chỉ có ký tự không hợp lệ.")
     @app.errorhandler(Problem)
     def handle_problem(problem: Problem):
         return problem_response(problem)
@@ -169,6 +209,8 @@ def register_problem_handlers(app: Flask) -> None:
         if not _is_api():
             return exc
         code = _HTTP_CODES.get(exc.code or 500)
+        if exc.code == 413 and request.path.startswith("/api/attachments/"):
+            code = "attachment.too_large"
         if code is None:
             problem = Problem("request.failed", status=exc.code)
             problem.title = exc.name

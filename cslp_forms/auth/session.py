@@ -11,9 +11,11 @@ from flask import request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
-from ..extensions import db, login_manager
+from ..extensions import login_manager
 from ..models import User
+from ..models.types import utcnow
 from ..problems import Problem
+from ..services.users import session_user
 from . import bp
 
 CSRF_KEY = "csrf_token"
@@ -29,15 +31,16 @@ class SessionInterface(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
 
 
+SESSION_KEY = "sid"
+
+
 @login_manager.user_loader
-def load_user(session_id: str) -> User | None:
-    user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit():
+def load_user(user_id: str) -> User | None:
+    """The user of this cookie, if its session still exists on the server."""
+    token = session.get(SESSION_KEY)
+    if not user_id.isdigit() or not isinstance(token, str):
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not hmac.compare_digest(user.session_token, token):
-        return None
-    return user
+    return session_user(int(user_id), token, now=utcnow())
 
 
 @login_manager.unauthorized_handler
@@ -59,8 +62,8 @@ def check_csrf():
         return
     if "_user_id" not in session:
         return  # no session cookie in use: the view's own auth check answers
-    sent = request.headers.get("X-CSRF-Token", "")
-    expected = session.get(CSRF_KEY, "")
+    sent = request.headers.get("X-CSRF-Token", "").encode("utf-8", "replace")
+    expected = session.get(CSRF_KEY, "").encode()
     if not expected or not hmac.compare_digest(sent, expected):
         raise Problem("auth.csrf_failed")
 

@@ -8,21 +8,24 @@ from ..models.types import utcnow
 from ..problems import Problem
 from ..schemas.auth import LoginSchema
 from ..schemas.base import load_json
-from ..services.users import authenticate, me_payload
+from ..services.users import authenticate, end_session, me_payload, start_session
 from . import bp
-from .session import CSRF_KEY, csrf_token
+from .session import SESSION_KEY, csrf_token
 
 
 @bp.post("/login")
 def login():
     data = load_json(LoginSchema())
+    now = utcnow()
     try:
-        user = authenticate(data["username"], data["password"], now=utcnow())
+        user = authenticate(data["username"], data["password"], now=now)
     except Problem:
         db.session.commit()  # keep the failure count
         raise
+    token = start_session(user, now=now)
     db.session.commit()
     session.clear()
+    session[SESSION_KEY] = token
     login_user(user)
     session.permanent = True
     return me_payload(user, csrf_token())
@@ -31,8 +34,11 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    """Ends this session on the server too: a copied cookie stops working."""
+    end_session(session.get(SESSION_KEY, ""))
+    db.session.commit()
     logout_user()
-    session.pop(CSRF_KEY, None)
+    session.clear()
     return {"ok": True}
 
 

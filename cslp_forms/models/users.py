@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 
 from flask import current_app
@@ -38,10 +37,6 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(12))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Part of the session id: changing the password or deactivating ends every session.
-    session_token: Mapped[str] = mapped_column(
-        String(32), default=lambda: secrets.token_hex(16)
-    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     unit: Mapped[Unit] = relationship()
@@ -50,19 +45,25 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:
         return self.active
 
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
-
     def set_password(self, password: str) -> None:
+        """Only the hash; services.users.set_password also ends her sessions."""
         self.password_hash = generate_password_hash(
             password, method=current_app.config["PASSWORD_HASH_METHOD"])
-        self.end_sessions()
-
-    def end_sessions(self) -> None:
-        self.session_token = secrets.token_hex(16)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+
+class AuthSession(db.Model):
+    """A signed-in device. The cookie holds a random token; only its SHA-256 is stored,
+    so signing out (or a password change) ends the session on the server too."""
+
+    __tablename__ = "auth_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class LoginFailure(db.Model):

@@ -1,13 +1,48 @@
 """Serves the installable client: the shell at /, the service worker at /sw.js (its
-scope must be the site root) and the manifest."""
+scope must be the site root), the manifest, and the modules under /pwa/."""
 
+import hashlib
+import json
 from pathlib import Path
 
-from flask import Blueprint, send_from_directory
+from flask import Blueprint, current_app, send_from_directory
 
 PWA_DIR = Path(__file__).resolve().parent.parent.parent / "static" / "pwa"
+# Files the service worker precaches: everything the app needs to open offline.
+SHELL_PATTERNS = ("css/*.css", "js/**/*.js", "icons/*.png")
 
 bp = Blueprint("pwa", __name__)
+
+
+def shell_files() -> list[Path]:
+    files = {p for pattern in SHELL_PATTERNS for p in PWA_DIR.glob(pattern)}
+    return sorted([PWA_DIR / "index.html", PWA_DIR / "manifest.webmanifest", *files])
+
+
+def shell_urls() -> list[str]:
+    urls = []
+    for path in shell_files():
+        rel = path.relative_to(PWA_DIR).as_posix()
+        urls.append({"index.html": "/", "manifest.webmanifest": "/manifest.webmanifest"}.get(
+            rel, f"/pwa/{rel}"))
+    return urls
+
+
+def service_worker_source() -> str:
+    """sw.js with its VERSION (a hash of every shell file and the worker itself) and the
+    precache list filled in: changing any shell file makes the browser see an update."""
+    cached = current_app.extensions.get("cslp_sw")
+    if cached and not current_app.debug:
+        return cached
+    digest = hashlib.sha256()
+    for path in [*shell_files(), PWA_DIR / "sw.js"]:
+        digest.update(path.relative_to(PWA_DIR).as_posix().encode())
+        digest.update(path.read_bytes())
+    source = (PWA_DIR / "sw.js").read_text(encoding="utf-8")
+    source = source.replace('"__VERSION__"', json.dumps(digest.hexdigest()[:16]))
+    source = source.replace('["__SHELL__"]', json.dumps(shell_urls()))
+    current_app.extensions["cslp_sw"] = source
+    return source
 
 
 def _send(name: str, mimetype: str | None = None):
@@ -24,7 +59,8 @@ def index():
 
 @bp.get("/sw.js")
 def service_worker():
-    response = _send("sw.js", "text/javascript")
+    response = current_app.response_class(service_worker_source(), mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
     return response
 

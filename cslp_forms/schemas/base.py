@@ -5,7 +5,7 @@
 from flask import request
 from marshmallow import RAISE, Schema, ValidationError, fields
 
-from ..problems import Problem, field_errors
+from ..problems import Problem, field_errors, has_bad_text
 
 # marshmallow's error keys -> our codes. Anything else becomes field.invalid.
 ERROR_CODES = {
@@ -14,6 +14,7 @@ ERROR_CODES = {
     "invalid": "field.invalid_type",
     "type": "field.invalid_type",
     "invalid_uuid": "field.invalid_type",
+    "invalid_awareness": "field.invalid_type",
     "format": "field.invalid_type",
     "too_large": "field.invalid_type",
     "special": "field.invalid_type",
@@ -33,13 +34,16 @@ class ApiSchema(Schema):
         }
 
 
-def load_json(schema: Schema, *, data=None):
+def load_json(schema: Schema, *, data=None, check_text: bool = True):
     """Parse the request body with `schema`: 400 request.malformed when it is not a JSON
-    object, 400 request.invalid with per-field errors when a field is wrong."""
+    object (or holds text no database can store), 400 request.invalid with per-field
+    errors when a field is wrong."""
     if data is None:
         data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise Problem("request.malformed", "Nội dung phải là một đối tượng JSON.")
+    if check_text and has_bad_text(data):
+        raise Problem("request.malformed", "Có ký tự không hợp lệ trong dữ liệu gửi lên.")
     try:
         return schema.load(data)
     except ValidationError as err:

@@ -1,10 +1,14 @@
 """The sync envelope: a batch of items, each one record as the phone holds it."""
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from .base import ApiSchema
 
 MAX_BATCH = 100
+
+
+def _raise(code):
+    raise ValidationError(code)
 SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="field.invalid_type")
 
 
@@ -13,16 +17,20 @@ class SyncItemSchema(ApiSchema):
     form = fields.String(required=True, validate=validate.Length(min=1, max=32,
                                                                 error="field.invalid"))
     version = fields.Integer(required=True, strict=True,
-                             validate=validate.Range(min=1, error="field.invalid"))
+                             validate=validate.Range(min=1, max=10_000, error="field.invalid"))
     unit = fields.String(required=True, validate=validate.Length(min=1, max=10,
                                                                 error="field.invalid_unit"))
     base_revision = fields.Integer(required=True, allow_none=True, strict=True,
-                                   validate=validate.Range(min=1, error="field.invalid"))
+                                   validate=validate.Range(min=1, max=2**31 - 1,
+                                                           error="field.invalid"))
     answers = fields.Dict(keys=fields.String(), required=True)
     attachments = fields.List(fields.String(validate=SHA256), load_default=list,
                               validate=validate.Length(max=20, error="field.too_many"))
+    # The phone's clock when she last changed the record; a clock set to year 1 or 9999
+    # is not a time we can store.
     client_time = fields.AwareDateTime(load_default=None, allow_none=True,
-                                       default_timezone=None)
+                                       validate=lambda t: 2000 <= t.year <= 2100
+                                       or _raise("field.invalid"))
 
 
 class SyncBatchSchema(ApiSchema):

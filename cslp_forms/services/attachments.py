@@ -8,7 +8,7 @@ import re
 from sqlalchemy import Text, cast, select
 
 from ..extensions import db
-from ..models import Attachment, Submission, User
+from ..models import Attachment, AttachmentUpload, Submission, User
 from ..problems import Problem
 from .submissions import insert_ignoring_conflict, visible_to
 
@@ -44,21 +44,25 @@ def store_attachment(sha256: str, data: bytes, *, user: User) -> bool:
         raise Problem("attachment.unsupported_type")
     inserted = db.session.execute(insert_ignoring_conflict(Attachment, {
         "sha256": sha256, "content_type": content_type, "size": len(data), "data": data,
-        "uploaded_by": user.id,
     }, key=["sha256"])).first()
+    db.session.execute(insert_ignoring_conflict(AttachmentUpload, {
+        "sha256": sha256, "user_id": user.id}, key=["sha256", "user_id"]))
     return inserted is not None
 
 
 def read_attachment(sha256: str, *, user: User) -> Attachment:
-    """The photo, for whoever uploaded it or may see a record that lists it."""
+    """The photo, for whoever uploaded it, or who may see a record that lists it and whose
+    author uploaded it (listing a hash one never sent grants nothing)."""
     _check_name(sha256)
     attachment = db.session.get(Attachment, sha256)
     if attachment is None:
         raise Problem("attachment.not_found")
-    if attachment.uploaded_by != user.id:
+    uploader = select(AttachmentUpload.user_id).where(AttachmentUpload.sha256 == sha256)
+    if user.id not in db.session.scalars(uploader).all():
         # The hash is hex only, so it needs no LIKE escaping; one form for both databases.
         listed = select(Submission.uuid).where(
-            visible_to(user), cast(Submission.attachments, Text).like(f'%"{sha256}"%'))
+            visible_to(user), Submission.author_id.in_(uploader),
+            cast(Submission.attachments, Text).like(f'%"{sha256}"%'))
         if db.session.scalar(listed.limit(1)) is None:
             raise Problem("attachment.not_found")
     return attachment

@@ -114,14 +114,13 @@ class StrictBoolean(fields.Field):
 
 
 class DateString(fields.String):
-    """`YYYY-MM-DD` and a real calendar day; kept as the string it was sent as."""
+    """`YYYY-MM-DD`, a real calendar day in 1900–2100; kept as the string it was sent."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
         try:
-            if not DATE.match(text):
+            if not DATE.match(text) or not 1900 <= date.fromisoformat(text).year <= 2100:
                 raise ValueError
-            date.fromisoformat(text)
         except ValueError:
             raise self.make_error("invalid") from None
         return text
@@ -273,10 +272,13 @@ class FormDefinition:
         messages: dict = {}
         self._scope_errors(self.data["fields"], answers, None, messages)
         for check in self.data.get("checks", []):
-            names = [*check["sum"], check["lte"]]
-            values = [answers.get(n) for n in names]
-            if all(is_answered(v) and _is_number(v) for v in values):
-                if sum(values[:-1]) > values[-1]:
+            # Applies once the whole and at least one part are numbers; a part left
+            # blank counts as 0.
+            whole = answers.get(check["lte"])
+            parts = [answers.get(n) for n in check["sum"]]
+            numbers = [p for p in parts if _is_number(p)]
+            if _is_number(whole) and numbers and all(p is None or _is_number(p) for p in parts):
+                if sum(numbers) > whole:
                     messages.setdefault(check["field"], []).append(check["code"])
         return messages
 

@@ -13,12 +13,11 @@ from sqlalchemy import select, update
 
 from ..extensions import db
 from ..models import LOCKED_STATUSES, Submission, SubmissionRevision, Unit, User
-from ..problems import field_errors
+from ..problems import field_errors, has_bad_text
 from ..schemas.sync import SyncItemSchema
 from .clock import local_today
 from .forms import FormDefinition, registry
 from .submissions import (
-    can_see,
     insert_ignoring_conflict,
     missing_attachments,
     present_attachments,
@@ -72,9 +71,25 @@ def apply_sync_batch(items: list, *, user: User, now: datetime) -> list[dict]:
     """One result per item, in order. Invalid items are `rejected`; none fails the
     batch. Call it again with the same items and nothing is stored twice."""
     batch = _Batch(user, now)
-    results = [_apply_item(raw, batch) for raw in items]
-    stamp_changes(batch.changed)
+    results: list[dict | None] = [None] * len(items)
+    # Rows are written in UUID order, whatever the order of the batch, so two batches
+    # touching the same records never wait on each other in a circle (deadlock).
+    for index in sorted(range(len(items)), key=lambda i: _sort_key(items[i])):
+        results[index] = _apply_item(items[index], batch)
+    # Change numbers follow the order she sent the records in.
+    position = {r["uuid"]: i for i, r in reversed(list(enumerate(results)))}
+    stamp_changes(sorted(batch.changed, key=lambda u: position.get(str(u), 0)))
     return results
+
+
+def _sort_key(raw) -> str:
+    value = raw.get("uuid") if isinstance(raw, dict) else None
+    if not isinstance(value, str):
+        return ""
+    try:
+        return str(uuid_lib.UUID(value))
+    except ValueError:
+        return ""
 
 
 def _rejected(uuid, errors) -> dict:
@@ -84,6 +99,10 @@ def _rejected(uuid, errors) -> dict:
 def _apply_item(raw, batch: _Batch) -> dict:
     if not isinstance(raw, dict):
         return _rejected(None, field_errors({"item": ["field.invalid_type"]}))
+    if has_bad_text(raw):
+        safe_uuid = raw.get("uuid") if isinstance(raw.get("uuid"), str) \
+            and not has_bad_text(raw.get("uuid")) else None
+        return _rejected(safe_uuid, field_errors({"item": ["field.invalid_text"]}))
     given_uuid = raw.get("uuid") if isinstance(raw.get("uuid"), str) else None
     try:
         item = _ITEM_SCHEMA.load(raw)
@@ -128,13 +147,14 @@ def _apply_item(raw, batch: _Batch) -> dict:
         stored = db.session.execute(
             update(Submission)
             .where(Submission.uuid == uuid, Submission.revision == base,
+                   Submission.form == definition.form,
                    Submission.author_id == batch.user.id,
                    Submission.status.not_in(LOCKED_STATUSES))
             .values(revision=base + 1, status="submitted", **values)
             .execution_options(synchronize_session=False))
         if stored.rowcount == 1:
             return _accepted(uuid, base + 1, values, batch)
-    return _existing(uuid, digest, batch)
+    return _existing(uuid, digest, definition, batch)
 
 
 def _accepted(uuid, revision: int, values: dict, batch: _Batch) -> dict:
@@ -152,15 +172,15 @@ def _accepted(uuid, revision: int, values: dict, batch: _Batch) -> dict:
     return result
 
 
-def _existing(uuid, digest: str, batch: _Batch) -> dict:
-    """The UUID is already stored and this item did not change it: a resend, a stale
-    edit, or a record that is final."""
+def _existing(uuid, digest: str, definition: FormDefinition, batch: _Batch) -> dict:
+    """This item did not store anything: a resend, a stale edit, a record that is final,
+    or a UUID that is not hers (told apart from one that does not exist by nothing)."""
     db.session.flush()
     current = db.session.get(Submission, uuid, populate_existing=True)
-    if current is None:
-        return _rejected(str(uuid), field_errors({"base_revision": ["sync.unknown_record"]}))
-    if not can_see(batch.user, current) or current.author_id != batch.user.id:
-        return _rejected(str(uuid), field_errors({"uuid": ["scope.forbidden"]}))
+    if current is None or current.author_id != batch.user.id:
+        return _rejected(str(uuid), field_errors({"uuid": ["sync.unknown_record"]}))
+    if current.form != definition.form:
+        return _rejected(str(uuid), field_errors({"form": ["field.invalid"]}))
     if current.content_hash == digest:
         return {"uuid": str(uuid), "status": "duplicate", "revision": current.revision}
     status = "locked" if current.locked else "conflict"

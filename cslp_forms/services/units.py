@@ -193,7 +193,9 @@ def load_units(rows: list[dict], *, valid_from: date) -> LoadReport:
                     parent=parent, valid_from=valid_from, source=row.get("source"))
             continue
         parent_id = parent.id if parent else None
-        if (unit.name, unit.level, unit.parent_id) == (row["name"], row["level"], parent_id):
+        # A version a change list has ended keeps the name it had then.
+        if unit.valid_to is not None or (unit.name, unit.level, unit.parent_id) == (
+                row["name"], row["level"], parent_id):
             continue
         old_path = unit.path
         unit.name, unit.level, unit.parent_id = row["name"], row["level"], parent_id

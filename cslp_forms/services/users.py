@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
+import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -10,7 +12,7 @@ from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
-from ..models import ROLE_LEVELS, LoginFailure, Unit, User
+from ..models import ROLE_LEVELS, AuthSession, LoginFailure, Unit, User
 from ..problems import Problem
 from .units import ancestors, in_subtree, resolve_unit
 
@@ -26,6 +28,9 @@ def authenticate(username: str, password: str, *, now: datetime) -> User:
     """The user for these credentials. Unknown user and wrong password give the same
     answer; too many recent failures for one name give 429 before any check."""
     name = normalise_username(username)
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Parallel guesses at one name queue here, so the count below is exact.
+        db.session.execute(select(func.pg_advisory_xact_lock(func.hashtext(name))))
     window = timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
     limit = current_app.config["LOGIN_MAX_FAILURES"]
     since = now - window
@@ -47,6 +52,42 @@ def authenticate(username: str, password: str, *, now: datetime) -> User:
         raise Problem("auth.invalid_credentials")
     db.session.execute(delete(LoginFailure).where(LoginFailure.username == name))
     return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User, *, now: datetime) -> str:
+    """A new signed-in session; returns the token the cookie carries."""
+    db.session.execute(delete(AuthSession).where(AuthSession.expires_at <= now))
+    token = secrets.token_urlsafe(32)
+    lifetime = timedelta(days=int(current_app.config["SESSION_DAYS"]))
+    db.session.add(AuthSession(token_hash=_token_hash(token), user_id=user.id, created_at=now,
+                               expires_at=now + lifetime))
+    return token
+
+
+def session_user(user_id: int, token: str, *, now: datetime) -> User | None:
+    return db.session.scalar(
+        select(User).join(AuthSession, AuthSession.user_id == User.id)
+        .where(User.id == user_id, AuthSession.token_hash == _token_hash(token),
+               AuthSession.expires_at > now))
+
+
+def end_session(token: str) -> None:
+    db.session.execute(delete(AuthSession).where(AuthSession.token_hash == _token_hash(token)))
+
+
+def end_sessions(user: User) -> None:
+    """Sign her out everywhere (password changed, account locked)."""
+    db.session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
+
+
+def set_password(user: User, password: str) -> None:
+    user.set_password(password)
+    if user.id is not None:
+        end_sessions(user)
 
 
 def user_payload(user: User) -> dict:
@@ -91,7 +132,7 @@ def create_user(*, username: str, display_name: str, password: str, role: str,
     if db.session.scalar(select(User.id).where(User.username == name)) is not None:
         raise Problem("user.exists", f"Tên đăng nhập {name} đã có.")
     user = User(username=name, display_name=display_name.strip(), role=role, unit=unit)
-    user.set_password(password)
+    set_password(user, password)
     db.session.add(user)
     db.session.flush()
     return user
@@ -115,7 +156,7 @@ def update_user(user: User, *, actor: User, changes: dict) -> User:
     if "display_name" in changes:
         user.display_name = changes["display_name"].strip()
     if "password" in changes:
-        user.set_password(changes["password"])
+        set_password(user, changes["password"])
     if "active" in changes:
         if user.id == actor.id and not changes["active"]:
             raise Problem("request.invalid", errors=[{
@@ -123,7 +164,7 @@ def update_user(user: User, *, actor: User, changes: dict) -> User:
                 "message": "Không thể tự khóa tài khoản của mình."}])
         user.active = changes["active"]
         if not user.active:
-            user.end_sessions()
+            end_sessions(user)
     db.session.flush()
     return user
 

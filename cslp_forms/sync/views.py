@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..models.types import utcnow
-from ..problems import Problem
+from ..problems import Problem, has_bad_text
 from ..schemas.base import load_args, load_json
 from ..schemas.sync import MAX_BATCH, ChangesArgsSchema, SyncBatchSchema
 from ..services.sync import apply_sync_batch, changes_since
@@ -22,7 +22,10 @@ def sync_batch():
         raise Problem("sync.batch_too_large",
                       f"Mỗi lần gửi tối đa {MAX_BATCH} phiếu; máy sẽ chia nhỏ và gửi tiếp.",
                       max_items=MAX_BATCH)
-    batch = load_json(SyncBatchSchema(), data=data)
+    if isinstance(data, dict) and has_bad_text(list(data)):
+        raise Problem("request.malformed", "Có ký tự không hợp lệ trong dữ liệu gửi lên.")
+    # Text inside items is checked item by item: one bad item never fails the batch.
+    batch = load_json(SyncBatchSchema(), data=data, check_text=False)
 
     def attempt():
         results = apply_sync_batch(batch["items"], user=current_user, now=utcnow())

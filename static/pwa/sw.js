@@ -1,18 +1,11 @@
-// Service worker: precaches the shell under a versioned cache so the app opens with no
-// network; never caches /api/*. Old cslp-* caches are dropped on activate.
-const VERSION = "2026-11-28.1";
+// Service worker (a module): precaches the shell so the app opens with no network, and
+// sends the outbox through Background Sync. Never caches /api/*. The server fills in
+// VERSION and SHELL from the files it serves, so any change to the shell is an update.
+import { drain } from "/pwa/js/sync.js";
+
+const VERSION = "__VERSION__";
+const SHELL = ["__SHELL__"];
 const CACHE = `cslp-static-${VERSION}`;
-const SHELL = [
-  "/",
-  "/manifest.webmanifest",
-  "/pwa/css/app.css",
-  "/pwa/js/app.js",
-  "/pwa/js/api.js",
-  "/pwa/js/i18n/index.js",
-  "/pwa/js/i18n/vi.js",
-  "/pwa/js/i18n/en.js",
-  "/pwa/icons/icon-192.png",
-];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)));
@@ -32,15 +25,16 @@ self.addEventListener("fetch", (event) => {
   if (event.request.method !== "GET" || url.origin !== location.origin) return;
   if (url.pathname.startsWith("/api/")) return;
   event.respondWith((async () => {
-    const cached = await caches.match(event.request, { ignoreSearch: true });
+    const cache = await caches.open(CACHE);
+    const cached = await cache.match(event.request, { ignoreSearch: true })
+      || (event.request.mode === "navigate" ? await cache.match("/") : undefined);
     if (cached) return cached;
-    try {
-      return await fetch(event.request);
-    } catch (err) {
-      if (event.request.mode === "navigate") return caches.match("/");
-      throw err;
-    }
+    return fetch(event.request);
   })());
+});
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === "outbox") event.waitUntil(drain());
 });
 
 self.addEventListener("message", (event) => {

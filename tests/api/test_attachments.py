@@ -69,3 +69,24 @@ def test_photo_of_another_districts_record_is_not_served(login):
     assert login("giamsat.culaodung").get(f"/api/attachments/{digest}").status_code == 200
     assert_problem(login("giamsat.chauthanh").get(f"/api/attachments/{digest}"), 404,
                    "attachment.not_found")
+
+
+def test_listing_someone_elses_hash_does_not_grant_her_photo(app, login):
+    owner = login("canbo.anthanh2")
+    digest = sha(PNG)
+    owner.put(f"/api/attachments/{digest}", data=PNG)
+    sync(owner, item(activity(evidence_photos=[digest]), attachments=[digest]))
+    other = login("canbo.thienmy")
+    assert_problem(other.get(f"/api/attachments/{digest}"), 404, "attachment.not_found")
+    result = sync(other, item(activity(evidence_photos=[digest]), attachments=[digest],
+                              unit="31585"))[0]
+    assert result["status"] == "accepted"
+    assert_problem(other.get(f"/api/attachments/{digest}"), 404, "attachment.not_found")
+
+
+def test_photo_over_the_request_limit_gets_the_photo_message(login):
+    officer = login("canbo.anthanh2")
+    data = JPEG + bytes(7 * 1024 * 1024)
+    body = assert_problem(officer.put(f"/api/attachments/{sha(data)}", data=data), 413,
+                          "attachment.too_large")
+    assert "5 MB" in body["title"]

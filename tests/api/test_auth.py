@@ -113,6 +113,37 @@ def test_logout_ends_the_session(login):
     assert_problem(session.get("/api/auth/me"), 401, "auth.required")
 
 
+def test_a_copied_cookie_stops_working_after_logout(app, login):
+    session = login("canbo.anthanh2")
+    cookie = session.client.get_cookie("cslp_session").value
+    thief = app.test_client()
+    thief.set_cookie("cslp_session", cookie)
+    assert thief.get("/api/auth/me").status_code == 200
+    assert session.post("/api/auth/logout").status_code == 200
+    assert_problem(thief.get("/api/auth/me"), 401, "auth.required")
+
+
+def test_two_devices_have_separate_sessions(login):
+    phone, laptop = login("canbo.anthanh2"), login("canbo.anthanh2")
+    assert phone.post("/api/auth/logout").status_code == 200
+    assert laptop.get("/api/auth/me").status_code == 200
+
+
+def test_non_ascii_csrf_header_is_refused_not_a_crash(login):
+    session = login("canbo.anthanh2")
+    res = session.client.post("/api/sync", json={"items": []},
+                              headers={"X-CSRF-Token": "ü".encode().decode("latin-1")})
+    assert_problem(res, 403, "auth.csrf_failed")
+
+
+@pytest.mark.parametrize("body", [r'{"username": "\ud800", "password": "x"}',
+                                  r'{"username": "a\u0000", "password": "x"}',
+                                  "[" * 50000 + "]" * 50000])
+def test_unstorable_or_deep_login_bodies_are_400(client, body):
+    res = client.post("/api/auth/login", data=body, content_type="application/json")
+    assert_problem(res, 400, "request.malformed")
+
+
 def test_password_change_ends_other_sessions(login):
     officer = login("canbo.anthanh2")
     admin = login("admin.tinh")

@@ -21,6 +21,15 @@ def test_oversized_body_is_problem_413(app, client):
     assert_problem(res, 413, "request.too_large")
 
 
+def test_unstorable_text_in_the_url_is_400(login):
+    session = login("admin.tinh")
+    assert_problem(session.get("/api/units?parent=%00"), 400, "request.malformed")
+    assert_problem(session.get("/api/users?unit=%00"), 400, "request.malformed")
+    assert_problem(session.patch("/api/users/a%00b", json={}), 400, "request.malformed")
+    # Bytes that are not UTF-8 stay percent-escaped: an unknown unit, not a crash.
+    assert_problem(session.get("/api/units?parent=%ED%A0%80"), 404, "unit.not_found")
+
+
 @pytest.mark.parametrize("query", ["on=yesterday", "on=2024-13-01", "bogus=1"])
 def test_bad_query_parameters_are_400(login, query):
     session = login("admin.tinh")

@@ -1,5 +1,6 @@
 """POST /api/sync: every result status, exactly-once storage, scope."""
 
+import json
 import uuid as uuid_lib
 
 import pytest
@@ -132,7 +133,10 @@ def test_another_officer_cannot_touch_a_record_by_uuid(login):
     supervisor = login("giamsat.culaodung")
     result = sync(supervisor, {**it, "answers": activity(participants_total=51)})[0]
     assert result["status"] == "rejected"
-    assert result["errors"][0]["code"] == "scope.forbidden" and "server" not in result
+    assert result["errors"][0]["code"] == "sync.unknown_record" and "server" not in result
+    # The same answer as for a UUID that does not exist: nothing tells them apart.
+    ghost = sync(supervisor, {**item(), "base_revision": 1})[0]
+    assert ghost["errors"] == result["errors"]
 
 
 @pytest.mark.parametrize("change, field, code", [
@@ -147,7 +151,15 @@ def test_another_officer_cannot_touch_a_record_by_uuid(login):
     ({"answers": []}, "answers", "field.invalid_type"),
     ({"attachments": ["x"]}, "attachments.0", "field.invalid_type"),
     ({"extra": 1}, "extra", "field.unknown"),
-    ({"base_revision": 3}, "base_revision", "sync.unknown_record"),
+    ({"base_revision": 3}, "uuid", "sync.unknown_record"),
+    ({"base_revision": 2**31}, "base_revision", "field.invalid"),
+    ({"base_revision": 10**30}, "base_revision", "field.invalid"),
+    ({"version": 10**20}, "version", "field.invalid"),
+    ({"client_time": "0001-01-01T00:00:00+14:00"}, "client_time", "field.invalid"),
+    ({"client_time": "9999-12-31T23:59:59-14:00"}, "client_time", "field.invalid"),
+    ({"client_time": "2024-11-09T08:00:00"}, "client_time", "field.invalid_type"),
+    ({"answers": {**activity(), "start_date": "0001-01-01"}}, "start_date",
+     "field.invalid_type"),
 ])
 def test_malformed_items_are_rejected_with_a_field_code(login, change, field, code):
     officer = login("canbo.anthanh2")
@@ -200,3 +212,43 @@ def test_sync_needs_sign_in_and_csrf(client, login):
     officer = login("canbo.anthanh2")
     assert_problem(officer.client.post("/api/sync", json={"items": []}), 403,
                    "auth.csrf_failed")
+
+
+def test_an_edit_cannot_change_the_form_of_a_record(app, login):
+    officer = login("canbo.anthanh2")
+    it = item()
+    sync(officer, it)
+    group = {"model_type": "chia_se", "name": "CLB Chia sẻ ấp Phước Hòa",
+             "program_source": ["thuong_xuyen"], "established_date": "2023-03-08",
+             "status": "dang_hoat_dong", "status_date": "2024-11-01", "members_total": 20}
+    result = sync(officer, {**it, "form": "model_group", "base_revision": 1,
+                            "answers": group})[0]
+    assert result["status"] == "rejected"
+    assert result["errors"][0]["field"] == "form"
+    with app.app_context():
+        row = db.session.get(Submission, uuid_lib.UUID(it["uuid"]))
+        assert (row.form, row.revision, row.answers) == ("activity", 1, it["answers"])
+
+
+@pytest.mark.parametrize("bad", [r"\ud800", r"a\u0000b"])
+def test_unstorable_text_rejects_the_item_not_the_batch(app, login, bad):
+    officer = login("canbo.anthanh2")
+    good = item()
+    bad_item = json.dumps({**item(), "answers": {"title_content": "PLACEHOLDER"}})
+    body = '{"items": [%s, %s]}' % (json.dumps(good),  # noqa: UP031
+                                   bad_item.replace("PLACEHOLDER", bad))
+    res = officer.post("/api/sync", data=body, content_type="application/json")
+    assert res.status_code == 200
+    results = res.get_json()["results"]
+    assert [r["status"] for r in results] == ["accepted", "rejected"]
+    assert results[1]["errors"][0]["code"] == "field.invalid_text"
+    assert count_rows(app) == 1
+
+
+@pytest.mark.parametrize("body", ["[" * 100000 + "]" * 100000,
+                                  '{"items": ' + "[" * 5000 + "]" * 5000 + "}",
+                                  r'{"\ud800": []}'])
+def test_deep_or_unstorable_bodies_are_400(login, body):
+    res = login("canbo.anthanh2").post("/api/sync", data=body,
+                                       content_type="application/json")
+    assert_problem(res, 400, "request.malformed")

@@ -8,7 +8,7 @@ import os
 import threading
 
 import pytest
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from cslp_forms.extensions import db
 from tests.conftest import make_app, missing, seed
@@ -34,17 +34,53 @@ def browser_context_args(browser_context_args):
             "locale": "vi-VN", "service_workers": "allow"}
 
 
+class QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs):
+        pass
+
+
+class LiveServer(str):
+    """The base URL (a str, so `page.goto(live_server)` works) and the app behind it."""
+
+    app = None
+
+    def records(self):
+        """Every stored submission as (uuid, revision, status, answers)."""
+        from sqlalchemy import select
+
+        from cslp_forms.models import Submission
+
+        with self.app.app_context():
+            rows = db.session.scalars(select(Submission)).all()
+            return [(str(r.uuid), r.revision, r.status, r.answers) for r in rows]
+
+
 @pytest.fixture
 def live_server(tmp_path):
     app = make_app(DATABASE_URL=f"sqlite:///{tmp_path / 'e2e.db'}")
     with app.app_context():
         db.create_all()
     seed(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    live = LiveServer(f"http://127.0.0.1:{server.server_port}")
+    live.app = app
+    yield live
     server.shutdown()
     thread.join(5)
     with app.app_context():
         db.engine.dispose()
+
+
+def sign_in(page, username, password=None):
+    from tests.conftest import PASSWORD
+
+    page.fill("#username", username)
+    page.fill("#password", password or PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector("#home")
+
+
+def wait_for_worker(page):
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20000)

@@ -105,3 +105,22 @@ def test_two_gunicorn_workers_store_each_record_once(app, gunicorn):
     assert len(accepted) == 30 and set(accepted.values()) == {1}
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Submission)) == 30
+
+
+def test_parallel_wrong_passwords_stop_at_the_limit(app):
+    """Guesses at one account queue on a lock, so exactly 10 are checked."""
+    clients = [app.test_client() for _ in range(24)]
+    codes = []
+    barrier = threading.Barrier(len(clients))
+
+    def guess(client):
+        barrier.wait()
+        codes.append(client.post("/api/auth/login", json={
+            "username": "canbo.anthanh2", "password": "sai-mat-khau"}).status_code)
+
+    threads = [threading.Thread(target=guess, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(codes) == [401] * 10 + [429] * 14

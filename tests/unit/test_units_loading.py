@@ -103,6 +103,10 @@ def test_2024_change_keeps_the_old_versions(ctx):
     assert count(UnitSuccession) == 2
     again = svc.load_unit_file(svc.CHANGES_2024, valid_from=date(2024, 1, 1))
     assert not again.changed and count() == 122
+    # The base list again (make run does this on every start) leaves Phường 9 alone.
+    base = svc.load_unit_file(svc.UNITS_2024, valid_from=date(2024, 1, 1))
+    assert not base.changed
+    assert svc.find_version("31522", date(2024, 5, 1)).name == "Phường 9"
 
 
 def test_2025_mapping_reuses_codes_without_touching_old_versions(ctx):

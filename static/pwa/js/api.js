@@ -1,34 +1,56 @@
 // fetch wrapper: JSON in and out, the CSRF header on every state-changing call, and
 // problem+json answers raised as ApiProblem so callers switch on a stable code.
-let csrfToken = null;
+// Used by the page and the service worker: the CSRF token lives in IndexedDB.
+import { kv } from "./db.js";
+
+let csrfToken;
 
 export class ApiProblem extends Error {
   constructor(status, body) {
     super(body?.title || `HTTP ${status}`);
     this.status = status;
-    this.code = body?.code || (status === 0 ? "network" : "server.error");
+    this.code = body?.code || (status === 0 ? "network" : status >= 500 ? "server.error" : "request.failed");
     this.body = body || {};
+  }
+
+  // Worth trying again later: no network, a timeout, too many requests, server trouble.
+  get retryable() {
+    return this.status === 0 || this.status === 408 || this.status === 429 || this.status >= 500;
   }
 }
 
-export function setCsrfToken(token) {
+export async function setCsrfToken(token) {
   csrfToken = token;
+  await kv.set("csrf", token);
 }
 
-export async function api(path, { method = "GET", body, headers = {} } = {}) {
+async function token() {
+  if (csrfToken === undefined) csrfToken = (await kv.get("csrf")) ?? null;
+  return csrfToken;
+}
+
+export async function api(path, { method = "GET", body, raw, headers = {}, timeout = 30000 } = {}) {
   const init = { method, headers: { Accept: "application/json", ...headers }, credentials: "same-origin" };
-  if (body !== undefined) {
+  if (raw !== undefined) {
+    init.body = raw;
+  } else if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
-  if (method !== "GET" && method !== "HEAD" && csrfToken) {
-    init.headers["X-CSRF-Token"] = csrfToken;
+  if (method !== "GET" && method !== "HEAD") {
+    const csrf = await token();
+    if (csrf) init.headers["X-CSRF-Token"] = csrf;
   }
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeout);
+  init.signal = controller.signal;
   let response;
   try {
     response = await fetch(path, init);
   } catch (err) {
     throw new ApiProblem(0, { code: "network", title: String(err) });
+  } finally {
+    clearTimeout(timer);
   }
   const type = response.headers.get("Content-Type") || "";
   const data = type.includes("json") ? await response.json().catch(() => null) : null;

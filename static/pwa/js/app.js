@@ -1,113 +1,163 @@
-// Boot: register the service worker, find out who is signed in, show the right screen.
-import { api, ApiProblem, setCsrfToken } from "./api.js";
-import { t, setLang, currentLang, hasKey } from "./i18n/index.js";
+// Boot and routing: who is signed in (offline too), which screen, when to sync, and
+// offering (never forcing) an app update.
+import { api, setCsrfToken } from "./api.js";
+import { kv } from "./db.js";
+import { t, setLang, currentLang } from "./i18n/index.js";
+import { el, ask, toast } from "./ui.js";
+import { newRecord, putRecord, listRecords, UNSENT } from "./outbox.js";
+import { drain, onSyncEvent } from "./sync.js";
+import { refreshDefinitions } from "./forms/definition.js";
+import { refreshUnits } from "./units.js";
+import { renderLogin } from "./views/login.js";
+import { renderHome } from "./views/home.js";
+import { renderRecords } from "./views/records.js";
+import { renderFormView } from "./views/form.js";
+import { renderRecord } from "./views/record.js";
 
 const view = document.getElementById("view");
-const ME_KEY = "cslp.me";
+const banner = document.getElementById("banner");
+let me = null;
+let waitingWorker = null;
 
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else if (value !== false && value != null) node.setAttribute(key, value === true ? "" : value);
-  }
-  node.append(...children.filter((c) => c != null));
-  return node;
-}
-
-function problemText(problem) {
-  if (problem.code === "network") return t("error.network");
-  const key = `error.${problem.code}`;
-  const minutes = Math.ceil((problem.body.retry_after || 60) / 60);
-  return hasKey(key) ? t(key, { minutes }) : problem.body.title || t("error.server.error");
+function langButton() {
+  return el("button", { type: "button", class: "secondary", id: "lang-switch", onclick: () => {
+    setLang(currentLang() === "vi" ? "en" : "vi");
+    showNet();
+    route();
+  } }, t("lang.switch"));
 }
 
 function showNet() {
+  document.getElementById("app-title").textContent = t("app.title");
   const badge = document.getElementById("net-status");
   badge.textContent = navigator.onLine ? t("net.online") : t("net.offline");
   badge.classList.toggle("offline", !navigator.onLine);
 }
 
-function renderLogin(message = "") {
-  const error = el("p", { class: "error", role: "alert", id: "login-error" }, message);
-  const username = el("input", { id: "username", name: "username", autocomplete: "username",
-    autocapitalize: "none", required: true });
-  const password = el("input", { id: "password", name: "password", type: "password",
-    autocomplete: "current-password", required: true });
-  const submit = el("button", { type: "submit" }, t("login.submit"));
-  const form = el("form", { class: "card", id: "login-form", novalidate: true },
-    el("h2", {}, t("login.title")),
-    el("label", { for: "username" }, t("login.username")), username,
-    el("label", { for: "password" }, t("login.password")), password,
-    error,
-    el("div", { class: "actions" }, submit, langButton(() => renderLogin())));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    if (!navigator.onLine) { error.textContent = t("login.offline"); return; }
-    submit.disabled = true;
-    submit.textContent = t("login.busy");
-    try {
-      const me = await api("/api/auth/login", { method: "POST",
-        body: { username: username.value.trim(), password: password.value } });
-      signedIn(me);
-    } catch (problem) {
-      error.textContent = problem instanceof ApiProblem ? problemText(problem) : String(problem);
-      submit.disabled = false;
-      submit.textContent = t("login.submit");
-    }
-  });
-  view.replaceChildren(form);
-  username.focus();
+async function signedIn(user) {
+  me = { ...user };
+  delete me.csrf_token;
+  await kv.set("me", me);
+  await setCsrfToken(user.csrf_token);
+  await kv.set("paused", false);
+  await refreshDefinitions();
+  try { await refreshUnits(me.unit_path[0].code); } catch { /* offline: pickers use the last list */ }
+  await checkStorage();
+  location.hash = location.hash && location.hash !== "#/login" ? location.hash : "#/";
+  route();
+  drain();
 }
 
-function langButton(rerender) {
-  return el("button", { type: "button", class: "secondary", id: "lang-switch",
-    onclick: () => { setLang(currentLang() === "vi" ? "en" : "vi"); showNet(); rerender(); } },
-  t("lang.switch"));
-}
-
-function renderHome(me) {
-  const path = me.unit_path.map((u) => u.name).join(" › ");
-  view.replaceChildren(
-    el("section", { class: "card", id: "home" },
-      el("h2", {}, t("home.hello", { name: me.display_name })),
-      el("p", { id: "home-role" }, `${t(`role.${me.role}`)} · ${me.unit.name}`),
-      el("p", { class: "path", id: "unit-path" }, path),
-      el("div", { class: "actions" },
-        el("button", { type: "button", class: "secondary", id: "logout", onclick: logout },
-          t("home.logout")),
-        langButton(() => renderHome(me)))));
-}
-
-function signedIn(me) {
-  setCsrfToken(me.csrf_token);
-  localStorage.setItem(ME_KEY, JSON.stringify({ ...me, csrf_token: undefined }));
-  renderHome(me);
+async function checkStorage() {
+  const notes = [];
+  if (navigator.storage?.persist) {
+    const persisted = (await navigator.storage.persisted()) || (await navigator.storage.persist());
+    if (!persisted) notes.push(t("storage.refused"));
+  }
+  if (navigator.storage?.estimate) {
+    const { usage = 0, quota = 0 } = await navigator.storage.estimate();
+    if (quota && (quota - usage < 50 * 1024 * 1024 || usage / quota > 0.9)) notes.push(t("storage.low"));
+  }
+  const box = document.getElementById("storage-warning");
+  box.hidden = notes.length === 0;
+  box.textContent = notes.join(" ");
 }
 
 async function logout() {
-  try { await api("/api/auth/logout", { method: "POST" }); } catch { /* offline: still forget */ }
-  localStorage.removeItem(ME_KEY);
-  setCsrfToken(null);
-  renderLogin();
+  const unsent = (await listRecords(me.username)).filter((r) => UNSENT.includes(r.state)).length;
+  if (unsent && !(await ask(t("logout.ask", { n: unsent }), t("home.logout")))) return;
+  try { await api("/api/auth/logout", { method: "POST" }); } catch { /* offline: forget locally */ }
+  await kv.remove("me");
+  await setCsrfToken(null);
+  me = null;
+  location.hash = "#/login";
+  route();
+}
+
+function showLogin(notice = "") {
+  renderLogin(view, { onSignedIn: signedIn, langButton, notice, username: me?.username || "" });
+}
+
+async function newForm(definition) {
+  const record = newRecord({ form: definition.form, version: definition.version, unit: me.unit.code, owner: me.username });
+  await putRecord(record);
+  location.hash = `#/edit/${record.uuid}`;
+}
+
+async function sendNow() {
+  const result = await drain();
+  toast(result.ok ? t("sync.done") : t(`sync.${result.reason === "auth" ? "auth" : "retry"}`), result.ok ? "ok" : "warn");
+  route();
+}
+
+export async function route() {
+  const hash = location.hash || "#/";
+  const [, screen, arg] = hash.split("/");
+  if (!me || screen === "login") {
+    showLogin((await kv.get("paused")) ? t("login.again") : "");
+    return;
+  }
+  const leave = (to = "#/") => { location.hash = to; };
+  if (screen === "edit" && arg) return renderFormView(view, { uuid: arg, onSent: () => { leave(); drain(); }, onLeave: leave });
+  if (screen === "record" && arg) return renderRecord(view, { uuid: arg, onLeave: leave, onChanged: () => { leave("#/records/all"); drain(); } });
+  if (screen === "records") return renderRecords(view, { me, filter: arg || "all" });
+  return renderHome(view, { me, onNew: newForm, onSendNow: sendNow, onLogout: logout,
+    onSignInAgain: () => { location.hash = "#/login"; }, langButton });
+}
+
+function offerUpdate(worker) {
+  waitingWorker = worker;
+  const editing = (location.hash || "").startsWith("#/edit/");
+  banner.replaceChildren(
+    el("span", {}, `${t("update.ready")} ${editing ? t("update.later") : ""}`),
+    el("button", { type: "button", id: "apply-update", onclick: () => waitingWorker.postMessage("skip-waiting") },
+      t("update.apply")));
+  banner.hidden = false;
+}
+
+function registerWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  let reloading = false;
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    // Only after she pressed "Cập nhật": the first install also changes the controller.
+    if (waitingWorker && !reloading) { reloading = true; location.reload(); }
+  });
+  navigator.serviceWorker.register("/sw.js", { type: "module", scope: "/" }).then((registration) => {
+    if (registration.waiting && navigator.serviceWorker.controller) offerUpdate(registration.waiting);
+    registration.addEventListener("updatefound", () => {
+      const worker = registration.installing;
+      worker?.addEventListener("statechange", () => {
+        if (worker.state === "installed" && navigator.serviceWorker.controller) offerUpdate(worker);
+      });
+    });
+  }).catch(() => {});
 }
 
 async function boot() {
   setLang(currentLang());
-  document.getElementById("app-title").textContent = t("app.title");
   showNet();
-  addEventListener("online", showNet);
+  addEventListener("online", () => { showNet(); drain(); });
   addEventListener("offline", showNet);
-  if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register("/sw.js", { type: "module", scope: "/" }).catch(() => {});
-  }
+  addEventListener("hashchange", route);
+  onSyncEvent((event) => {
+    if (event.type === "done" && (location.hash || "#/").match(/^#\/(records.*)?$/)) route();
+  });
+  registerWorker();
+  me = (await kv.get("me")) || null;
   try {
-    signedIn(await api("/api/auth/me"));
+    const fresh = await api("/api/auth/me");
+    await signedIn(fresh);
+    return;
   } catch (problem) {
-    const cached = localStorage.getItem(ME_KEY);
-    if (problem.code === "network" && cached) renderHome(JSON.parse(cached));
-    else renderLogin();
+    if (problem.status === 401 && me) await kv.set("paused", true);
+    if (problem.status === 401) {
+      showLogin(me ? t("login.again") : "");
+      return;
+    }
   }
+  // Offline (or the server is away): open for the last signed-in user.
+  route();
+  if (me) drain();
 }
 
 boot();

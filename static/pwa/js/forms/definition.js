@@ -1,0 +1,45 @@
+// Form definitions: fetched from /api/forms (ETag, so an unchanged list costs a 304) and
+// kept in IndexedDB, so every form opens offline.
+import { api, ApiProblem } from "../api.js";
+import { all, get, put, kv } from "../db.js";
+
+export async function refreshDefinitions() {
+  const etag = await kv.get("forms_etag");
+  try {
+    const response = await fetch("/api/forms", { headers: etag ? { "If-None-Match": etag } : {},
+      credentials: "same-origin" });
+    if (response.status === 304) return false;
+    if (!response.ok) throw new ApiProblem(response.status, null);
+    const { forms } = await response.json();
+    for (const definition of forms) await put("forms", definition);
+    await kv.set("forms_current", forms.map((f) => [f.form, f.version]));
+    await kv.set("forms_etag", response.headers.get("ETag"));
+    return true;
+  } catch (err) {
+    if (err instanceof ApiProblem || err instanceof TypeError) return false;
+    throw err;
+  }
+}
+
+export async function currentDefinitions() {
+  const current = (await kv.get("forms_current")) || [];
+  const out = [];
+  for (const key of current) {
+    const definition = await get("forms", key);
+    if (definition) out.push(definition);
+  }
+  return out;
+}
+
+// The definition a record was filled with; an old version is fetched once if missing.
+export async function definitionFor(form, version) {
+  const cached = await get("forms", [form, version]);
+  if (cached) return cached;
+  const definition = await api(`/api/forms/${form}/${version}`);
+  await put("forms", definition);
+  return definition;
+}
+
+export async function allDefinitions() {
+  return all("forms");
+}

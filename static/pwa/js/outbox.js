@@ -1,0 +1,93 @@
+// Records on this phone and their way out. A record's `state` is where it stands here:
+//   draft → queued → sending → synced, or rejected / conflict / locked after an answer.
+// `server_status` is the review state the server last told us (submitted, returned…).
+// An outbox entry leaves the outbox only on `accepted` or `duplicate`; nothing is ever
+// deleted without the officer asking.
+import { all, get, put, update, remove, kv } from "./db.js";
+
+export const OUTBOX = ["queued", "sending"];
+// States in which the phone holds changes the server does not have yet.
+export const UNSENT = ["draft", "queued", "sending", "rejected", "conflict"];
+
+const now = () => new Date().toISOString();
+
+export function newRecord({ form, version, unit, owner }) {
+  const at = now();
+  return {
+    uuid: crypto.randomUUID(), form, version, unit, owner, answers: {}, attachments: [],
+    state: "draft", server_status: null, base_revision: null, revision: null,
+    errors: null, server: null, review: null, created_at: at, updated_at: at,
+  };
+}
+
+export async function getRecord(uuid) {
+  return get("records", uuid);
+}
+
+export async function listRecords(owner) {
+  const records = await all("records", "owner", owner);
+  return records.sort((a, b) => (a.updated_at < b.updated_at ? 1 : -1));
+}
+
+export async function saveDraft(record) {
+  record.updated_at = now();
+  if (record.state !== "draft") record.state = "draft";
+  return put("records", record);
+}
+
+export async function putRecord(record) {
+  return put("records", record);
+}
+
+export async function enqueue(uuid) {
+  const record = await update("records", uuid, (r) => r && {
+    ...r, state: "queued", errors: null, message: null, queued_at: now(), updated_at: now(),
+  });
+  requestBackgroundSync();
+  return record;
+}
+
+export async function discardDraft(uuid) {
+  const record = await getRecord(uuid);
+  if (record && record.state === "draft" && record.base_revision === null) {
+    await remove("records", uuid);
+    return true;
+  }
+  return false;
+}
+
+// Ask the service worker to send when the network returns, even if the page is closed.
+export function requestBackgroundSync() {
+  if (typeof navigator === "undefined" || !navigator.serviceWorker) return;
+  navigator.serviceWorker.ready
+    .then((registration) => registration.sync && registration.sync.register("outbox"))
+    .catch(() => {});
+}
+
+export function countByBucket(records) {
+  const counts = { draft: 0, waiting: 0, sent: 0, returned: 0, problem: 0 };
+  for (const r of records) counts[bucket(r)] += 1;
+  return counts;
+}
+
+// Which list on the home screen a record belongs to.
+export function bucket(record) {
+  if (record.server_status === "returned" && !["queued", "sending"].includes(record.state)) return "returned";
+  if (record.state === "draft") return "draft";
+  if (OUTBOX.includes(record.state)) return "waiting";
+  if (record.state === "rejected" || record.state === "conflict") return "problem";
+  return "sent";
+}
+
+// The label of a record's state, as an i18n key.
+export function stateKey(record) {
+  if (record.state === "synced" || record.state === "locked") {
+    return `status.${record.server_status || "submitted"}`;
+  }
+  if (record.state === "draft" && record.server_status === "returned") return "status.returned";
+  return `state.${record.state}`;
+}
+
+export async function signedInUser() {
+  return kv.get("me");
+}

@@ -1,0 +1,54 @@
+// Small DOM helpers shared by the views.
+import { t } from "./i18n/index.js";
+
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key.startsWith("on") && typeof value === "function") node.addEventListener(key.slice(2), value);
+    else if (key === "text") node.textContent = value;
+    else if (value === true) node.setAttribute(key, "");
+    else if (value !== false && value != null) node.setAttribute(key, value);
+  }
+  node.append(...children.flat().filter((c) => c != null && c !== false));
+  return node;
+}
+
+export function toast(message, kind = "info") {
+  const box = document.getElementById("toast");
+  box.textContent = message;
+  box.className = `toast ${kind}`;
+  box.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { box.hidden = true; }, 4000);
+}
+
+// A modal question; resolves true or false. Used before anything that could lose work.
+export function ask(question, yes, no = t("common.cancel")) {
+  return new Promise((resolve) => {
+    const dialog = el("dialog", { class: "ask", "aria-labelledby": "ask-text" },
+      el("p", { id: "ask-text" }, question),
+      el("div", { class: "actions" },
+        el("button", { type: "button", id: "ask-yes", onclick: () => close(true) }, yes),
+        el("button", { type: "button", class: "secondary", id: "ask-no", onclick: () => close(false) }, no)));
+    function close(answer) {
+      dialog.close();
+      dialog.remove();
+      resolve(answer);
+    }
+    dialog.addEventListener("cancel", () => close(false));
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+}
+
+export function formatDateTime(iso, lang) {
+  if (!iso) return "";
+  return new Date(iso).toLocaleString(lang === "en" ? "en-GB" : "vi-VN",
+    { dateStyle: "short", timeStyle: "short", timeZone: "Asia/Ho_Chi_Minh" });
+}
+
+export function formatDate(isoDate) {
+  if (!isoDate || !/^\d{4}-\d{2}-\d{2}$/.test(isoDate)) return isoDate || "";
+  const [y, m, d] = isoDate.split("-");
+  return `${d}/${m}/${y}`;
+}

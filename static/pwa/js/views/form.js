@@ -1,0 +1,83 @@
+// Filling a form: rendered from its definition, saved on every change, validated with
+// the same rules as the server, sent to the outbox with "Gửi".
+import { t, currentLang } from "../i18n/index.js";
+import { el, toast, ask } from "../ui.js";
+import { definitionFor } from "../forms/definition.js";
+import { renderForm, errorText } from "../forms/render.js";
+import { validate } from "../forms/validate.js";
+import { discardDraft, enqueue, getRecord, saveDraft } from "../outbox.js";
+import { addPhoto, photoUrl } from "../photos.js";
+import { unitTree } from "../units.js";
+
+const lbl = (text, lang) => (text ? text[lang] || text.vi : "");
+
+export async function renderFormView(view, { uuid, onSent, onLeave }) {
+  const lang = currentLang();
+  const record = await getRecord(uuid);
+  if (!record) { onLeave(); return; }
+  const definition = await definitionFor(record.form, record.version);
+  if (["queued", "sending", "locked", "conflict"].includes(record.state)) { onLeave(`#/record/${uuid}`); return; }
+
+  let saving = Promise.resolve();
+  const status = el("p", { class: "muted small", id: "save-status", "aria-live": "polite" });
+  const form = renderForm(definition, record, {
+    lang, units: await unitTree(), onPhoto: addPhoto, photoUrl,
+    onChange: () => {
+      saving = saving.then(() => saveDraft(record)).then(() => { status.textContent = t("form.saved"); });
+    },
+  });
+  let showing = false;
+  const summary = el("div", { class: "error-summary", id: "error-summary", role: "alert", hidden: true });
+
+  function show(errors) {
+    const unplaced = form.showErrors(errors);
+    summary.hidden = errors.length === 0;
+    summary.replaceChildren(el("p", {}, t("form.has_errors", { n: errors.length })),
+      ...unplaced.map((e) => el("p", {}, `${e.field}: ${errorText(e, definition, lang)}`)));
+  }
+
+  const send = el("button", { type: "button", id: "send", onclick: async () => {
+    await saving;
+    const errors = validate(definition, record.answers, record.attachments || []);
+    showing = true;
+    show(errors);
+    if (errors.length) {
+      form.firstInvalid()?.scrollIntoView({ block: "center" });
+      form.firstInvalid()?.querySelector("input, select, textarea")?.focus();
+      return;
+    }
+    await saveDraft(record);
+    await enqueue(record.uuid);
+    toast(t("form.queued"), "ok");
+    onSent();
+  } }, t("form.send"));
+
+  const refresh = () => { if (showing) show(validate(definition, record.answers, record.attachments || [])); };
+  form.node.addEventListener("input", refresh);
+  form.node.addEventListener("change", refresh);
+
+  const returned = record.server_status === "returned" && record.review
+    ? el("section", { class: "card warn", id: "review-comment" },
+      el("h3", {}, t("form.returned_comment")),
+      el("p", {}, record.review.comment || ""),
+      (record.review.field_comments ? Object.entries(record.review.field_comments) : []).map(([f, c]) =>
+        el("p", { class: "small" }, `${f}: ${c}`)))
+    : null;
+
+  view.replaceChildren(
+    el("form", { class: "card fill", id: "record-form", novalidate: true, onsubmit: (e) => e.preventDefault() },
+      el("h2", {}, lbl(definition.title, lang)),
+      returned, summary, form.node, status,
+      record.base_revision === null ? el("div", { class: "actions" },
+        el("button", { type: "button", class: "secondary danger", id: "discard", onclick: async () => {
+          if (await ask(t("form.discard_ask"), t("form.discard"))) { await discardDraft(record.uuid); onLeave(); }
+        } }, t("form.discard"))) : null,
+      el("div", { class: "actions sticky" }, send,
+        el("button", { type: "button", class: "secondary", id: "save-exit", onclick: async () => { await saving; onLeave(); } },
+          t("form.save_exit")))));
+
+  if (record.state === "rejected" && record.errors?.length) {
+    showing = true;
+    show(record.errors);
+  }
+}

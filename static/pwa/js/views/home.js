@@ -1,0 +1,42 @@
+// Home: the forms, counts of records by state, connection and last sync, "Send now".
+import { t, currentLang } from "../i18n/index.js";
+import { el, formatDateTime } from "../ui.js";
+import { countByBucket, listRecords } from "../outbox.js";
+import { currentDefinitions } from "../forms/definition.js";
+import { kv } from "../db.js";
+
+const lbl = (text, lang) => (text ? text[lang] || text.vi : "");
+
+export async function renderHome(view, { me, onNew, onSendNow, onLogout, onSignInAgain, langButton }) {
+  const lang = currentLang();
+  const [records, definitions, lastSync, paused] = await Promise.all([
+    listRecords(me.username), currentDefinitions(), kv.get("last_sync"), kv.get("paused")]);
+  const counts = countByBucket(records);
+  const path = (me.unit_path || []).map((u) => u.name).join(" › ");
+  const tile = (bucket) => el("a", { class: `tile bucket-${bucket}`, href: `#/records/${bucket}`, id: `count-${bucket}` },
+    el("strong", {}, String(counts[bucket])), el("span", {}, t(`bucket.${bucket}`)));
+  view.replaceChildren(...[
+    el("section", { class: "card", id: "home" },
+      el("h2", {}, t("home.hello", { name: me.display_name })),
+      el("p", { id: "home-role" }, `${t(`role.${me.role}`)} · ${me.unit.name}`),
+      el("p", { class: "path", id: "unit-path" }, path)),
+    paused ? el("section", { class: "card warn", id: "paused" },
+      el("p", {}, t("login.again")),
+      el("button", { type: "button", onclick: onSignInAgain }, t("home.resume_sign_in"))) : null,
+    el("section", { class: "card" },
+      el("h2", {}, t("home.forms")),
+      el("div", { class: "form-buttons" }, definitions.map((d) =>
+        el("button", { type: "button", class: "big", id: `new-${d.form}`, onclick: () => onNew(d) },
+          lbl(d.title, lang))))),
+    el("section", { class: "card" },
+      el("h2", {}, t("home.counts")),
+      el("div", { class: "tiles" }, ["draft", "waiting", "sent", "returned", "problem"].map(tile)),
+      el("p", { class: "muted", id: "last-sync" },
+        lastSync ? t("home.last_sync", { time: formatDateTime(lastSync, lang) }) : t("home.never_synced")),
+      el("div", { class: "actions" },
+        el("button", { type: "button", id: "send-now", onclick: onSendNow }, t("home.send_now")),
+        el("a", { class: "button secondary", href: "#/records/all" }, t("home.outbox")))),
+    el("div", { class: "actions" },
+      el("button", { type: "button", class: "secondary", id: "logout", onclick: onLogout }, t("home.logout")),
+      langButton())].filter(Boolean));
+}

@@ -1,0 +1,44 @@
+// Sign-in screen.
+import { api, ApiProblem } from "../api.js";
+import { t, hasKey } from "../i18n/index.js";
+import { el } from "../ui.js";
+
+export function problemText(problem) {
+  if (problem.code === "network") return t("error.network");
+  const key = `error.${problem.code}`;
+  const minutes = Math.ceil((problem.body.retry_after || 60) / 60);
+  return hasKey(key) ? t(key, { minutes }) : problem.body.title || t("error.server.error");
+}
+
+export function renderLogin(view, { onSignedIn, langButton, notice = "", username = "" }) {
+  const error = el("p", { class: "error", role: "alert", id: "login-error" });
+  const user = el("input", { id: "username", name: "username", autocomplete: "username",
+    autocapitalize: "none", required: true, value: username });
+  const password = el("input", { id: "password", name: "password", type: "password",
+    autocomplete: "current-password", required: true });
+  const submit = el("button", { type: "submit" }, t("login.submit"));
+  const form = el("form", { class: "card", id: "login-form", novalidate: true },
+    el("h2", {}, t("login.title")),
+    notice ? el("p", { class: "notice", id: "login-notice" }, notice) : null,
+    el("label", { for: "username" }, t("login.username")), user,
+    el("label", { for: "password" }, t("login.password")), password,
+    error,
+    el("div", { class: "actions" }, submit, langButton()));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!navigator.onLine) { error.textContent = t("login.offline"); return; }
+    submit.disabled = true;
+    submit.textContent = t("login.busy");
+    try {
+      const me = await api("/api/auth/login", { method: "POST",
+        body: { username: user.value.trim(), password: password.value } });
+      await onSignedIn(me);
+    } catch (problem) {
+      error.textContent = problem instanceof ApiProblem ? problemText(problem) : String(problem);
+      submit.disabled = false;
+      submit.textContent = t("login.submit");
+    }
+  });
+  view.replaceChildren(form);
+  (username ? password : user).focus();
+}

@@ -1,0 +1,73 @@
+// A record that is not being edited: sent, approved, waiting, or in conflict with the
+// server's copy (shown side by side, her version beside the server's).
+import { t, currentLang } from "../i18n/index.js";
+import { el, formatDateTime } from "../ui.js";
+import { definitionFor } from "../forms/definition.js";
+import { enqueue, getRecord, putRecord, stateKey } from "../outbox.js";
+import { unitTree } from "../units.js";
+import { formatValue } from "./display.js";
+
+const lbl = (text, lang) => (text ? text[lang] || text.vi : "");
+
+function answerList(definition, answers, lang, units, compare) {
+  return el("dl", { class: "answers" }, definition.fields.flatMap((spec) => {
+    const value = answers?.[spec.name];
+    const other = compare?.[spec.name];
+    const differs = compare && JSON.stringify(value ?? null) !== JSON.stringify(other ?? null);
+    if (value === undefined && !differs) return [];
+    return [el("dt", { class: differs ? "differs" : null }, lbl(spec.label, lang)),
+      el("dd", { class: differs ? "differs" : null }, formatValue(definition, spec, value, lang, units))];
+  }));
+}
+
+export async function renderRecord(view, { uuid, onLeave, onChanged }) {
+  const lang = currentLang();
+  const record = await getRecord(uuid);
+  if (!record) { onLeave(); return; }
+  const definition = await definitionFor(record.form, record.version);
+  const units = await unitTree();
+  const back = el("a", { class: "button secondary", href: "#/records/all" }, t("common.back"));
+
+  if (record.state === "conflict" && record.server) {
+    view.replaceChildren(el("section", { class: "card", id: "conflict" },
+      el("h2", {}, t("conflict.title")),
+      el("p", {}, t("conflict.explain")),
+      el("div", { class: "compare" },
+        el("div", { id: "conflict-mine" }, el("h3", {}, t("conflict.mine")),
+          answerList(definition, record.answers, lang, units, record.server.answers)),
+        el("div", { id: "conflict-server" }, el("h3", {}, t("conflict.server")),
+          el("p", { class: "muted small" }, `${t(`status.${record.server.status}`)} · ${formatDateTime(record.server.updated_at, lang)}`),
+          answerList(definition, record.server.answers, lang, units, record.answers))),
+      el("div", { class: "actions" },
+        el("button", { type: "button", id: "keep-mine", onclick: async () => {
+          // Her version becomes the next revision of the server's.
+          await putRecord({ ...record, base_revision: record.server.revision, server: null, state: "draft" });
+          await enqueue(record.uuid);
+          onChanged();
+        } }, t("conflict.keep_mine")),
+        el("button", { type: "button", class: "secondary", id: "take-server", onclick: async () => {
+          const s = record.server;
+          await putRecord({ ...record, answers: s.answers, attachments: s.attachments, revision: s.revision,
+            base_revision: s.revision, server_status: s.status, server: null, state: "synced" });
+          onChanged();
+        } }, t("conflict.take_server"))),
+      back));
+    return;
+  }
+
+  const shown = record.state === "locked" && record.server ? record.server.answers : record.answers;
+  const editable = record.state === "queued"
+    || (record.state === "synced" && !["approved", "rejected"].includes(record.server_status));
+  view.replaceChildren(el("section", { class: "card", id: "record-view" },
+    el("h2", {}, lbl(definition.title, lang)),
+    el("p", {}, el("span", { class: "badge", id: "record-state" }, t(stateKey(record)))),
+    record.server_status === "approved" ? el("p", { class: "muted" }, t("form.read_only")) : null,
+    record.review?.comment ? el("p", { class: "notice" }, `${t("form.returned_comment")}: ${record.review.comment}`) : null,
+    answerList(definition, shown, lang, units),
+    el("div", { class: "actions" },
+      editable ? el("button", { type: "button", id: "edit", onclick: async () => {
+        await putRecord({ ...record, state: "draft" });
+        onLeave(`#/edit/${record.uuid}`);
+      } }, t("form.edit")) : null,
+      back)));
+}
