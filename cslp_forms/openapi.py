@@ -8,8 +8,17 @@ from flask import Blueprint, current_app
 from .schemas.auth import LoginSchema, MeSchema, UserSchema
 from .schemas.base import ProblemSchema
 from .schemas.forms import AttachmentStoredSchema, FormDefinitionSchema, FormListSchema
+from .schemas.review import (
+    BulkApproveSchema,
+    BulkResultSchema,
+    CompletenessSchema,
+    DecisionSchema,
+    HistorySchema,
+    QueueSchema,
+)
 from .schemas.sync import (
     ChangesResponseSchema,
+    RecordSchema,
     SyncBatchSchema,
     SyncItemSchema,
     SyncResponseSchema,
@@ -84,6 +93,28 @@ PATHS = {
                 "responses": {"200": {"description": "the image"},
                               "404": PROBLEM, "401": PROBLEM, "400": PROBLEM}},
     },
+    "/api/review/{uuid}/decisions": {"post": _op(
+        "Approve, return (comment required) or reject a record at its current revision",
+        body=DecisionSchema, ok=RecordSchema, params=[_p("uuid")],
+        errors=(400, 401, 403, 409))},
+    "/api/review/decisions": {"post": _op("Approve several records at once",
+                                          body=BulkApproveSchema, ok=BulkResultSchema,
+                                          errors=(400, 401))},
+    "/api/review/queue": {"get": _op(
+        "Records of the caller's subtree, those awaiting her decision first", ok=QueueSchema,
+        params=[_q("unit", "unit code"), _q("form", "form"), _q("status", "status"),
+                _q("period", "YYYY-MM"), _q("limit", "1-200", "integer"),
+                _q("offset", "0-", "integer")], errors=(400, 401, 403))},
+    "/api/review/completeness": {"get": _op(
+        "For a month: what each commune has sent, and which sent nothing",
+        ok=CompletenessSchema, params=[_q("period", "YYYY-MM"), _q("unit", "unit code")],
+        errors=(400, 401, 403))},
+    "/api/submissions/{uuid}": {"get": _op("One record with its approval chain",
+                                           ok=RecordSchema, params=[_p("uuid")],
+                                           errors=(401, 404))},
+    "/api/submissions/{uuid}/history": {"get": _op(
+        "Every revision (with a field-level diff) and every decision", ok=HistorySchema,
+        params=[_p("uuid")], errors=(401, 404))},
     "/api/openapi.json": {"get": _op("This document", errors=())},
 }
 

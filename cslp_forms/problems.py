@@ -50,6 +50,10 @@ CATALOGUE: dict[str, tuple[int, str]] = {
         "Ảnh quá lớn (tối đa 5 MB). Hãy chụp lại hoặc chọn ảnh nhỏ hơn.",
     ),
     "attachment.not_found": (404, "Không tìm thấy ảnh."),
+    "submission.not_found": (404, "Không tìm thấy phiếu."),
+    "review.not_allowed": (403, "Bạn không được duyệt phiếu này."),
+    "review.invalid_transition": (409, "Phiếu không còn ở bước có thể quyết định này."),
+    "review.stale": (409, "Phiếu đã được sửa hoặc đã được xử lý; hãy tải lại rồi quyết định."),
     "server.unavailable": (503, "Máy chủ đang bận. Vui lòng thử lại sau."),
     "server.error": (500, "Máy chủ gặp sự cố. Dữ liệu của bạn vẫn được giữ trên máy."),
 }

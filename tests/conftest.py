@@ -18,6 +18,7 @@ ACCOUNTS = {
     "canbo.thienmy": ("officer", "31585"),
     "giamsat.culaodung": ("supervisor", "945"),
     "giamsat.chauthanh": ("supervisor", "942"),
+    "giamsat.tinh": ("supervisor", "94"),
     "admin.tinh": ("admin", "94"),
 }
 

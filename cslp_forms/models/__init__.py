@@ -1,11 +1,13 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
 from .submissions import (
+    DECISIONS,
     LOCKED_STATUSES,
     STATUSES,
     Attachment,
     AttachmentUpload,
     Counter,
+    ReviewDecision,
     Submission,
     SubmissionRevision,
 )
@@ -13,7 +15,7 @@ from .units import LEVELS, Unit, UnitSuccession
 from .users import ROLE_LEVELS, ROLES, AuthSession, LoginFailure, User
 
 __all__ = [
-    "LEVELS", "LOCKED_STATUSES", "ROLES", "ROLE_LEVELS", "STATUSES", "Attachment",
-    "AttachmentUpload", "AuthSession", "Counter", "LoginFailure", "Submission",
+    "DECISIONS", "LEVELS", "LOCKED_STATUSES", "ROLES", "ROLE_LEVELS", "STATUSES", "Attachment",
+    "AttachmentUpload", "AuthSession", "Counter", "LoginFailure", "ReviewDecision", "Submission",
     "SubmissionRevision", "Unit", "UnitSuccession", "User",
 ]

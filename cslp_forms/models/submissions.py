@@ -62,13 +62,45 @@ class Submission(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Set from the change counter as the last step of the writing transaction.
     change_seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    # Review: which step of the form's approval chain the record waits for, and the unit
+    # that must decide it (None once returned, approved or rejected).
+    review_step: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    awaiting_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
 
-    unit: Mapped[Unit] = relationship()
+    unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
     author: Mapped[User] = relationship()
+    awaiting_unit: Mapped[Unit | None] = relationship(foreign_keys=[awaiting_unit_id])
 
     @property
     def locked(self) -> bool:
         return self.status in LOCKED_STATUSES
+
+
+DECISIONS = ("approve", "return", "reject")
+
+
+class ReviewDecision(db.Model):
+    """One decision by a reviewer; append-only. The submission caches the state."""
+
+    __tablename__ = "review_decisions"
+    __table_args__ = (
+        CheckConstraint("decision IN ('approve', 'return', 'reject')", name="decision"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_uuid: Mapped[uuid_lib.UUID] = mapped_column(ForeignKey("submissions.uuid"),
+                                                           index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    step: Mapped[int] = mapped_column(Integer)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decision: Mapped[str] = mapped_column(String(8))
+    comment: Mapped[str | None] = mapped_column(String(2000))
+    field_comments: Mapped[dict | None] = mapped_column(JsonDoc)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[User] = relationship()
+    unit: Mapped[Unit] = relationship()
 
 
 class SubmissionRevision(db.Model):

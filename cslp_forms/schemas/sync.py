@@ -73,6 +73,8 @@ class RecordSchema(ApiSchema):
     answers = fields.Dict()
     attachments = fields.List(fields.String())
     missing_attachments = fields.List(fields.String())
+    awaiting = fields.Dict(allow_none=True)
+    review = fields.Dict(allow_none=True)
     created_at = fields.String()
     updated_at = fields.String()
 

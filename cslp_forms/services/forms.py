@@ -196,6 +196,10 @@ class FormDefinition:
     def sensitive(self) -> bool:
         return bool(self.data.get("sensitive"))
 
+    @property
+    def review_chain(self) -> list[str]:
+        return self.data.get("review", {}).get("chain", ["district"])
+
     @cached_property
     def digest(self) -> str:
         return hashlib.sha256(self.raw).hexdigest()

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import uuid as uuid_lib
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from ..extensions import db
-from ..models import Attachment, Counter, Submission, User
+from ..models import Attachment, Counter, ReviewDecision, Submission, User
 from ..models.types import iso
 from .units import in_subtree
 
@@ -71,9 +71,17 @@ def missing_attachments(submissions: list[Submission]) -> dict[uuid_lib.UUID, li
             for s in submissions}
 
 
-def record_payload(submission: Submission, missing: list[str] | None = None) -> dict:
+MISSING = object()
+
+
+def record_payload(submission: Submission, missing: list[str] | None = None,
+                   review=MISSING) -> dict:
+    """A record as the API returns it, with the last reviewer's decision (the comment
+    of a return is what the officer's phone shows)."""
     if missing is None:
         missing = missing_attachments([submission])[submission.uuid]
+    if review is MISSING:
+        review = latest_decisions([submission.uuid]).get(submission.uuid)
     return {
         "uuid": str(submission.uuid),
         "form": submission.form,
@@ -87,6 +95,28 @@ def record_payload(submission: Submission, missing: list[str] | None = None) -> 
         "answers": submission.answers,
         "attachments": submission.attachments,
         "missing_attachments": missing,
+        "awaiting": submission.awaiting_unit.summary() if submission.awaiting_unit else None,
+        "review": review,
         "created_at": iso(submission.created_at),
         "updated_at": iso(submission.updated_at),
     }
+
+
+def latest_decisions(uuids) -> dict:
+    """The last decision on each record (one query), as the phone shows it."""
+    uuids = list(uuids)
+    if not uuids:
+        return {}
+    last = (select(func.max(ReviewDecision.id)).where(ReviewDecision.submission_uuid.in_(uuids))
+            .group_by(ReviewDecision.submission_uuid))
+    rows = db.session.scalars(select(ReviewDecision).where(ReviewDecision.id.in_(last)))
+    return {row.submission_uuid: decision_payload(row) for row in rows}
+
+
+def decision_payload(row: ReviewDecision) -> dict:
+    return {
+        "decision": row.decision, "comment": row.comment,
+        "field_comments": row.field_comments or {}, "revision": row.revision,
+        "by": row.actor.display_name, "unit": row.unit.summary(), "at": iso(row.created_at),
+    }
+

@@ -17,15 +17,17 @@ from ..problems import field_errors, has_bad_text
 from ..schemas.sync import SyncItemSchema
 from .clock import local_today
 from .forms import FormDefinition, registry
+from .review import initial_review
 from .submissions import (
     insert_ignoring_conflict,
+    latest_decisions,
     missing_attachments,
     present_attachments,
     record_payload,
     stamp_changes,
     visible_to,
 )
-from .units import find_version
+from .units import ancestors, find_version
 
 _ITEM_SCHEMA = SyncItemSchema()
 
@@ -52,12 +54,23 @@ class _Batch:
         self.changed: list[uuid_lib.UUID] = []
         self._units: dict[tuple[str, date], Unit | None] = {}
         self._levels: dict[str, set[str]] | None = None
+        self._lineage: dict[int, list[Unit]] = {}
+        self._reviews: dict[tuple, dict] = {}
 
     def unit(self, code: str, day: date) -> Unit | None:
         key = (code, day)
         if key not in self._units:
             self._units[key] = find_version(code, day) or find_version(code)
         return self._units[key]
+
+    def review(self, definition: FormDefinition, unit: Unit) -> dict:
+        key = (definition.form, definition.version, unit.id)
+        if key not in self._reviews:
+            if unit.id not in self._lineage:
+                self._lineage[unit.id] = ancestors(unit)
+            self._reviews[key] = initial_review(definition.form, definition.version, unit,
+                                                self._lineage[unit.id])
+        return self._reviews[key]
 
     def unit_levels(self) -> dict[str, set[str]]:
         if self._levels is None:
@@ -134,6 +147,8 @@ def _apply_item(raw, batch: _Batch) -> dict:
         "period": day.strftime("%Y-%m"), "answers": answers,
         "attachments": sorted(set(attachments)), "content_hash": digest,
         "client_time": item.get("client_time"), "updated_at": batch.now,
+        # A new revision starts its review from the first step of the chain.
+        **batch.review(definition, unit),
     }
     if item["base_revision"] is None:
         inserted = db.session.execute(insert_ignoring_conflict(Submission, {
@@ -158,6 +173,7 @@ def _apply_item(raw, batch: _Batch) -> dict:
 
 
 def _accepted(uuid, revision: int, values: dict, batch: _Batch) -> dict:
+    """Keep the revision for history and mark the record changed for the pull feed."""
     db.session.add(SubmissionRevision(
         submission_uuid=uuid, revision=revision, form_version=values["form_version"],
         unit_id=values["unit_id"], answers=values["answers"],
@@ -216,6 +232,8 @@ def changes_since(*, user: User, cursor: int, limit: int) -> dict:
     has_more = len(rows) > limit
     rows = rows[:limit]
     missing = missing_attachments(rows)
-    changes = [{**record_payload(s, missing[s.uuid]), "change": s.change_seq} for s in rows]
+    reviews = latest_decisions(s.uuid for s in rows)
+    changes = [{**record_payload(s, missing[s.uuid], reviews.get(s.uuid)),
+                "change": s.change_seq} for s in rows]
     next_cursor = rows[-1].change_seq if rows else cursor
     return {"changes": changes, "cursor": str(next_cursor), "has_more": has_more}

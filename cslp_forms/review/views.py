@@ -1,0 +1,75 @@
+"""Thin views over services/review.py."""
+
+import calendar
+from datetime import date
+
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..models.types import utcnow
+from ..problems import Problem
+from ..schemas.base import load_args, load_json
+from ..schemas.review import (
+    BulkApproveSchema,
+    CompletenessArgsSchema,
+    DecisionSchema,
+    QueueArgsSchema,
+)
+from ..services import review
+from ..services.clock import local_today
+from . import bp
+
+
+@bp.post("/<uuid:uuid>/decisions")
+@login_required
+def create_decision(uuid):
+    data = load_json(DecisionSchema())
+    review.decide(uuid, actor=current_user, decision=data["decision"],
+                  revision=data["revision"], comment=data["comment"],
+                  field_comments=data["field_comments"], now=utcnow())
+    db.session.commit()
+    return review.record_detail(uuid, actor=current_user)
+
+
+@bp.post("/decisions")
+@login_required
+def approve_many():
+    """Approve several records at once; each gets its own result."""
+    data = load_json(BulkApproveSchema())
+    results = []
+    for item in data["items"]:
+        try:
+            with db.session.begin_nested():
+                review.decide(item["uuid"], actor=current_user, decision="approve",
+                              revision=item["revision"], comment=None, field_comments=None,
+                              now=utcnow())
+            results.append({"uuid": str(item["uuid"]), "ok": True})
+        except Problem as problem:
+            results.append({"uuid": str(item["uuid"]), "ok": False, "code": problem.code,
+                            "detail": problem.detail or problem.title})
+    db.session.commit()
+    return {"results": results}
+
+
+@bp.get("/queue")
+@login_required
+def list_queue():
+    args = load_args(QueueArgsSchema())
+    return review.queue(actor=current_user, unit_code=args.get("unit"), form=args.get("form"),
+                        status=args.get("status"), period=args.get("period"),
+                        limit=args["limit"], offset=args["offset"])
+
+
+@bp.get("/completeness")
+@login_required
+def show_completeness():
+    args = load_args(CompletenessArgsSchema())
+    year, month = map(int, args["period"].split("-"))
+    # Units as they stood at the end of the month (or today, for the current one).
+    day = min(local_today(), _month_end(year, month))
+    return review.completeness(actor=current_user, unit_code=args.get("unit"),
+                               period=args["period"], day=day)
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
