@@ -53,3 +53,7 @@ postgres:
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
+
+## make bench: measurements (not tests); prints a table and writes BENCHMARKS.md.
+bench: $(VENV)/.test-installed
+	$(BIN)/python -m bench.run

@@ -66,6 +66,7 @@ class RecordSchema(ApiSchema):
     version = fields.Integer()
     unit = fields.Dict()
     author = fields.String()
+    author_name = fields.String()
     status = fields.String()
     revision = fields.Integer()
     record_date = fields.String()

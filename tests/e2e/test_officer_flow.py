@@ -229,3 +229,36 @@ def test_photo_is_downscaled_to_1600px_jpeg_and_uploaded(page, live_server, tmp_
     assert attachment.content_type == "image/jpeg"
     [(_, _, _, answers)] = live_server.records()
     assert answers["evidence_photos"] == [attachment.sha256]
+
+
+def test_signing_out_with_unsent_records_asks_and_keeps_them(page, context, live_server):
+    page.goto(live_server)
+    sign_in(page, "canbo.anthanh2")
+    context.set_offline(True)
+    page.evaluate(ENQUEUE, [2, VALID])
+    page.reload()
+    page.click("#logout")
+    expect(page.locator("#ask-text")).to_contain_text("Còn 2 phiếu chưa gửi")
+    page.click("#ask-no")
+    expect(page.locator("#home")).to_be_visible()
+    page.click("#logout")
+    page.click("#ask-yes")
+    expect(page.locator("#login-form")).to_be_visible()
+    assert page.evaluate("import('/pwa/js/db.js').then(db => db.all('records'))"
+                         ".then(rs => rs.length)") == 2
+    context.set_offline(False)
+    sign_in(page, "canbo.anthanh2")
+    wait_until(lambda: len(live_server.records()) == 2, message="both records")
+
+
+def test_english_switch_translates_the_form(page, live_server):
+    page.goto(live_server)
+    sign_in(page, "canbo.anthanh2")
+    page.click("#lang-switch")
+    expect(page.locator("#new-activity")).to_have_text("Activity record")
+    page.click("#new-activity")
+    expect(field(page, "participants_total").locator("label")).to_contain_text(
+        "Total attendance")
+    page.goto(live_server + "/#/")
+    page.click("#lang-switch")
+    expect(page.locator("#new-activity")).to_have_text("Phiếu ghi nhận hoạt động")

@@ -13,6 +13,7 @@ import { renderHome } from "./views/home.js";
 import { renderRecords } from "./views/records.js";
 import { renderFormView } from "./views/form.js";
 import { renderRecord } from "./views/record.js";
+import { renderQueue, renderReviewRecord, renderCompleteness } from "./views/review.js";
 
 const view = document.getElementById("view");
 const banner = document.getElementById("banner");
@@ -91,7 +92,7 @@ async function sendNow() {
 }
 
 export async function route() {
-  const hash = location.hash || "#/";
+  const [hash, params = ""] = (location.hash || "#/").split("?");
   const [, screen, arg] = hash.split("/");
   if (!me || screen === "login") {
     showLogin((await kv.get("paused")) ? t("login.again") : "");
@@ -101,6 +102,10 @@ export async function route() {
   if (screen === "edit" && arg) return renderFormView(view, { uuid: arg, onSent: () => { leave(); drain(); }, onLeave: leave });
   if (screen === "record" && arg) return renderRecord(view, { uuid: arg, onLeave: leave, onChanged: () => { leave("#/records/all"); drain(); } });
   if (screen === "records") return renderRecords(view, { me, filter: arg || "all" });
+  const reviewer = me.role === "supervisor" || me.role === "admin";
+  if (reviewer && screen === "review" && arg) return renderReviewRecord(view, { uuid: arg });
+  if (reviewer && screen === "review") return renderQueue(view, { me, params });
+  if (reviewer && screen === "completeness") return renderCompleteness(view, { params });
   return renderHome(view, { me, onNew: newForm, onSendNow: sendNow, onLogout: logout,
     onSignInAgain: () => { location.hash = "#/login"; }, langButton });
 }

@@ -3,7 +3,7 @@
 import { t, currentLang } from "../i18n/index.js";
 import { el, toast, ask } from "../ui.js";
 import { definitionFor } from "../forms/definition.js";
-import { renderForm, errorText } from "../forms/render.js";
+import { renderForm, errorText, findSpec } from "../forms/render.js";
 import { validate } from "../forms/validate.js";
 import { discardDraft, enqueue, getRecord, saveDraft } from "../outbox.js";
 import { addPhoto, photoUrl } from "../photos.js";
@@ -59,9 +59,10 @@ export async function renderFormView(view, { uuid, onSent, onLeave }) {
   const returned = record.server_status === "returned" && record.review
     ? el("section", { class: "card warn", id: "review-comment" },
       el("h3", {}, t("form.returned_comment")),
-      el("p", {}, record.review.comment || ""),
-      (record.review.field_comments ? Object.entries(record.review.field_comments) : []).map(([f, c]) =>
-        el("p", { class: "small" }, `${f}: ${c}`)))
+      el("p", { id: "review-comment-text" }, record.review.comment || ""),
+      Object.entries(record.review.field_comments || {}).map(([f, c]) =>
+        el("p", { class: "small" }, el("strong", {}, `${lbl(findSpec(definition, f)?.label, lang) || f}: `), c)),
+      el("p", { class: "muted small" }, `${record.review.by} · ${record.review.unit?.name || ""}`))
     : null;
 
   view.replaceChildren(

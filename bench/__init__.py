@@ -1,0 +1,1 @@
+"""`make bench`: measurements, kept apart from the tests (speed is measured, not asserted)."""
