@@ -38,6 +38,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         n = int(app.config["PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
+    from .services.crypto import load_keyring
+
+    app.extensions["cslp_keyring"] = load_keyring(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"))
     login_manager.init_app(app)
@@ -47,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.session_interface = SessionInterface()
 
     from .attachments import bp as attachments_bp
+    from .audit import bp as audit_bp
     from .auth import bp as auth_bp
     from .forms import bp as forms_bp
     from .openapi import bp as openapi_bp
@@ -65,12 +69,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(attachments_bp, url_prefix="/api/attachments")
     app.register_blueprint(review_bp, url_prefix="/api/review")
     app.register_blueprint(submissions_bp, url_prefix="/api/submissions")
+    app.register_blueprint(audit_bp, url_prefix="/api/audit")
     app.register_blueprint(openapi_bp, url_prefix="/api")
     app.register_blueprint(pwa_bp, url_prefix="")
 
     from .problems import register_problem_handlers
+    from .security import register_security_headers
 
     register_problem_handlers(app)
+    register_security_headers(app)
 
     from .cli import cli
 

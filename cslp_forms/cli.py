@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
@@ -13,16 +13,20 @@ from sqlalchemy import func, select
 
 from .extensions import db
 from .models import ROLES, Unit, User
+from .models.types import utcnow
 from .problems import Problem
 from .services import units as unit_service
+from .services.crypto import keyring
+from .services.privacy import purge_closed_incidents, rotate_keys
 from .services.users import create_user, set_password
 
 cli = AppGroup("cslp", help="cslp_forms administration.")
 
+# (username, display name, role, unit, may read incident details)
 DEMO_ACCOUNTS = [
-    ("canbo.anthanh2", "Cán bộ Hội xã An Thạnh 2", "officer", "31630"),
-    ("giamsat.culaodung", "Giám sát Hội LHPN huyện Cù Lao Dung", "supervisor", "945"),
-    ("admin.tinh", "Quản trị Hội LHPN tỉnh Sóc Trăng", "admin", "94"),
+    ("canbo.anthanh2", "Cán bộ Hội xã An Thạnh 2", "officer", "31630", False),
+    ("giamsat.culaodung", "Giám sát Hội LHPN huyện Cù Lao Dung", "supervisor", "945", True),
+    ("admin.tinh", "Quản trị Hội LHPN tỉnh Sóc Trăng", "admin", "94", True),
 ]
 
 
@@ -65,12 +69,14 @@ def load_units_command(path, valid_from, effective):
 @click.option("--display-name", required=True)
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--unit", "unit_code", required=True, help="Unit code, e.g. 31630.")
+@click.option("--incident-reviewer", is_flag=True,
+              help="May read incident details in her subtree (supervisors only).")
 @click.password_option()
-def create_user_command(username, display_name, role, unit_code, password):
+def create_user_command(username, display_name, role, unit_code, incident_reviewer, password):
     """Create an account (asks for the password)."""
     try:
         user = create_user(username=username, display_name=display_name, password=password,
-                           role=role, unit_code=unit_code)
+                           role=role, unit_code=unit_code, incident_reviewer=incident_reviewer)
     except Problem as problem:
         db.session.rollback()
         messages = [e["message"] for e in problem.errors or []]
@@ -109,11 +115,42 @@ def setup_demo_command():
     generated = not password
     if generated:
         password = secrets.token_urlsafe(9)
-    for username, display_name, role, unit_code in missing:
+    for username, display_name, role, unit_code, incidents in missing:
         create_user(username=username, display_name=display_name, password=str(password),
-                    role=role, unit_code=unit_code)
+                    role=role, unit_code=unit_code, incident_reviewer=incidents)
     db.session.commit()
     click.echo("Đã tạo tài khoản demo (demo accounts): "
                + ", ".join(a[0] for a in missing))
     if generated:
         click.echo(f"Mật khẩu demo (demo password, shown once): {password}")
+
+
+@cli.command("rotate-key")
+@click.option("--batch", default=500, show_default=True, help="Rows per transaction.")
+def rotate_key_command(batch):
+    """Make a new data key current (in instance/data_keys.json; with CSLP_DATA_KEY, put
+    the new key first there yourself) and re-encrypt every sealed value under it, batch by
+    batch, while the app keeps running."""
+    ring = keyring()
+    if ring.path is not None:
+        click.echo(f"Khóa mới (new key): {ring.add_new_key()}")
+    counts = rotate_keys(batch=batch, progress=lambda name, n: click.echo(f"  {name}: {n}"))
+    click.echo(f"Đã mã hóa lại (re-encrypted) dưới khóa {ring.current}: "
+               + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+@cli.command("purge")
+@click.option("--now", "now_text", help="Pretend it is this time (ISO 8601), for trying.")
+def purge_command(now_text):
+    """Delete closed incident records past the retention period (CSLP_INCIDENT_RETENTION_DAYS),
+    and log what was purged."""
+    now = datetime.fromisoformat(now_text) if now_text else utcnow()
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    days = int(current_app.config["INCIDENT_RETENTION_DAYS"])
+    purged = purge_closed_incidents(now=now, retention_days=days)
+    db.session.commit()
+    click.echo(f"Đã xóa {len(purged)} vụ việc đã đóng quá {days} ngày "
+               f"(purged {len(purged)} closed incidents older than {days} days).")
+    for row in purged:
+        click.echo(f"  {row['uuid']} {row['unit']} {row['last_changed_at']}")

@@ -37,6 +37,15 @@ TIMEZONE = "Asia/Ho_Chi_Minh"
 # The plan year starts here: a unit list loaded without --valid-from is valid from it.
 UNITS_VALID_FROM = "2024-01-01"
 
+# Data keys for incident answers at rest ("kid=base64,..."; the first is current). Empty:
+# instance/data_keys.json, written on first start for the embedded default; required in
+# production (CSLP_DATABASE_URL set). See README, "Keys".
+DATA_KEY = None
+
+# Closed incident records are purged this many days after their last change
+# (`flask cslp purge`). No legal period was found; this is the union's policy to set.
+INCIDENT_RETENTION_DAYS = 5 * 365
+
 # Demo accounts created by `flask cslp setup-demo` (make run).
 DEMO_PASSWORD = None
 

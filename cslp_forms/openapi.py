@@ -8,6 +8,7 @@ from flask import Blueprint, current_app
 from .schemas.auth import LoginSchema, MeSchema, UserSchema
 from .schemas.base import ProblemSchema
 from .schemas.forms import AttachmentStoredSchema, FormDefinitionSchema, FormListSchema
+from .schemas.privacy import AccessListSchema, RecoveryKeySchema
 from .schemas.review import (
     BulkApproveSchema,
     BulkResultSchema,
@@ -115,6 +116,15 @@ PATHS = {
     "/api/submissions/{uuid}/history": {"get": _op(
         "Every revision (with a field-level diff) and every decision", ok=HistorySchema,
         params=[_p("uuid")], errors=(401, 404))},
+    "/api/auth/recovery-key": {"get": _op(
+        "The secret that lets her phone recover its incident key after a forgotten PIN",
+        ok=RecoveryKeySchema, errors=(401,))},
+    "/api/audit/access": {"get": _op(
+        "Search the access log of sensitive records (province administrator)",
+        ok=AccessListSchema, params=[_q("record", "uuid"), _q("user", "username"),
+                                     _q("from", "ISO 8601"), _q("to", "ISO 8601"),
+                                     _q("limit", "1-1000", "integer")],
+        errors=(400, 401, 403))},
     "/api/openapi.json": {"get": _op("This document", errors=())},
 }
 

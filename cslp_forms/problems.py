@@ -51,6 +51,10 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     ),
     "attachment.not_found": (404, "Không tìm thấy ảnh."),
     "submission.not_found": (404, "Không tìm thấy phiếu."),
+    "incident.not_permitted": (
+        403,
+        "Chỉ người phụ trách vụ việc và người được giao duyệt vụ việc mới xem được chi tiết.",
+    ),
     "review.not_allowed": (403, "Bạn không được duyệt phiếu này."),
     "review.invalid_transition": (409, "Phiếu không còn ở bước có thể quyết định này."),
     "review.stale": (409, "Phiếu đã được sửa hoặc đã được xử lý; hãy tải lại rồi quyết định."),

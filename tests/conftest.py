@@ -13,13 +13,16 @@ from cslp_forms.services import units as unit_service
 from cslp_forms.services.users import create_user
 
 PASSWORD = "mat-khau-thu-1"
+# username -> (role, unit, may read incident details)
 ACCOUNTS = {
-    "canbo.anthanh2": ("officer", "31630"),
-    "canbo.thienmy": ("officer", "31585"),
-    "giamsat.culaodung": ("supervisor", "945"),
-    "giamsat.chauthanh": ("supervisor", "942"),
-    "giamsat.tinh": ("supervisor", "94"),
-    "admin.tinh": ("admin", "94"),
+    "canbo.anthanh2": ("officer", "31630", False),
+    "canbo.anthanh3": ("officer", "31633", False),
+    "canbo.thienmy": ("officer", "31585", False),
+    "giamsat.culaodung": ("supervisor", "945", True),
+    "phogiamsat.culaodung": ("supervisor", "945", False),
+    "giamsat.chauthanh": ("supervisor", "942", True),
+    "giamsat.tinh": ("supervisor", "94", True),
+    "admin.tinh": ("admin", "94", False),
 }
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -37,9 +40,9 @@ def seed(app) -> None:
     with app.app_context():
         rows = unit_service.read_unit_file(unit_service.UNITS_2024)[1]
         unit_service.load_units(rows, valid_from=unit_service.date(2024, 1, 1))
-        for username, (role, unit) in ACCOUNTS.items():
+        for username, (role, unit, incidents) in ACCOUNTS.items():
             create_user(username=username, display_name=username, password=PASSWORD,
-                        role=role, unit_code=unit)
+                        role=role, unit_code=unit, incident_reviewer=incidents)
         db.session.commit()
 
 

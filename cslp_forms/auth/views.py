@@ -1,6 +1,6 @@
 """POST /api/auth/login, POST /api/auth/logout, GET /api/auth/me."""
 
-from flask import session
+from flask import jsonify, session
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
@@ -8,6 +8,7 @@ from ..models.types import utcnow
 from ..problems import Problem
 from ..schemas.auth import LoginSchema
 from ..schemas.base import load_json
+from ..services.privacy import recovery_key
 from ..services.users import authenticate, end_session, me_payload, start_session
 from . import bp
 from .session import SESSION_KEY, csrf_token
@@ -46,3 +47,14 @@ def logout():
 @login_required
 def me():
     return me_payload(current_user, csrf_token())
+
+
+@bp.get("/recovery-key")
+@login_required
+def get_recovery_key():
+    """Lets her phone recover its incident key after a forgotten PIN (signed in online)."""
+    key = recovery_key(current_user)
+    db.session.commit()
+    response = jsonify({"key": key})
+    response.headers["Cache-Control"] = "no-store"
+    return response

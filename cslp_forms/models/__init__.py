@@ -4,9 +4,11 @@ from .submissions import (
     DECISIONS,
     LOCKED_STATUSES,
     STATUSES,
+    AccessLog,
     Attachment,
     AttachmentUpload,
     Counter,
+    PurgeLog,
     ReviewDecision,
     Submission,
     SubmissionRevision,
@@ -15,7 +17,8 @@ from .units import LEVELS, Unit, UnitSuccession
 from .users import ROLE_LEVELS, ROLES, AuthSession, LoginFailure, User
 
 __all__ = [
-    "DECISIONS", "LEVELS", "LOCKED_STATUSES", "ROLES", "ROLE_LEVELS", "STATUSES", "Attachment",
+    "AccessLog", "PurgeLog", "DECISIONS", "LEVELS", "LOCKED_STATUSES", "ROLES",
+    "ROLE_LEVELS", "STATUSES", "Attachment",
     "AttachmentUpload", "AuthSession", "Counter", "LoginFailure", "ReviewDecision", "Submission",
     "SubmissionRevision", "Unit", "UnitSuccession", "User",
 ]

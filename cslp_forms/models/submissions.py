@@ -52,7 +52,11 @@ class Submission(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     record_date: Mapped[date] = mapped_column(Date, index=True)
     period: Mapped[str] = mapped_column(String(7))
+    # For a sensitive form only the definition's plain_fields; the full answers are in
+    # `sealed` (AES-GCM under the data key `key_id`): see services/privacy.py.
     answers: Mapped[dict] = mapped_column(JsonDoc)
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    key_id: Mapped[str | None] = mapped_column(String(32))
     attachments: Mapped[list] = mapped_column(JsonDoc)
     status: Mapped[str] = mapped_column(String(12), default="submitted", index=True)
     revision: Mapped[int] = mapped_column(Integer, default=1)
@@ -117,6 +121,8 @@ class SubmissionRevision(db.Model):
     form_version: Mapped[int] = mapped_column(Integer)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     answers: Mapped[dict] = mapped_column(JsonDoc)
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    key_id: Mapped[str | None] = mapped_column(String(32))
     attachments: Mapped[list] = mapped_column(JsonDoc)
     content_hash: Mapped[str] = mapped_column(String(64))
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -145,6 +151,36 @@ class AttachmentUpload(db.Model):
     sha256: Mapped[str] = mapped_column(ForeignKey("attachments.sha256"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AccessLog(db.Model):
+    """Who read, exported or changed a sensitive record, when, from which screen.
+    Append-only: the app has no way to edit it (and the database refuses, see 0005)."""
+
+    __tablename__ = "access_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    submission_uuid: Mapped[uuid_lib.UUID | None] = mapped_column(Uuid, index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    screen: Mapped[str | None] = mapped_column(String(40))
+    allowed: Mapped[bool] = mapped_column(default=True)
+
+    user: Mapped[User] = relationship()
+
+
+class PurgeLog(db.Model):
+    """What the retention purge removed (the record itself is gone)."""
+
+    __tablename__ = "purge_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_uuid: Mapped[uuid_lib.UUID] = mapped_column(Uuid)
+    form: Mapped[str] = mapped_column(String(32))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    last_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    purged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Counter(db.Model):

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -37,6 +37,13 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(12))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # May read the details of incident records in her subtree (need to know).
+    incident_reviewer: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                    server_default="0")
+    # Wraps the key that encrypts incident drafts on her phone, so a forgotten PIN never
+    # loses unsent work: given out only to a signed-in session. Sealed like answers.
+    recovery_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    recovery_key_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     unit: Mapped[Unit] = relationship()

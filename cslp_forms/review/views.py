@@ -27,8 +27,9 @@ def create_decision(uuid):
     review.decide(uuid, actor=current_user, decision=data["decision"],
                   revision=data["revision"], comment=data["comment"],
                   field_comments=data["field_comments"], now=utcnow())
+    payload = review.record_detail(uuid, actor=current_user)
     db.session.commit()
-    return review.record_detail(uuid, actor=current_user)
+    return payload
 
 
 @bp.post("/decisions")

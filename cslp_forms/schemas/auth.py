@@ -23,6 +23,7 @@ class UserSchema(ApiSchema):
     display_name = fields.String()
     role = fields.String()
     active = fields.Boolean()
+    incident_reviewer = fields.Boolean()
     unit = fields.Nested(UnitSummarySchema)
 
 

@@ -17,6 +17,7 @@ class UserCreateSchema(ApiSchema):
     role = fields.String(required=True, validate=validate.OneOf(ROLES,
                                                                 error="field.not_a_choice"))
     unit = fields.String(required=True)
+    incident_reviewer = fields.Boolean(load_default=False)
 
 
 class UserUpdateSchema(ApiSchema):
@@ -26,6 +27,7 @@ class UserUpdateSchema(ApiSchema):
     role = fields.String(validate=validate.OneOf(ROLES, error="field.not_a_choice"))
     unit = fields.String()
     active = fields.Boolean()
+    incident_reviewer = fields.Boolean()
 
 
 class UserListArgsSchema(ApiSchema):

@@ -21,6 +21,7 @@ from ..models import (
 from ..models.types import iso
 from ..problems import Problem
 from .forms import registry
+from .privacy import is_sensitive, open_answers, require_details
 from .submissions import can_see, decision_payload, record_payload, stamp_changes
 from .units import ancestors, in_subtree, resolve_unit, valid_on
 
@@ -58,6 +59,8 @@ def decide(uuid: uuid_lib.UUID, *, actor: User, decision: str, revision: int,
     if actor.role not in REVIEWER_ROLES:
         raise Problem("review.not_allowed", "Cán bộ cơ sở không duyệt phiếu.")
     submission = _load(uuid, actor)
+    if is_sensitive(submission):
+        require_details(actor, submission, "change")
     if submission.status not in OPEN_STATUSES:
         raise Problem("review.invalid_transition",
                       f"Phiếu đang ở trạng thái '{submission.status}', không thể {decision}.",
@@ -134,6 +137,7 @@ def queue(*, actor: User, unit_code: str | None, form: str | None, status: str |
 
 
 def summary(submission: Submission, actor: User) -> dict:
+    """One line of the queue: never a sensitive record's details (its category is plain)."""
     answers = submission.answers or {}
     title = next((answers[k] for k in ("title_content", "name") if answers.get(k)), "")
     return {
@@ -152,6 +156,7 @@ def record_detail(uuid: uuid_lib.UUID, *, actor: User) -> dict:
     submission = db.session.get(Submission, uuid)
     if submission is None or not can_see(actor, submission):
         raise Problem("submission.not_found")
+    require_details(actor, submission, "read")
     payload = record_payload(submission)
     chain = review_chain(submission.form, submission.form_version, submission.unit)
     payload["chain"] = [u.summary() for u in chain]
@@ -172,15 +177,17 @@ def history(uuid: uuid_lib.UUID, *, actor: User) -> dict:
     submission = db.session.get(Submission, uuid)
     if submission is None or not can_see(actor, submission):
         raise Problem("submission.not_found")
+    require_details(actor, submission, "history")
     events = []
     previous: dict = {}
     revisions = db.session.scalars(select(SubmissionRevision).where(
         SubmissionRevision.submission_uuid == uuid).order_by(SubmissionRevision.revision))
     for rev in revisions:
         author = db.session.get(User, rev.author_id)
+        answers = open_answers(rev, uuid, rev.revision)
         events.append({"kind": "revision", "revision": rev.revision, "at": iso(rev.created_at),
-                       "by": author.display_name, "changes": _diff(previous, rev.answers)})
-        previous = rev.answers
+                       "by": author.display_name, "changes": _diff(previous, answers)})
+        previous = answers
     decisions = db.session.scalars(select(ReviewDecision).where(
         ReviewDecision.submission_uuid == uuid).order_by(ReviewDecision.id))
     events += [{"kind": "decision", **decision_payload(d)} for d in decisions]

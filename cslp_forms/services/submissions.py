@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from ..extensions import db
 from ..models import Attachment, Counter, ReviewDecision, Submission, User
 from ..models.types import iso
+from .privacy import is_sensitive, open_answers
 from .units import in_subtree
 
 
@@ -75,13 +76,19 @@ MISSING = object()
 
 
 def record_payload(submission: Submission, missing: list[str] | None = None,
-                   review=MISSING) -> dict:
+                   review=MISSING, *, details: bool = True) -> dict:
     """A record as the API returns it, with the last reviewer's decision (the comment
-    of a return is what the officer's phone shows)."""
+    of a return is what the officer's phone shows). A sensitive record without
+    `details` is a stub: category, date and status, no answers."""
     if missing is None:
         missing = missing_attachments([submission])[submission.uuid]
     if review is MISSING:
         review = latest_decisions([submission.uuid]).get(submission.uuid)
+    stub = is_sensitive(submission) and not details
+    if stub:
+        answers = {}
+    else:
+        answers = open_answers(submission, submission.uuid)
     return {
         "uuid": str(submission.uuid),
         "form": submission.form,
@@ -93,7 +100,9 @@ def record_payload(submission: Submission, missing: list[str] | None = None,
         "revision": submission.revision,
         "record_date": submission.record_date.isoformat(),
         "period": submission.period,
-        "answers": submission.answers,
+        "answers": answers,
+        "stub": stub,
+        "category": (submission.answers or {}).get("case_category") if stub else None,
         "attachments": submission.attachments,
         "missing_attachments": missing,
         "awaiting": submission.awaiting_unit.summary() if submission.awaiting_unit else None,

@@ -3,7 +3,6 @@ and the pull feed of what changed in a caller's scope."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid as uuid_lib
 from datetime import date, datetime
@@ -17,6 +16,7 @@ from ..problems import field_errors, has_bad_text
 from ..schemas.sync import SyncItemSchema
 from .clock import local_today
 from .forms import FormDefinition, registry
+from .privacy import content_digest, log_access, seal_columns
 from .review import initial_review
 from .submissions import (
     insert_ignoring_conflict,
@@ -32,15 +32,14 @@ from .units import ancestors, find_version
 _ITEM_SCHEMA = SyncItemSchema()
 
 
-def content_hash(*, form: str, version: int, unit: str, answers: dict,
-                 attachments: list[str]) -> str:
-    """SHA-256 of the canonical JSON of what the officer sent: equal content, equal hash,
-    whatever the key order or the attachment order."""
-    canonical = json.dumps(
+def canonical_content(*, form: str, version: int, unit: str, answers: dict,
+                      attachments: list[str]) -> bytes:
+    """The canonical JSON of what the officer sent: equal content, equal bytes, whatever
+    the key order or the attachment order."""
+    return json.dumps(
         {"form": form, "version": version, "unit": unit, "answers": answers,
          "attachments": sorted(set(attachments))},
-        sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+        sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 class _Batch:
@@ -140,11 +139,13 @@ def _apply_item(raw, batch: _Batch) -> dict:
     if errors:
         return _rejected(str(uuid), errors)
 
-    digest = content_hash(form=definition.form, version=definition.version, unit=unit.code,
-                          answers=answers, attachments=attachments)
+    canonical = canonical_content(form=definition.form, version=definition.version,
+                                  unit=unit.code, answers=answers, attachments=attachments)
+    sealed = seal_columns(definition, uuid, answers)
+    digest = content_digest(definition, canonical, sealed["key_id"])
     values = {
         "form_version": definition.version, "unit_id": unit.id, "record_date": day,
-        "period": day.strftime("%Y-%m"), "answers": answers,
+        "period": day.strftime("%Y-%m"), **sealed,
         "attachments": sorted(set(attachments)), "content_hash": digest,
         "client_time": item.get("client_time"), "updated_at": batch.now,
         # A new revision starts its review from the first step of the chain.
@@ -156,7 +157,7 @@ def _apply_item(raw, batch: _Batch) -> dict:
             "status": "submitted", "revision": 1, "created_at": batch.now, **values,
         }, key=["uuid"])).first()
         if inserted is not None:
-            return _accepted(uuid, 1, values, batch)
+            return _accepted(uuid, 1, values, definition, answers, batch)
     else:
         base = item["base_revision"]
         stored = db.session.execute(
@@ -168,17 +169,20 @@ def _apply_item(raw, batch: _Batch) -> dict:
             .values(revision=base + 1, status="submitted", **values)
             .execution_options(synchronize_session=False))
         if stored.rowcount == 1:
-            return _accepted(uuid, base + 1, values, batch)
-    return _existing(uuid, digest, definition, batch)
+            return _accepted(uuid, base + 1, values, definition, answers, batch)
+    return _existing(uuid, canonical, definition, batch)
 
 
-def _accepted(uuid, revision: int, values: dict, batch: _Batch) -> dict:
+def _accepted(uuid, revision: int, values: dict, definition: FormDefinition, answers: dict,
+              batch: _Batch) -> dict:
     """Keep the revision for history and mark the record changed for the pull feed."""
     db.session.add(SubmissionRevision(
         submission_uuid=uuid, revision=revision, form_version=values["form_version"],
-        unit_id=values["unit_id"], answers=values["answers"],
+        unit_id=values["unit_id"], **seal_columns(definition, uuid, answers, revision),
         attachments=values["attachments"], content_hash=values["content_hash"],
         author_id=batch.user.id, client_time=values["client_time"], created_at=batch.now))
+    if definition.sensitive:
+        log_access(batch.user, uuid, "change")
     batch.changed.append(uuid)
     result = {"uuid": str(uuid), "status": "accepted", "revision": revision}
     present = present_attachments(values["attachments"])
@@ -188,7 +192,7 @@ def _accepted(uuid, revision: int, values: dict, batch: _Batch) -> dict:
     return result
 
 
-def _existing(uuid, digest: str, definition: FormDefinition, batch: _Batch) -> dict:
+def _existing(uuid, canonical: bytes, definition: FormDefinition, batch: _Batch) -> dict:
     """This item did not store anything: a resend, a stale edit, a record that is final,
     or a UUID that is not hers (told apart from one that does not exist by nothing)."""
     db.session.flush()
@@ -197,9 +201,11 @@ def _existing(uuid, digest: str, definition: FormDefinition, batch: _Batch) -> d
         return _rejected(str(uuid), field_errors({"uuid": ["sync.unknown_record"]}))
     if current.form != definition.form:
         return _rejected(str(uuid), field_errors({"form": ["field.invalid"]}))
-    if current.content_hash == digest:
+    if current.content_hash == content_digest(definition, canonical, current.key_id):
         return {"uuid": str(uuid), "status": "duplicate", "revision": current.revision}
     status = "locked" if current.locked else "conflict"
+    if definition.sensitive:
+        log_access(batch.user, uuid, "read")
     return {"uuid": str(uuid), "status": status, "revision": current.revision,
             "server": record_payload(current)}
 
@@ -233,7 +239,9 @@ def changes_since(*, user: User, cursor: int, limit: int) -> dict:
     rows = rows[:limit]
     missing = missing_attachments(rows)
     reviews = latest_decisions(s.uuid for s in rows)
-    changes = [{**record_payload(s, missing[s.uuid], reviews.get(s.uuid)),
+    # Sensitive records travel as stubs: the phone keeps no details once the server has
+    # them, and opens them one at a time (GET /api/submissions/<uuid>, logged).
+    changes = [{**record_payload(s, missing[s.uuid], reviews.get(s.uuid), details=False),
                 "change": s.change_seq} for s in rows]
     next_cursor = rows[-1].change_seq if rows else cursor
     return {"changes": changes, "cursor": str(next_cursor), "has_more": has_more}

@@ -96,6 +96,7 @@ def user_payload(user: User) -> dict:
         "display_name": user.display_name,
         "role": user.role,
         "active": user.active,
+        "incident_reviewer": user.incident_reviewer,
         "unit": user.unit.summary(),
     }
 
@@ -122,7 +123,8 @@ def _require_in_scope(actor: User, unit: Unit) -> None:
 
 
 def create_user(*, username: str, display_name: str, password: str, role: str,
-                unit_code: str, actor: User | None = None) -> User:
+                unit_code: str, actor: User | None = None,
+                incident_reviewer: bool = False) -> User:
     """Create an account. With an actor (an administrator), only inside her subtree."""
     unit = resolve_unit(unit_code)
     if actor is not None:
@@ -131,7 +133,12 @@ def create_user(*, username: str, display_name: str, password: str, role: str,
     name = normalise_username(username)
     if db.session.scalar(select(User.id).where(User.username == name)) is not None:
         raise Problem("user.exists", f"Tên đăng nhập {name} đã có.")
-    user = User(username=name, display_name=display_name.strip(), role=role, unit=unit)
+    if incident_reviewer and role == "officer":
+        raise Problem("request.invalid", errors=[{
+            "field": "incident_reviewer", "code": "field.invalid",
+            "message": "Chỉ người duyệt (cấp huyện, tỉnh) mới được giao xem chi tiết vụ việc."}])
+    user = User(username=name, display_name=display_name.strip(), role=role, unit=unit,
+                incident_reviewer=incident_reviewer)
     set_password(user, password)
     db.session.add(user)
     db.session.flush()
@@ -155,6 +162,8 @@ def update_user(user: User, *, actor: User, changes: dict) -> User:
     _check_role_level(user.role, user.unit)
     if "display_name" in changes:
         user.display_name = changes["display_name"].strip()
+    if "incident_reviewer" in changes:
+        user.incident_reviewer = changes["incident_reviewer"] and user.role != "officer"
     if "password" in changes:
         set_password(user, changes["password"])
     if "active" in changes:

@@ -1,7 +1,9 @@
-"""Thin views over services/review.py (record detail and history)."""
+"""Thin views over services/review.py (record detail and history). They commit: reading
+a sensitive record writes its access-log row."""
 
 from flask_login import current_user, login_required
 
+from ..extensions import db
 from ..services import review
 from . import bp
 
@@ -9,10 +11,14 @@ from . import bp
 @bp.get("/<uuid:uuid>")
 @login_required
 def get_submission(uuid):
-    return review.record_detail(uuid, actor=current_user)
+    payload = review.record_detail(uuid, actor=current_user)
+    db.session.commit()
+    return payload
 
 
 @bp.get("/<uuid:uuid>/history")
 @login_required
 def get_history(uuid):
-    return review.history(uuid, actor=current_user)
+    payload = review.history(uuid, actor=current_user)
+    db.session.commit()
+    return payload

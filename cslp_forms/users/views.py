@@ -32,7 +32,7 @@ def create_account():
     user = create_user(
         username=data["username"], display_name=data["display_name"],
         password=data["password"], role=data["role"], unit_code=data["unit"],
-        actor=current_user,
+        actor=current_user, incident_reviewer=data["incident_reviewer"],
     )
     db.session.commit()
     return user_payload(user), 201

@@ -52,8 +52,8 @@ def test_district_admin_is_limited_to_her_district(login):
     assert_problem(district_admin.post("/api/users", json={**NEW, "unit": "31585"}),
                    403, "scope.forbidden")
     listed = district_admin.get("/api/users").get_json()["users"]
-    assert {u["username"] for u in listed} == {"admin.cld", "canbo.anthanh2",
-                                               "giamsat.culaodung"}
+    assert {u["username"] for u in listed} == {"admin.cld", "canbo.anthanh2", "canbo.anthanh3",
+                                               "giamsat.culaodung", "phogiamsat.culaodung"}
     assert_problem(district_admin.patch("/api/users/canbo.thienmy", json={"active": False}),
                    404, "user.not_found")
 

@@ -54,6 +54,7 @@ class Phone:
 def gunicorn(app, pg_url, tmp_path):
     port = _free_port()
     env = {**os.environ, "CSLP_DATABASE_URL": pg_url, "CSLP_SECRET_KEY": "test-secret",
+           "CSLP_DATA_KEY": "kpg=" + "A" * 43 + "=",
            "CSLP_INSTANCE_PATH": str(tmp_path)}
     log = open(tmp_path / "gunicorn.log", "wb")  # noqa: SIM115  (closed below)
     proc = subprocess.Popen(

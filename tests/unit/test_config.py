@@ -1,5 +1,7 @@
 """Configuration from CSLP_* variables and the secret-key rules."""
 
+import base64
+
 import pytest
 
 from cslp_forms import create_app
@@ -9,6 +11,7 @@ def test_database_url_and_secret_from_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("CSLP_INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("CSLP_DATABASE_URL", "postgresql://u@db.example/cslp")
     monkeypatch.setenv("CSLP_SECRET_KEY", "from-env")
+    monkeypatch.setenv("CSLP_DATA_KEY", "k1=" + base64.b64encode(bytes(32)).decode())
     app = create_app()
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.example/cslp"
     assert app.config["SECRET_KEY"] == "from-env"
@@ -20,6 +23,34 @@ def test_production_database_without_secret_refuses_to_start(monkeypatch, tmp_pa
     monkeypatch.delenv("CSLP_SECRET_KEY", raising=False)
     with pytest.raises(RuntimeError, match="CSLP_SECRET_KEY"):
         create_app()
+
+
+def test_production_database_without_data_key_refuses_to_start(monkeypatch, tmp_path):
+    monkeypatch.setenv("CSLP_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("CSLP_DATABASE_URL", "postgresql://u@db.example/cslp")
+    monkeypatch.setenv("CSLP_SECRET_KEY", "s")
+    monkeypatch.delenv("CSLP_DATA_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="CSLP_DATA_KEY"):
+        create_app()
+
+
+@pytest.mark.parametrize("value", ["not base64!", "k1=" + base64.b64encode(b"short").decode()])
+def test_a_malformed_data_key_is_refused_without_showing_it(monkeypatch, tmp_path, value):
+    monkeypatch.setenv("CSLP_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("CSLP_DATA_KEY", value)
+    with pytest.raises(RuntimeError) as err:
+        create_app()
+    assert value not in str(err.value)
+
+
+def test_embedded_default_generates_one_data_key_file(monkeypatch, tmp_path):
+    monkeypatch.setenv("CSLP_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("CSLP_DATABASE_URL", raising=False)
+    monkeypatch.delenv("CSLP_DATA_KEY", raising=False)
+    first = create_app().extensions["cslp_keyring"]
+    assert oct((tmp_path / "data_keys.json").stat().st_mode & 0o777) == "0o600"
+    again = create_app().extensions["cslp_keyring"]
+    assert first.keys == again.keys and first.current == again.current
 
 
 def test_embedded_default_generates_one_secret_and_keeps_it(monkeypatch, tmp_path):

