@@ -179,12 +179,12 @@ def test_update_is_offered_not_forced(page, live_server):
     live_server.app.extensions["cslp_sw"] = source.replace('const VERSION = "',
                                                            'const VERSION = "new-')
     page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
-    expect(page.locator("#apply-update")).to_be_visible(timeout=15000)
+    expect(page.locator("#apply-update")).to_be_visible(timeout=30000)
     expect(page.locator("#banner")).to_contain_text("Hoàn thành phiếu đang nhập")
     expect(field(page, "title_content").locator("input")).to_have_value("Đang nhập dở")
     page.click("#apply-update")
     page.wait_for_function("navigator.serviceWorker.controller && "
-                           "!document.getElementById('apply-update')", timeout=15000)
+                           "!document.getElementById('apply-update')", timeout=30000)
     expect(field(page, "title_content").locator("input")).to_have_value("Đang nhập dở")
 
 

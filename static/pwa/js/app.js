@@ -14,11 +14,16 @@ import { renderRecords } from "./views/records.js";
 import { renderFormView } from "./views/form.js";
 import { renderRecord } from "./views/record.js";
 import { renderQueue, renderReviewRecord, renderCompleteness } from "./views/review.js";
+import { renderPinSetup, renderRecover, renderUnlock } from "./views/lock.js";
+import * as vault from "./vault.js";
+import { remove as removeStored, all as allStored } from "./db.js";
 
 const view = document.getElementById("view");
 const banner = document.getElementById("banner");
 let me = null;
 let waitingWorker = null;
+const IDLE_MS = 5 * 60 * 1000;
+let idleTimer = null;
 
 function langButton() {
   return el("button", { type: "button", class: "secondary", id: "lang-switch", onclick: () => {
@@ -35,9 +40,14 @@ function showNet() {
   badge.classList.toggle("offline", !navigator.onLine);
 }
 
+// Set when she typed her password in this page: only that reopens a vault locked by
+// five wrong PINs (a remembered session cookie does not).
+let passwordTyped = false;
+
 async function signedIn(user) {
   me = { ...user };
   delete me.csrf_token;
+  vault.setOwner(me.username);
   await kv.set("me", me);
   await setCsrfToken(user.csrf_token);
   await kv.set("paused", false);
@@ -65,9 +75,20 @@ async function checkStorage() {
 }
 
 async function logout() {
-  const unsent = (await listRecords(me.username)).filter((r) => UNSENT.includes(r.state)).length;
-  if (unsent && !(await ask(t("logout.ask", { n: unsent }), t("home.logout")))) return;
+  const records = await listRecords(me.username);
+  const unsent = records.filter((r) => UNSENT.includes(r.state)).length;
+  if (unsent && !(await ask(t("logout.ask_keep", { n: unsent }), t("home.logout")))) return;
   try { await api("/api/auth/logout", { method: "POST" }); } catch { /* offline: forget locally */ }
+  // Sent records leave the phone; unsent ones stay for her next sign-in.
+  const keep = new Set();
+  for (const r of records) {
+    if (UNSENT.includes(r.state)) (r.attachments || []).forEach((h) => keep.add(h));
+    else await removeStored("records", r.uuid);
+  }
+  for (const photo of await allStored("photos")) {
+    if (!keep.has(photo.sha256)) await removeStored("photos", photo.sha256);
+  }
+  vault.lock();
   await kv.remove("me");
   await setCsrfToken(null);
   me = null;
@@ -76,13 +97,54 @@ async function logout() {
 }
 
 function showLogin(notice = "") {
-  renderLogin(view, { onSignedIn: signedIn, langButton, notice, username: me?.username || "" });
+  const typed = (user) => { passwordTyped = true; return signedIn(user); };
+  renderLogin(view, { onSignedIn: typed, langButton, notice, username: me?.username || "" });
 }
 
 async function newForm(definition) {
-  const record = newRecord({ form: definition.form, version: definition.version, unit: me.unit.code, owner: me.username });
+  if (definition.sensitive && (await vault.state()) === "none") {
+    renderPinSetup(view, { onDone: () => newForm(definition), onCancel: route });
+    return;
+  }
+  const record = newRecord({ form: definition.form, version: definition.version, unit: me.unit.code,
+    owner: me.username, sensitive: Boolean(definition.sensitive) });
   await putRecord(record);
   location.hash = `#/edit/${record.uuid}`;
+}
+
+async function showLock() {
+  const status = await vault.state();
+  if (status === "locked_out" && passwordTyped) {
+    // Five wrong PINs, then a fresh sign-in: the recovery secret reopens the vault.
+    renderRecover(view, { onDone: () => { route(); drain(); } });
+    return true;
+  }
+  if (status === "locked_out") {
+    showLogin(t("pin.locked_out", { max: vault.MAX_TRIES }));
+    return true;
+  }
+  if (status !== "locked") return false;
+  renderUnlock(view, {
+    onUnlocked: () => { route(); drain(); },
+    onLockedOut: () => showLogin(t("pin.locked_out", { max: vault.MAX_TRIES })),
+  });
+  return true;
+}
+
+function lockNow() {
+  vault.lock();
+  route();
+}
+
+function resetIdle() {
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(async () => { if ((await vault.state()) === "open") lockNow(); }, IDLE_MS);
+}
+
+async function showLockButton() {
+  const button = document.getElementById("lock-now");
+  button.textContent = t("pin.lock_now");
+  button.hidden = !me || (await vault.state()) !== "open";
 }
 
 async function sendNow() {
@@ -98,6 +160,8 @@ export async function route() {
     showLogin((await kv.get("paused")) ? t("login.again") : "");
     return;
   }
+  await showLockButton();
+  if (await showLock()) return;
   const leave = (to = "#/") => { location.hash = to; };
   if (screen === "edit" && arg) return renderFormView(view, { uuid: arg, onSent: () => { leave(); drain(); }, onLeave: leave });
   if (screen === "record" && arg) return renderRecord(view, { uuid: arg, onLeave: leave, onChanged: () => { leave("#/records/all"); drain(); } });
@@ -145,10 +209,15 @@ async function boot() {
   addEventListener("offline", showNet);
   addEventListener("hashchange", route);
   onSyncEvent((event) => {
-    if (event.type === "done" && (location.hash || "#/").match(/^#\/(records.*)?$/)) route();
+    // Refresh the counts only on screens that show them, never under her fingers.
+    if (event.type === "done" && view.querySelector("#home, #records, #records-empty")) route();
   });
   registerWorker();
   me = (await kv.get("me")) || null;
+  vault.setOwner(me?.username);
+  document.getElementById("lock-now").addEventListener("click", lockNow);
+  for (const name of ["pointerdown", "keydown", "touchstart"]) addEventListener(name, resetIdle, { passive: true });
+  resetIdle();
   try {
     const fresh = await api("/api/auth/me");
     await signedIn(fresh);

@@ -4,6 +4,7 @@
 // An outbox entry leaves the outbox only on `accepted` or `duplicate`; nothing is ever
 // deleted without the officer asking.
 import { all, get, put, update, remove, kv } from "./db.js";
+import { openJson, sealJson } from "./vault.js";
 
 export const OUTBOX = ["queued", "sending"];
 // States in which the phone holds changes the server does not have yet.
@@ -11,32 +12,58 @@ export const UNSENT = ["draft", "queued", "sending", "rejected", "conflict"];
 
 const now = () => new Date().toISOString();
 
-export function newRecord({ form, version, unit, owner }) {
+// What a sensitive record (an incident) keeps in IndexedDB unencrypted: enough to list it
+// and move it through the outbox. Everything else is sealed by the vault, and once the
+// server has the record, only this stub stays on the phone.
+const DETAILS = ["answers", "attachments", "errors", "server", "message", "missing"];
+const SURVIVOR_CODE = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+function survivorCode() {
+  const pick = () => SURVIVOR_CODE[crypto.getRandomValues(new Uint8Array(1))[0] % SURVIVOR_CODE.length];
+  return `${Array.from({ length: 4 }, pick).join("")}-${Array.from({ length: 4 }, pick).join("")}`;
+}
+
+export function newRecord({ form, version, unit, owner, sensitive = false }) {
   const at = now();
   return {
-    uuid: crypto.randomUUID(), form, version, unit, owner, answers: {}, attachments: [],
+    uuid: crypto.randomUUID(), form, version, unit, owner, sensitive,
+    // A pseudonym minted here: the survivor's name is never asked for.
+    answers: sensitive ? { survivor_code: survivorCode() } : {}, attachments: [],
     state: "draft", server_status: null, base_revision: null, revision: null,
     errors: null, server: null, review: null, created_at: at, updated_at: at,
   };
 }
 
+// A record with its details; a sealed one needs the vault open (else VaultLocked).
 export async function getRecord(uuid) {
-  return get("records", uuid);
+  const stored = await get("records", uuid);
+  if (!stored?.sealed) return stored;
+  const { sealed, ...stub } = stored;
+  return { ...stub, ...(await openJson(sealed)) };
 }
 
+// Records for lists: sealed ones as their stubs, without opening them.
 export async function listRecords(owner) {
   const records = await all("records", "owner", owner);
-  return records.sort((a, b) => (a.updated_at < b.updated_at ? 1 : -1));
+  return records.map(({ sealed, ...r }) => (sealed ? { ...r, answers: {}, attachments: [] } : r))
+    .sort((a, b) => (a.updated_at < b.updated_at ? 1 : -1));
 }
 
 export async function saveDraft(record) {
   record.updated_at = now();
   if (record.state !== "draft") record.state = "draft";
-  return put("records", record);
+  return putRecord(record);
 }
 
 export async function putRecord(record) {
-  return put("records", record);
+  if (!record.sensitive) return put("records", record);
+  const stub = { ...record };
+  const details = {};
+  for (const key of DETAILS) { details[key] = record[key]; delete stub[key]; }
+  stub.category = record.answers?.case_category ?? record.category ?? null;
+  if (record.state !== "synced" && record.state !== "locked") stub.sealed = await sealJson(details);
+  await put("records", stub);
+  return record;
 }
 
 export async function enqueue(uuid) {

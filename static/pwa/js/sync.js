@@ -3,7 +3,8 @@
 // which the server's idempotency on the record UUID makes safe. No DOM here.
 import { api, ApiProblem } from "./api.js";
 import { all, get, put, update, kv } from "./db.js";
-import { OUTBOX, UNSENT } from "./outbox.js";
+import { OUTBOX, UNSENT, getRecord, putRecord } from "./outbox.js";
+import { isOpen } from "./vault.js";
 
 const BATCH = 50;
 const BACKOFF_BASE = 2000;
@@ -94,17 +95,25 @@ function toItem(r) {
 }
 
 async function push(owner) {
+  // A sealed record (an incident) can only be sent while the vault is open: never by
+  // the service worker, which has no key.
   const queued = (await all("records", "owner", owner))
-    .filter((r) => OUTBOX.includes(r.state))
+    .filter((r) => OUTBOX.includes(r.state) && (!r.sealed || isOpen()))
     .sort((a, b) => ((a.queued_at || "") < (b.queued_at || "") ? -1 : 1));
   for (let i = 0; i < queued.length; i += BATCH) {
-    const chunk = queued.slice(i, i + BATCH);
+    const chunk = await Promise.all(queued.slice(i, i + BATCH).map((r) => (r.sealed ? getRecord(r.uuid) : r)));
     const sentAt = new Map(chunk.map((r) => [r.uuid, r.updated_at]));
     for (const r of chunk) await update("records", r.uuid, (x) => x && { ...x, state: "sending" });
     emit({ type: "progress" });
     const { results } = await api("/api/sync", { method: "POST", body: { items: chunk.map(toItem) } });
     for (const result of results) {
-      await update("records", result.uuid, (r) => r && applyResult(r, result, sentAt.get(result.uuid)));
+      const stored = await get("records", result.uuid);
+      if (stored?.sealed) {
+        const record = { ...(await getRecord(result.uuid)), state: "sending" };
+        await putRecord(applyResult(record, result, sentAt.get(result.uuid)));
+      } else {
+        await update("records", result.uuid, (r) => r && applyResult(r, result, sentAt.get(result.uuid)));
+      }
     }
     emit({ type: "progress" });
   }
@@ -171,12 +180,16 @@ export function mergeChange(record, change, owner) {
     missing: change.missing_attachments || [],
   };
   if (record && UNSENT.includes(record.state)) return { ...record, ...fromServer };
-  return {
+  const merged = {
     ...(record || { owner, created_at: change.created_at }),
     ...fromServer,
     uuid: change.uuid, form: change.form, version: change.version, unit: change.unit.code,
     answers: change.answers, attachments: change.attachments, base_revision: change.revision,
     state: SERVER_STATES[change.status] || "synced", errors: null, server: null,
+    // An incident arrives as a stub: its details are opened online, one at a time.
+    sensitive: Boolean(change.stub || record?.sensitive), category: change.category ?? null,
     updated_at: record?.updated_at || change.updated_at,
   };
+  if (change.stub) { delete merged.answers; delete merged.attachments; }
+  return merged;
 }

@@ -84,7 +84,7 @@ export function renderForm(definition, record, { lang, units = [], onChange, onP
       if (options.length <= RADIO_LIMIT) {
         return el("div", { class: "choices", role: "radiogroup", "aria-labelledby": `${id}-label` },
           options.map((o, i) => el("label", { class: "choice" },
-            el("input", { type: "radio", name: id, id: i === 0 ? id : null, checked: value === o.value,
+            el("input", { type: "radio", name: id, id: i === 0 ? id : null, value: String(o.value), checked: value === o.value,
               onchange: () => setValue(scope, spec.name, o.value) }),
             el("span", {}, label(o.label, lang)))));
       }
@@ -97,7 +97,7 @@ export function renderForm(definition, record, { lang, units = [], onChange, onP
       const chosen = new Set(Array.isArray(value) ? value : []);
       return el("div", { class: "choices", role: "group", "aria-labelledby": `${id}-label` },
         definition.choice_lists[spec.choices].choices.map((o, i) => el("label", { class: "choice" },
-          el("input", { type: "checkbox", id: i === 0 ? id : null, checked: chosen.has(o.value),
+          el("input", { type: "checkbox", id: i === 0 ? id : null, value: o.value, checked: chosen.has(o.value),
             onchange: (e) => {
               const now = new Set(Array.isArray(scope[spec.name]) ? scope[spec.name] : []);
               if (e.target.checked) now.add(o.value); else now.delete(o.value);

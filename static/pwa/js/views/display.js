@@ -32,7 +32,11 @@ export function formatValue(definition, spec, value, lang, units = []) {
 export function recordTitle(definition, record, lang) {
   const answers = record.answers || {};
   const named = ["title_content", "name", "survivor_code"].find((k) => answers[k]);
-  const date = formatDate(answers[definition?.date_field]);
+  const date = formatDate(answers[definition?.date_field]) || formatDate((record.created_at || "").slice(0, 10));
   const form = definition ? lbl(definition.title, lang) : record.form;
-  return { form, detail: [date, named ? answers[named] : ""].filter(Boolean).join(" · ") };
+  // A sealed or sent incident shows only its category (its stub).
+  const spec = definition?.fields.find((f) => f.name === "case_category");
+  const category = !named && spec && Array.isArray(record.category)
+    ? formatValue(definition, spec, record.category, lang) : "";
+  return { form, detail: [date, named ? answers[named] : category].filter(Boolean).join(" · ") };
 }

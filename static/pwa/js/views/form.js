@@ -5,7 +5,8 @@ import { el, toast, ask } from "../ui.js";
 import { definitionFor } from "../forms/definition.js";
 import { renderForm, errorText, findSpec } from "../forms/render.js";
 import { validate } from "../forms/validate.js";
-import { discardDraft, enqueue, getRecord, saveDraft } from "../outbox.js";
+import { discardDraft, enqueue, getRecord, putRecord, saveDraft } from "../outbox.js";
+import { api } from "../api.js";
 import { addPhoto, photoUrl } from "../photos.js";
 import { unitTree } from "../units.js";
 
@@ -17,13 +18,26 @@ export async function renderFormView(view, { uuid, onSent, onLeave }) {
   if (!record) { onLeave(); return; }
   const definition = await definitionFor(record.form, record.version);
   if (["queued", "sending", "locked", "conflict"].includes(record.state)) { onLeave(`#/record/${uuid}`); return; }
+  if (record.sensitive && record.answers === undefined) {
+    // A sent incident is a stub on the phone: to correct it, open it online (logged).
+    try {
+      Object.assign(record, await openOnline(uuid, "form"));
+    } catch {
+      view.replaceChildren(el("p", { class: "card warn", id: "needs-network" }, t("incident.needs_network")));
+      return;
+    }
+    await putRecord(record);
+  }
 
   let saving = Promise.resolve();
   const status = el("p", { class: "muted small", id: "save-status", "aria-live": "polite" });
   const form = renderForm(definition, record, {
     lang, units: await unitTree(), onPhoto: addPhoto, photoUrl,
     onChange: () => {
-      saving = saving.then(() => saveDraft(record)).then(() => { status.textContent = t("form.saved"); });
+      // An ordinary draft is written at once (IndexedDB keeps the order of writes), so a
+      // reload right after a keystroke keeps it; a sealed one waits for its encryption.
+      const write = record.sensitive ? (saving = saving.then(() => saveDraft(record))) : saveDraft(record);
+      saving = write.then(() => { status.textContent = t("form.saved"); });
     },
   });
   let showing = false;
@@ -81,4 +95,11 @@ export async function renderFormView(view, { uuid, onSent, onLeave }) {
     showing = true;
     show(record.errors);
   }
+}
+
+// The server's copy of a sent sensitive record, for this screen only.
+export async function openOnline(uuid, screen) {
+  const detail = await api(`/api/submissions/${uuid}`, { headers: { "X-CSLP-Screen": screen } });
+  return { answers: detail.answers, attachments: detail.attachments, base_revision: detail.revision,
+    revision: detail.revision, review: detail.review, server_status: detail.status };
 }

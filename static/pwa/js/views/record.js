@@ -5,6 +5,7 @@ import { el, formatDateTime } from "../ui.js";
 import { definitionFor } from "../forms/definition.js";
 import { enqueue, getRecord, putRecord, stateKey } from "../outbox.js";
 import { unitTree } from "../units.js";
+import { openOnline } from "./form.js";
 import { formatValue } from "./display.js";
 
 const lbl = (text, lang) => (text ? text[lang] || text.vi : "");
@@ -26,6 +27,15 @@ export async function renderRecord(view, { uuid, onLeave, onChanged }) {
   if (!record) { onLeave(); return; }
   const definition = await definitionFor(record.form, record.version);
   const units = await unitTree();
+  if (record.sensitive && record.answers === undefined) {
+    try {
+      Object.assign(record, await openOnline(uuid, "record"));
+    } catch {
+      view.replaceChildren(el("p", { class: "card warn", id: "needs-network" }, t("incident.needs_network")),
+        el("a", { class: "button secondary", href: "#/records/all" }, t("common.back")));
+      return;
+    }
+  }
   const back = el("a", { class: "button secondary", href: "#/records/all" }, t("common.back"));
 
   if (record.state === "conflict" && record.server) {
