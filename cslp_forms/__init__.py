@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .audit import bp as audit_bp
     from .auth import bp as auth_bp
     from .forms import bp as forms_bp
+    from .notifications import bp as notifications_bp
     from .openapi import bp as openapi_bp
     from .pwa import bp as pwa_bp
     from .review import bp as review_bp
@@ -70,6 +71,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(review_bp, url_prefix="/api/review")
     app.register_blueprint(submissions_bp, url_prefix="/api/submissions")
     app.register_blueprint(audit_bp, url_prefix="/api/audit")
+    app.register_blueprint(notifications_bp, url_prefix="/api")
     app.register_blueprint(openapi_bp, url_prefix="/api")
     app.register_blueprint(pwa_bp, url_prefix="")
 

@@ -15,6 +15,7 @@ from .extensions import db
 from .models import ROLES, Unit, User
 from .models.types import utcnow
 from .problems import Problem
+from .services import push
 from .services import units as unit_service
 from .services.crypto import keyring
 from .services.privacy import purge_closed_incidents, rotate_keys
@@ -154,3 +155,15 @@ def purge_command(now_text):
                f"(purged {len(purged)} closed incidents older than {days} days).")
     for row in purged:
         click.echo(f"  {row['uuid']} {row['unit']} {row['last_changed_at']}")
+
+
+@cli.command("gen-vapid")
+@click.option("--force", is_flag=True, help="Replace an existing key (devices must resubscribe).")
+def gen_vapid_command(force):
+    """Make the VAPID key pair for Web Push in instance/ (done on first use otherwise)."""
+    path = push.vapid_path()
+    if path.exists() and not force:
+        raise click.ClickException(f"{path} đã có (already exists); --force để thay.")
+    push.generate_vapid(path)
+    current_app.extensions.pop("cslp_vapid", None)
+    click.echo(f"Đã tạo khóa VAPID: {path}\nKhóa công khai (public key): {push.public_key()}")

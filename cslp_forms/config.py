@@ -46,6 +46,15 @@ DATA_KEY = None
 # (`flask cslp purge`). No legal period was found; this is the union's policy to set.
 INCIDENT_RETENTION_DAYS = 5 * 365
 
+# Web Push: the VAPID private key (PEM). Empty: instance/vapid_private.pem, made on first
+# use (or by `flask cslp gen-vapid`). The contact the push services may write to.
+VAPID_PRIVATE_KEY = None
+VAPID_SUBJECT = "mailto:cslp@hoiphunu-soctrang.invalid"
+# Concurrent deliveries and the per-request timeout (seconds) towards push services.
+PUSH_WORKERS = 32
+PUSH_ENDPOINT_SCHEMES = ("https",)
+PUSH_TIMEOUT = 10
+
 # Demo accounts created by `flask cslp setup-demo` (make run).
 DEMO_PASSWORD = None
 

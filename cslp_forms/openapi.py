@@ -8,6 +8,13 @@ from flask import Blueprint, current_app
 from .schemas.auth import LoginSchema, MeSchema, UserSchema
 from .schemas.base import ProblemSchema
 from .schemas.forms import AttachmentStoredSchema, FormDefinitionSchema, FormListSchema
+from .schemas.notifications import (
+    NotificationListSchema,
+    ReadSchema,
+    SubscriptionSchema,
+    UnsubscribeSchema,
+    VapidKeySchema,
+)
 from .schemas.privacy import AccessListSchema, RecoveryKeySchema
 from .schemas.review import (
     BulkApproveSchema,
@@ -125,6 +132,17 @@ PATHS = {
                                      _q("from", "ISO 8601"), _q("to", "ISO 8601"),
                                      _q("limit", "1-1000", "integer")],
         errors=(400, 401, 403))},
+    "/api/push/vapid-public-key": {"get": _op("The VAPID key for pushManager.subscribe",
+                                              ok=VapidKeySchema, errors=())},
+    "/api/push/subscriptions": {
+        "post": _op("Store this device's PushSubscription.toJSON()", body=SubscriptionSchema,
+                    ok_status="201", errors=(400, 401, 403)),
+        "delete": _op("Forget this device", body=UnsubscribeSchema, errors=(400, 401, 403)),
+    },
+    "/api/notifications": {"get": _op("Her notifications, newest first (in-app)",
+                                      ok=NotificationListSchema, errors=(401,))},
+    "/api/notifications/read": {"post": _op("Mark notifications read", body=ReadSchema,
+                                            errors=(400, 401, 403))},
     "/api/openapi.json": {"get": _op("This document", errors=())},
 }
 

@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
+from .notifications import Notification, PushSubscription
 from .submissions import (
     DECISIONS,
     LOCKED_STATUSES,
@@ -17,8 +18,8 @@ from .units import LEVELS, Unit, UnitSuccession
 from .users import ROLE_LEVELS, ROLES, AuthSession, LoginFailure, User
 
 __all__ = [
-    "AccessLog", "PurgeLog", "DECISIONS", "LEVELS", "LOCKED_STATUSES", "ROLES",
-    "ROLE_LEVELS", "STATUSES", "Attachment",
-    "AttachmentUpload", "AuthSession", "Counter", "LoginFailure", "ReviewDecision", "Submission",
+    "DECISIONS", "LEVELS", "LOCKED_STATUSES", "ROLES", "ROLE_LEVELS", "STATUSES",
+    "AccessLog", "Attachment", "AttachmentUpload", "AuthSession", "Counter", "LoginFailure",
+    "Notification", "PurgeLog", "PushSubscription", "ReviewDecision", "Submission",
     "SubmissionRevision", "Unit", "UnitSuccession", "User",
 ]

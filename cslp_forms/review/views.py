@@ -17,6 +17,7 @@ from ..schemas.review import (
 )
 from ..services import review
 from ..services.clock import local_today
+from ..services.push import deliver_new
 from . import bp
 
 
@@ -29,6 +30,7 @@ def create_decision(uuid):
                   field_comments=data["field_comments"], now=utcnow())
     payload = review.record_detail(uuid, actor=current_user)
     db.session.commit()
+    deliver_new()
     return payload
 
 
@@ -49,6 +51,7 @@ def approve_many():
             results.append({"uuid": str(item["uuid"]), "ok": False, "code": problem.code,
                             "detail": problem.detail or problem.title})
     db.session.commit()
+    deliver_new()
     return {"results": results}
 
 

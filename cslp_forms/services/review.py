@@ -20,6 +20,7 @@ from ..models import (
 )
 from ..models.types import iso
 from ..problems import Problem
+from . import push
 from .forms import registry
 from .privacy import is_sensitive, open_answers, require_details
 from .submissions import can_see, decision_payload, record_payload, stamp_changes
@@ -100,6 +101,7 @@ def decide(uuid: uuid_lib.UUID, *, actor: User, decision: str, revision: int,
         actor_id=actor.id, decision=decision, comment=(comment or "").strip() or None,
         field_comments=field_comments or None, created_at=now))
     stamp_changes([uuid])
+    _tell_author(submission, values["status"], revision, actor, now)
     db.session.flush()
     db.session.refresh(submission)
     return submission
@@ -225,3 +227,39 @@ def completeness(*, actor: User, unit_code: str | None, period: str, day) -> dic
     return {"unit": root.summary(), "period": period, "forms": forms, "units": rows,
             "missing": sum(1 for r in rows if r["missing"])}
 
+
+
+_FORM_NAMES = {"activity": "hoạt động", "model_group": "mô hình", "incident": "vụ việc"}
+
+
+def _tell_author(submission: Submission, status: str, revision: int, actor: User,
+                 now: datetime) -> None:
+    """A return, or the final approval, reaches the officer's phone."""
+    what = _FORM_NAMES.get(submission.form, "")
+    if status == "returned":
+        push.notify([submission.author_id], kind="returned", now=now,
+                    key=f"returned:{submission.uuid}:{revision}",
+                    title="Phiếu bị trả lại để sửa",
+                    body=f"Phiếu {what} ngày {submission.record_date:%d/%m/%Y} được "
+                         f"{actor.unit.name} trả lại. Mở để xem ý kiến và sửa.",
+                    url=f"/#/edit/{submission.uuid}", tag=f"record-{submission.uuid}")
+    elif status == "approved":
+        push.notify([submission.author_id], kind="approved", now=now,
+                    key=f"approved:{submission.uuid}:{revision}",
+                    title="Phiếu đã được duyệt",
+                    body=f"Phiếu {what} ngày {submission.record_date:%d/%m/%Y} đã được duyệt.",
+                    url=f"/#/record/{submission.uuid}", tag=f"record-{submission.uuid}")
+
+
+def alert_urgent(submission: Submission, now: datetime) -> None:
+    """A new or updated incident marked immediate danger: its district's supervisors are
+    told at once (no details: the unit and that it is urgent)."""
+    if submission.awaiting_unit_id is None:
+        return
+    reviewers = db.session.scalars(select(User.id).where(
+        User.unit_id == submission.awaiting_unit_id, User.active,
+        User.role.in_(REVIEWER_ROLES))).all()
+    push.notify(reviewers, kind="urgent", now=now, key=f"urgent:{submission.uuid}",
+                title="Vụ việc khẩn cấp mới",
+                body=f"{submission.unit.name}: một vụ việc có nguy hiểm tức thời cần xử lý ngay.",
+                url=f"/#/review/{submission.uuid}", tag=f"urgent-{submission.uuid}")

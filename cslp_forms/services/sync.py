@@ -17,7 +17,7 @@ from ..schemas.sync import SyncItemSchema
 from .clock import local_today
 from .forms import FormDefinition, registry
 from .privacy import content_digest, log_access, seal_columns
-from .review import initial_review
+from .review import alert_urgent, initial_review
 from .submissions import (
     insert_ignoring_conflict,
     latest_decisions,
@@ -183,6 +183,8 @@ def _accepted(uuid, revision: int, values: dict, definition: FormDefinition, ans
         author_id=batch.user.id, client_time=values["client_time"], created_at=batch.now))
     if definition.sensitive:
         log_access(batch.user, uuid, "change")
+    if values["answers"].get("immediate_danger") is True:
+        alert_urgent(db.session.get(Submission, uuid, populate_existing=True), batch.now)
     batch.changed.append(uuid)
     result = {"uuid": str(uuid), "status": "accepted", "revision": revision}
     present = present_attachments(values["attachments"])

@@ -8,6 +8,7 @@ from ..models.types import utcnow
 from ..problems import Problem, has_bad_text
 from ..schemas.base import load_args, load_json
 from ..schemas.sync import MAX_BATCH, ChangesArgsSchema, SyncBatchSchema
+from ..services.push import deliver_new
 from ..services.sync import apply_sync_batch, changes_since
 from . import bp
 from .retry import retry_on_contention
@@ -32,7 +33,9 @@ def sync_batch():
         db.session.commit()
         return results
 
-    return {"results": retry_on_contention(attempt)}
+    results = retry_on_contention(attempt)
+    deliver_new()
+    return {"results": results}
 
 
 @bp.get("/changes")

@@ -37,6 +37,27 @@ self.addEventListener("sync", (event) => {
   if (event.tag === "outbox") event.waitUntil(drain());
 });
 
+// A push: show it (title, body; the tag replaces an older one about the same record).
+self.addEventListener("push", (event) => {
+  let data = {};
+  try { data = event.data ? event.data.json() : {}; } catch { data = { body: event.data?.text() }; }
+  event.waitUntil(self.registration.showNotification(data.title || "Sổ CSLP", {
+    body: data.body || "", tag: data.tag, icon: "/pwa/icons/icon-192.png",
+    badge: "/pwa/icons/icon-192.png", data: { url: data.url || "/" } }));
+});
+
+// Tapping it opens the record or screen it speaks of (reusing an open window).
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const target = new URL(event.notification.data?.url || "/", self.location.origin).href;
+  event.waitUntil((async () => {
+    for (const client of await self.clients.matchAll({ type: "window", includeUncontrolled: true })) {
+      if ("navigate" in client) { await client.focus().catch(() => {}); return client.navigate(target); }
+    }
+    return self.clients.openWindow(target);
+  })());
+});
+
 self.addEventListener("message", (event) => {
   if (event.data === "skip-waiting") self.skipWaiting();
 });

@@ -9,6 +9,7 @@ from tests.api.test_changes import *  # noqa: F403
 from tests.api.test_errors import *  # noqa: F403
 from tests.api.test_forms import *  # noqa: F403
 from tests.api.test_privacy import *  # noqa: F403
+from tests.api.test_push import *  # noqa: F403
 from tests.api.test_review import *  # noqa: F403
 from tests.api.test_sync import *  # noqa: F403
 from tests.api.test_units import *  # noqa: F403

@@ -16,6 +16,7 @@ import { renderRecord } from "./views/record.js";
 import { renderQueue, renderReviewRecord, renderCompleteness } from "./views/review.js";
 import { renderPinSetup, renderRecover, renderUnlock } from "./views/lock.js";
 import * as vault from "./vault.js";
+import { renderNotifications } from "./views/notifications.js";
 import { remove as removeStored, all as allStored } from "./db.js";
 
 const view = document.getElementById("view");
@@ -166,6 +167,7 @@ export async function route() {
   if (screen === "edit" && arg) return renderFormView(view, { uuid: arg, onSent: () => { leave(); drain(); }, onLeave: leave });
   if (screen === "record" && arg) return renderRecord(view, { uuid: arg, onLeave: leave, onChanged: () => { leave("#/records/all"); drain(); } });
   if (screen === "records") return renderRecords(view, { me, filter: arg || "all" });
+  if (screen === "notifications") return renderNotifications(view);
   const reviewer = me.role === "supervisor" || me.role === "admin";
   if (reviewer && screen === "review" && arg) return renderReviewRecord(view, { uuid: arg });
   if (reviewer && screen === "review") return renderQueue(view, { me, params });

@@ -7,6 +7,7 @@ import { renderForm, errorText, findSpec } from "../forms/render.js";
 import { validate } from "../forms/validate.js";
 import { discardDraft, enqueue, getRecord, putRecord, saveDraft } from "../outbox.js";
 import { api } from "../api.js";
+import { drain } from "../sync.js";
 import { addPhoto, photoUrl } from "../photos.js";
 import { unitTree } from "../units.js";
 
@@ -14,7 +15,12 @@ const lbl = (text, lang) => (text ? text[lang] || text.vi : "");
 
 export async function renderFormView(view, { uuid, onSent, onLeave }) {
   const lang = currentLang();
-  const record = await getRecord(uuid);
+  let record = await getRecord(uuid);
+  if (!record) {
+    // Opened from a notification before the phone synced: fetch, then look again.
+    await drain();
+    record = await getRecord(uuid);
+  }
   if (!record) { onLeave(); return; }
   const definition = await definitionFor(record.form, record.version);
   if (["queued", "sending", "locked", "conflict"].includes(record.state)) { onLeave(`#/record/${uuid}`); return; }

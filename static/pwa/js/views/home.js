@@ -41,7 +41,9 @@ export async function renderHome(view, { me, onNew, onSendNow, onLogout, onSignI
         lastSync ? t("home.last_sync", { time: formatDateTime(lastSync, lang) }) : t("home.never_synced")),
       el("div", { class: "actions" },
         el("button", { type: "button", id: "send-now", onclick: onSendNow }, t("home.send_now")),
-        el("a", { class: "button secondary", href: "#/records/all" }, t("home.outbox")))),
+        el("a", { class: "button secondary", href: "#/records/all" }, t("home.outbox")),
+        el("a", { class: "button secondary", href: "#/notifications", id: "open-notifications" },
+          t("home.notifications")))),
     el("div", { class: "actions" },
       el("button", { type: "button", class: "secondary", id: "logout", onclick: onLogout }, t("home.logout")),
       langButton())].filter(Boolean));
