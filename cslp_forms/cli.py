@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
-from flask import current_app
+from flask import current_app, g
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
@@ -106,6 +106,10 @@ def setup_demo_command():
     demo accounts. Safe to repeat: existing data is kept."""
     _load(unit_service.UNITS_2024, None, None)
     _load(unit_service.CHANGES_2024, None, None)
+    from .services.deadlines import seed_rules
+
+    if seed_rules():
+        db.session.commit()
     missing = [a for a in DEMO_ACCOUNTS
                if db.session.scalar(select(User.id).where(User.username == a[0])) is None]
     if not missing:
@@ -167,3 +171,29 @@ def gen_vapid_command(force):
     push.generate_vapid(path)
     current_app.extensions.pop("cslp_vapid", None)
     click.echo(f"Đã tạo khóa VAPID: {path}\nKhóa công khai (public key): {push.public_key()}")
+
+
+@cli.command("send-reminders")
+@click.option("--now", "now_text", help="Pretend it is this time (ISO 8601), for trying.")
+def send_reminders_command(now_text):
+    """Remind officers of units that have not met a deadline rule, on its reminder days.
+    Run it from cron or a systemd timer (README); a second run sends nothing twice."""
+    from .services.deadlines import seed_rules, send_reminders
+    from .services.push import deliver
+
+    now = datetime.fromisoformat(now_text) if now_text else utcnow()
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    seed_rules()
+    province = db.session.scalar(select(Unit).where(Unit.parent_id.is_(None)).order_by(
+        Unit.valid_to.is_not(None), Unit.valid_from.desc()))
+    sent = send_reminders(now=now, province=province)
+    db.session.commit()
+    ids = [i for i in g.pop("cslp_new_notifications", [])] if "cslp_new_notifications" in g \
+        else []
+    counts = deliver(ids)
+    db.session.commit()
+    click.echo(f"{now.isoformat()}: {len(sent)} lời nhắc mới (new reminders); đẩy tới máy "
+               f"(pushed) {counts['sent']}, hỏng {counts['failed']}, bỏ {counts['gone']}.")
+    for row in sent:
+        click.echo(f"  {row['rule']} {row['unit']} {row['period']} {row['kind']}")

@@ -16,6 +16,7 @@ from .schemas.notifications import (
     VapidKeySchema,
 )
 from .schemas.privacy import AccessListSchema, RecoveryKeySchema
+from .schemas.reminders import NudgeSchema, RuleSchema, RuleUpdateSchema
 from .schemas.review import (
     BulkApproveSchema,
     BulkResultSchema,
@@ -143,6 +144,17 @@ PATHS = {
                                       ok=NotificationListSchema, errors=(401,))},
     "/api/notifications/read": {"post": _op("Mark notifications read", body=ReadSchema,
                                             errors=(400, 401, 403))},
+    "/api/reminders/rules": {"get": _op("Deadline rules", ok=RuleSchema(many=True),
+                                        errors=(401,))},
+    "/api/reminders/rules/{code}": {"patch": _op(
+        "Edit a deadline rule (province administrator)", body=RuleUpdateSchema, ok=RuleSchema,
+        params=[_p("code")], errors=(400, 401, 403, 404))},
+    "/api/reminders/compliance": {"get": _op(
+        "Each unit's standing on a rule for the current period", params=[
+            _q("rule", "rule code"), _q("unit", "unit code"), _q("on", "YYYY-MM-DD")],
+        errors=(400, 401, 403, 404))},
+    "/api/reminders/nudge": {"post": _op("Remind the officers of some units now",
+                                         body=NudgeSchema, errors=(400, 401, 403, 404))},
     "/api/openapi.json": {"get": _op("This document", errors=())},
 }
 

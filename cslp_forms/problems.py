@@ -51,6 +51,7 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     ),
     "attachment.not_found": (404, "Không tìm thấy ảnh."),
     "submission.not_found": (404, "Không tìm thấy phiếu."),
+    "deadline.not_found": (404, "Không có quy định hạn báo cáo này."),
     "incident.not_permitted": (
         403,
         "Chỉ người phụ trách vụ việc và người được giao duyệt vụ việc mới xem được chi tiết.",

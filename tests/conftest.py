@@ -115,3 +115,26 @@ def assert_problem(res, status: int, code: str) -> dict:
     assert body["code"] == code, body
     assert body["status"] == status
     return body
+
+
+# An app on an SQLite file: for tests where threads need their own connections.
+@pytest.fixture
+def file_app(tmp_path):
+    app = make_app(DATABASE_URL=f"sqlite:///{tmp_path / 'c.db'}")
+    with app.app_context():
+        db.create_all()
+    seed(app)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def file_login(file_app):
+    def _login(username, password=PASSWORD):
+        client = file_app.test_client()
+        body = client.post("/api/auth/login",
+                           json={"username": username, "password": password}).get_json()
+        return Session(client, body["csrf_token"], body)
+
+    return _login

@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
+from .deadlines import DeadlineRule
 from .notifications import Notification, PushSubscription
 from .submissions import (
     DECISIONS,
@@ -19,7 +20,8 @@ from .users import ROLE_LEVELS, ROLES, AuthSession, LoginFailure, User
 
 __all__ = [
     "DECISIONS", "LEVELS", "LOCKED_STATUSES", "ROLES", "ROLE_LEVELS", "STATUSES",
-    "AccessLog", "Attachment", "AttachmentUpload", "AuthSession", "Counter", "LoginFailure",
+    "AccessLog", "Attachment", "AttachmentUpload", "AuthSession", "Counter", "DeadlineRule",
+    "LoginFailure",
     "Notification", "PurgeLog", "PushSubscription", "ReviewDecision", "Submission",
     "SubmissionRevision", "Unit", "UnitSuccession", "User",
 ]

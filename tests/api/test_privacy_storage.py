@@ -3,10 +3,9 @@
 from tests.api.sync_helpers import item
 from tests.api.test_privacy import MARKER, incident
 from tests.api.test_sync import sync
-from tests.api.test_sync_concurrency import file_app, file_login  # noqa: F401
 
 
-def test_marker_is_not_in_the_database_file(file_app, file_login, tmp_path):  # noqa: F811
+def test_marker_is_not_in_the_database_file(file_app, file_login, tmp_path):
     officer = file_login("canbo.anthanh2")
     it = item(incident(), form="incident")
     assert sync(officer, it)[0]["status"] == "accepted"

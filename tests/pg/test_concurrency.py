@@ -125,3 +125,9 @@ def test_parallel_wrong_passwords_stop_at_the_limit(app):
     for t in threads:
         t.join(60)
     assert sorted(codes) == [401] * 10 + [429] * 14
+
+
+def test_two_reminder_runs_at_once_send_each_reminder_once(app):
+    from tests.api.test_deadlines import run_twice_at_once
+
+    run_twice_at_once(app)

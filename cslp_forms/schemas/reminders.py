@@ -1,0 +1,47 @@
+"""Deadline rules, compliance and nudges."""
+
+from marshmallow import fields, validate
+
+from .base import ApiSchema
+
+MD = validate.Regexp(r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", error="field.invalid")
+
+
+class RuleSchema(ApiSchema):
+    code = fields.String()
+    title = fields.String()
+    basis = fields.String(allow_none=True)
+    form = fields.String()
+    condition = fields.Dict(allow_none=True)
+    unit_levels = fields.List(fields.String())
+    period_type = fields.String()
+    due_offset_days = fields.Integer()
+    due_md = fields.String(allow_none=True)
+    start_md = fields.String(allow_none=True)
+    end_md = fields.String(allow_none=True)
+    reminder_days = fields.List(fields.Integer())
+    active = fields.Boolean()
+
+
+class RuleUpdateSchema(ApiSchema):
+    title = fields.String(validate=validate.Length(min=1, max=200, error="field.too_long"))
+    due_offset_days = fields.Integer(strict=True, validate=validate.Range(
+        min=-31, max=90, error="field.invalid"))
+    due_md = fields.String(validate=MD)
+    start_md = fields.String(validate=MD)
+    end_md = fields.String(validate=MD)
+    reminder_days = fields.List(fields.Integer(strict=True, validate=validate.Range(
+        min=-1, max=60, error="field.invalid")), validate=validate.Length(max=10))
+    active = fields.Boolean()
+
+
+class ComplianceArgsSchema(ApiSchema):
+    rule = fields.String(required=True)
+    unit = fields.String()
+    on = fields.Date()
+
+
+class NudgeSchema(ApiSchema):
+    rule = fields.String(required=True)
+    units = fields.List(fields.String(), required=True,
+                        validate=validate.Length(min=1, max=200, error="field.too_many"))

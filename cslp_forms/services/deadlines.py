@@ -1,0 +1,204 @@
+"""Deadlines: the period a day falls in, each unit's compliance computed in SQL, and the
+reminders `flask cslp send-reminders` sends. Every function takes `now`/`day`: dates are
+the union's (Asia/Ho_Chi_Minh)."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, func, select
+
+from ..extensions import db
+from ..models import DeadlineRule, Submission, Unit, User
+from ..problems import Problem
+from . import push
+from .clock import local_today
+from .units import in_subtree, valid_on
+
+COUNTED = ("submitted", "in_review", "approved")
+
+# Seeded from the 2024 plan (PLAN-MAP.md, "Deadlines the plan creates"). The yearly plan
+# (Q1) and the year-end report have no form yet to count, so no rule yet.
+SEED = [
+    {"code": "ngay_phap_luat_hang_thang",
+     "title": "Ít nhất 1 hoạt động tuyên truyền, PBGDPL mỗi tháng",
+     "basis": "Kế hoạch CSLP 2024, mục II.10 (hưởng ứng Ngày Pháp luật)",
+     "form": "activity",
+     "condition": {"field": "activity_type", "in": ["pbgdpl", "ngay_phap_luat"]},
+     "unit_levels": ["commune"], "period_type": "month", "due_offset_days": 0,
+     "reminder_days": [7, 2, 0, -1]},
+    {"code": "ngay_phap_luat_9_11", "title": "Hoạt động hưởng ứng Ngày Pháp luật 9/11",
+     "basis": "Luật PBGDPL 2012, Điều 8; Kế hoạch CSLP 2024, mục II.10",
+     "form": "activity", "condition": {"field": "activity_type", "in": ["ngay_phap_luat"]},
+     "unit_levels": ["commune"], "period_type": "window", "start_md": "11-01",
+     "end_md": "11-09", "reminder_days": [7, 2, 0]},
+    {"code": "thang_hanh_dong_bdg", "title": "Hoạt động Tháng hành động vì bình đẳng giới "
+     "(15/11–15/12)", "basis": "Kế hoạch CSLP 2024, mục II.4", "form": "activity",
+     "condition": {"field": "campaign", "in": ["thang_hanh_dong_bdg_15_11_15_12", "ngay_25_11"]},
+     "unit_levels": ["commune"], "period_type": "window", "start_md": "11-15",
+     "end_md": "12-15", "reminder_days": [14, 7, 2, 0]},
+]
+
+
+def seed_rules() -> int:
+    """Add the plan's rules that are missing (never overwrites an edited one)."""
+    have = set(db.session.scalars(select(DeadlineRule.code)))
+    added = 0
+    for spec in SEED:
+        if spec["code"] not in have:
+            db.session.add(DeadlineRule(**spec))
+            added += 1
+    db.session.flush()
+    return added
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str
+    start: date
+    end: date
+    due: date
+
+
+def _md(year: int, md: str) -> date:
+    month, day = map(int, md.split("-"))
+    return date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
+
+def period_for(rule: DeadlineRule, day: date) -> Period | None:
+    """The period of `rule` that `day` belongs to (a window rule: the year's window, if
+    `day` is inside it or within its reminder reach before it)."""
+    if rule.period_type == "month":
+        start = day.replace(day=1)
+        end = day.replace(day=calendar.monthrange(day.year, day.month)[1])
+        return Period(f"{day:%Y-%m}", start, end, end + timedelta(days=rule.due_offset_days))
+    if rule.period_type == "year":
+        start, end = date(day.year, 1, 1), date(day.year, 12, 31)
+        due = _md(day.year, rule.due_md or "12-31")
+        return Period(str(day.year), start, min(end, due), due)
+    start, end = _md(day.year, rule.start_md), _md(day.year, rule.end_md)
+    reach = max([d for d in rule.reminder_days if d > 0] or [0])
+    if not (start - timedelta(days=reach) <= day <= end + timedelta(days=1)):
+        return None
+    return Period(f"{day.year}-{rule.code}", start, end,
+                  end + timedelta(days=rule.due_offset_days))
+
+
+def _matches(rule: DeadlineRule):
+    condition = rule.condition or {}
+    if not condition:
+        return True
+    value = Submission.answers[condition["field"]]
+    wanted = condition.get("in") or [condition.get("eq")]
+    # Campaign-style answers are single strings; JSON extraction compares as text.
+    return value.as_string().in_([str(v) for v in wanted])
+
+
+def compliance(rule: DeadlineRule, period: Period, *, root: Unit, today: date) -> list[dict]:
+    """Each unit of the rule's levels under `root`, valid during the period, with how many
+    counted records it has and whether it is met, due soon, overdue or pending."""
+    units = db.session.scalars(select(Unit).where(
+        Unit.path.like(f"{root.path}%"), Unit.level.in_(rule.unit_levels),
+        valid_on(period.end)).order_by(Unit.path)).all()
+    counts = dict(db.session.execute(
+        select(Submission.unit_id, func.count()).where(and_(
+            in_subtree(root, Submission.unit_id), Submission.form == rule.form,
+            Submission.status.in_(COUNTED), Submission.record_date >= period.start,
+            Submission.record_date <= period.end, _matches(rule)))
+        .group_by(Submission.unit_id)).all())
+    rows = []
+    for unit in units:
+        n = counts.get(unit.id, 0)
+        if n:
+            state = "met"
+        elif today > period.due:
+            state = "overdue"
+        elif (period.due - today).days <= 7:
+            state = "due_soon"
+        else:
+            state = "pending"
+        rows.append({"unit": unit.summary(), "unit_id": unit.id, "count": n, "state": state})
+    return rows
+
+
+def _reminder_kind(rule: DeadlineRule, period: Period, today: date) -> str | None:
+    days_left = (period.due - today).days
+    if days_left in [d for d in rule.reminder_days if d >= 0]:
+        return "due_today" if days_left == 0 else f"due_in_{days_left}"
+    if -1 in rule.reminder_days and days_left == -1:
+        return "overdue"
+    return None
+
+
+def send_reminders(*, now: datetime, province: Unit) -> list[dict]:
+    """Remind the officers of every unit that has not met a rule, on the rule's reminder
+    days. The dedupe key (rule, unit, period, user, kind) makes a second run, or two
+    machines at once, send nothing twice."""
+    today = local_today(now)
+    sent = []
+    for rule in db.session.scalars(select(DeadlineRule).where(DeadlineRule.active)):
+        # Yesterday's period too: the day after a month's due date is already next month.
+        periods = {p for p in (period_for(rule, today), period_for(rule, today - timedelta(1)))
+                   if p is not None}
+        for period in sorted(periods, key=lambda p: p.start):
+            sent += _remind(rule, period, today, now, province)
+    db.session.flush()
+    return sent
+
+
+def _remind(rule: DeadlineRule, period: Period, today: date, now: datetime,
+            province: Unit) -> list[dict]:
+    kind = _reminder_kind(rule, period, today)
+    if kind is None:
+        return []
+    sent = []
+    for row in compliance(rule, period, root=province, today=today):
+        if row["state"] == "met":
+            continue
+        officers = db.session.scalars(select(User.id).where(
+            User.unit_id == row["unit_id"], User.role == "officer", User.active)).all()
+        for user_id in officers:
+            made = push.notify(
+                [user_id], kind="reminder", now=now,
+                key=f"reminder:{rule.code}:{row['unit']['code']}:{period.key}:{kind}",
+                title="Nhắc hạn báo cáo" if kind != "overdue" else "Đã quá hạn",
+                body=_reminder_text(rule, period, kind), url="/#/", tag=f"rule-{rule.code}")
+            if made:
+                sent.append({"rule": rule.code, "unit": row["unit"]["code"],
+                             "period": period.key, "kind": kind, "user_id": user_id})
+    return sent
+
+
+def _reminder_text(rule: DeadlineRule, period: Period, kind: str) -> str:
+    due = f"{period.due:%d/%m/%Y}"
+    if kind == "overdue":
+        return f"{rule.title}: hạn {due} đã qua mà đơn vị chưa có phiếu. Hãy gửi sớm."
+    if kind == "due_today":
+        return f"{rule.title}: hôm nay ({due}) là hạn cuối."
+    return f"{rule.title}: còn {kind.removeprefix('due_in_')} ngày, hạn {due}."
+
+
+def nudge(*, actor: User, rule_code: str, period_key: str | None, unit_codes: list[str],
+          now: datetime) -> int:
+    """A supervisor's one-tap reminder to the officers of units in her subtree."""
+    rule = db.session.scalar(select(DeadlineRule).where(DeadlineRule.code == rule_code))
+    if rule is None:
+        raise Problem("deadline.not_found")
+    period = period_for(rule, local_today(now))
+    key = period_key or (period.key if period else local_today(now).isoformat())
+    made = 0
+    for code in unit_codes:
+        unit = db.session.scalar(select(Unit).where(Unit.code == code).order_by(
+            Unit.valid_to.is_not(None), Unit.valid_from.desc()))
+        if unit is None or not actor.unit.contains(unit):
+            raise Problem("scope.forbidden")
+        officers = db.session.scalars(select(User.id).where(
+            User.unit_id == unit.id, User.role == "officer", User.active)).all()
+        made += len(push.notify(
+            officers, kind="nudge", now=now,
+            key=f"nudge:{rule.code}:{code}:{key}:{local_today(now).isoformat()}",
+            title="Nhắc từ cấp trên", body=f"{actor.unit.name} nhắc: {rule.title}.",
+            url="/#/", tag=f"rule-{rule.code}"))
+    return made
