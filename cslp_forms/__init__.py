@@ -132,11 +132,17 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.close()
 
 
+# GET endpoints that also write (an access-log row, a first-use seed or secret).
+WRITING_READS = {"submissions.get_submission", "submissions.get_history",
+                 "reminders.list_rules"}
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):
     # A request that may write takes the write lock up front (IMMEDIATE): a transaction
     # that reads and then writes waits (busy_timeout) instead of failing when another
     # writer got there first. Reads (GET) never take it.
     if conn.dialect.name == "sqlite":
-        reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+        reading = (has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+                   and request.endpoint not in WRITING_READS)
         conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")

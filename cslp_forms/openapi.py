@@ -5,7 +5,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, current_app
 
-from .schemas.auth import LoginSchema, MeSchema, UserSchema
+from .schemas.auth import LoginSchema, MeSchema, PasswordSchema, UserSchema
 from .schemas.base import ProblemSchema
 from .schemas.forms import AttachmentStoredSchema, FormDefinitionSchema, FormListSchema
 from .schemas.notifications import (
@@ -124,9 +124,9 @@ PATHS = {
     "/api/submissions/{uuid}/history": {"get": _op(
         "Every revision (with a field-level diff) and every decision", ok=HistorySchema,
         params=[_p("uuid")], errors=(401, 404))},
-    "/api/auth/recovery-key": {"get": _op(
-        "The secret that lets her phone recover its incident key after a forgotten PIN",
-        ok=RecoveryKeySchema, errors=(401,))},
+    "/api/auth/recovery-key": {"post": _op(
+        "The secret that wraps her phone's incident key; needs her password again",
+        body=PasswordSchema, ok=RecoveryKeySchema, errors=(400, 401, 403, 429))},
     "/api/audit/access": {"get": _op(
         "Search the access log of sensitive records (province administrator)",
         ok=AccessListSchema, params=[_q("record", "uuid"), _q("user", "username"),

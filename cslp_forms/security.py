@@ -1,4 +1,5 @@
-"""Security headers on every response: no inline script, no framing, no sniffing."""
+"""Security headers on every response (no inline script, no framing, no sniffing), and
+the access-log rows of refused reads."""
 
 from flask import Flask, request
 
@@ -18,6 +19,10 @@ CSP = "; ".join([
 
 
 def register_security_headers(app: Flask) -> None:
+    from .services.privacy import write_refusals
+
+    app.after_request(write_refusals)
+
     @app.after_request
     def add_headers(response):
         response.headers.setdefault("Content-Security-Policy", CSP)

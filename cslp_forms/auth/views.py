@@ -6,7 +6,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..extensions import db
 from ..models.types import utcnow
 from ..problems import Problem
-from ..schemas.auth import LoginSchema
+from ..schemas.auth import LoginSchema, PasswordSchema
 from ..schemas.base import load_json
 from ..services.privacy import recovery_key
 from ..services.users import authenticate, end_session, me_payload, start_session
@@ -49,10 +49,17 @@ def me():
     return me_payload(current_user, csrf_token())
 
 
-@bp.get("/recovery-key")
+@bp.post("/recovery-key")
 @login_required
 def get_recovery_key():
-    """Lets her phone recover its incident key after a forgotten PIN (signed in online)."""
+    """Lets her phone wrap, or recover after a forgotten PIN, its incident key. A session
+    cookie alone is not enough: she types her password again (throttled like sign-in)."""
+    data = load_json(PasswordSchema())
+    try:
+        authenticate(current_user.username, data["password"], now=utcnow())
+    except Problem:
+        db.session.commit()  # keep the failure count
+        raise
     key = recovery_key(current_user)
     db.session.commit()
     response = jsonify({"key": key})

@@ -12,6 +12,11 @@ class LoginSchema(ApiSchema):
                                                                     error="field.too_long"))
 
 
+class PasswordSchema(ApiSchema):
+    password = fields.String(required=True, validate=validate.Length(min=1, max=256,
+                                                                    error="field.too_long"))
+
+
 class UnitSummarySchema(ApiSchema):
     code = fields.String()
     name = fields.String()

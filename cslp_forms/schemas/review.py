@@ -63,6 +63,7 @@ class ReviewSummarySchema(ApiSchema):
     title = fields.String()
     awaiting = fields.Dict(allow_none=True)
     awaiting_me = fields.Boolean()
+    can_decide = fields.Boolean()
     updated_at = fields.String()
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import uuid as uuid_lib
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 
 from ..extensions import db
 from ..models import AccessLog, Submission, Unit, User
@@ -90,13 +90,16 @@ def log_access(user: User, uuid, action: str, *, allowed: bool = True) -> None:
 
 
 def require_details(user: User, submission: Submission, action: str) -> None:
-    """Raise unless she may read this record's details; sensitive reads are logged,
-    refused ones too (they are committed even though the request fails)."""
+    """Raise unless she may read this record's details. Sensitive reads are logged; a
+    refusal is logged after the request, whatever happens to its transaction."""
     allowed = can_read_details(user, submission)
     if is_sensitive(submission):
-        log_access(user, submission.uuid, action, allowed=allowed)
-        if not allowed:
-            db.session.commit()
+        if allowed:
+            log_access(user, submission.uuid, action)
+        else:
+            g.setdefault("cslp_refusals", []).append(
+                AccessLog(user_id=user.id, submission_uuid=submission.uuid, action=action,
+                          screen=screen(), allowed=False))
     if not allowed:
         raise Problem("incident.not_permitted" if user.unit.contains(submission.unit)
                       and user.role != "officer" else "submission.not_found")
@@ -206,3 +209,13 @@ def purge_closed_incidents(*, now, retention_days: int) -> list[dict]:
         db.session.delete(row)
     db.session.flush()
     return purged
+
+
+def write_refusals(response):
+    """after_request: the refused reads of this request, in a transaction of their own."""
+    refusals = g.pop("cslp_refusals", None)
+    if refusals:
+        db.session.rollback()
+        db.session.add_all(refusals)
+        db.session.commit()
+    return response

@@ -27,6 +27,9 @@ from .submissions import can_see, decision_payload, record_payload, stamp_change
 from .units import ancestors, in_subtree, resolve_unit, valid_on
 
 REVIEWER_ROLES = ("supervisor", "admin")
+STATUS_WORDS = {"approved": "đã được duyệt", "returned": "đang được trả lại cho cán bộ sửa",
+                "rejected": "đã bị từ chối"}
+DECISION_WORDS = {"approve": "duyệt", "return": "trả lại", "reject": "từ chối"}
 OPEN_STATUSES = ("submitted", "in_review")
 
 
@@ -64,7 +67,8 @@ def decide(uuid: uuid_lib.UUID, *, actor: User, decision: str, revision: int,
         require_details(actor, submission, "change")
     if submission.status not in OPEN_STATUSES:
         raise Problem("review.invalid_transition",
-                      f"Phiếu đang ở trạng thái '{submission.status}', không thể {decision}.",
+                      f"Phiếu {STATUS_WORDS.get(submission.status, '')}; không thể "
+                      f"{DECISION_WORDS[decision]} nữa. Hãy tải lại danh sách.",
                       status_now=submission.status)
     if revision != submission.revision:
         raise Problem("review.stale", "Phiếu vừa được sửa; hãy xem bản mới rồi quyết định.",
@@ -150,6 +154,8 @@ def summary(submission: Submission, actor: User) -> dict:
         "period": submission.period, "title": title,
         "awaiting": submission.awaiting_unit.summary() if submission.awaiting_unit else None,
         "awaiting_me": submission.awaiting_unit_id == actor.unit_id,
+        "can_decide": (submission.awaiting_unit_id == actor.unit_id
+                       and (not is_sensitive(submission) or actor.incident_reviewer)),
         "updated_at": iso(submission.updated_at),
     }
 

@@ -89,6 +89,12 @@ def record_payload(submission: Submission, missing: list[str] | None = None,
         answers = {}
     else:
         answers = open_answers(submission, submission.uuid)
+    # A decision speaks of the revision it was made on: a resent record carries none.
+    if review and review["revision"] != submission.revision:
+        review = None
+    if review and stub:
+        # A reviewer's words on an incident are details too.
+        review = {k: v for k, v in review.items() if k not in ("comment", "field_comments")}
     return {
         "uuid": str(submission.uuid),
         "form": submission.form,

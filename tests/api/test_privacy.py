@@ -188,13 +188,21 @@ def test_purge_removes_closed_incidents_past_retention_and_logs_them(app, login)
         assert purge_closed_incidents(now=datetime.now(UTC), retention_days=5 * 365) == []
 
 
-def test_recovery_key_is_stable_per_user_and_needs_sign_in(client, login):
-    first = login("canbo.anthanh2").get("/api/auth/recovery-key")
+def test_recovery_key_needs_the_password_again_and_is_stable(client, login):
+    from tests.conftest import PASSWORD
+
+    officer = login("canbo.anthanh2")
+    first = officer.post("/api/auth/recovery-key", json={"password": PASSWORD})
     assert first.headers["Cache-Control"] == "no-store"
-    again = login("canbo.anthanh2").get("/api/auth/recovery-key").get_json()["key"]
-    other = login("canbo.thienmy").get("/api/auth/recovery-key").get_json()["key"]
-    assert first.get_json()["key"] == again != other
-    assert_problem(client.get("/api/auth/recovery-key"), 401, "auth.required")
+    again = officer.post("/api/auth/recovery-key", json={"password": PASSWORD}).get_json()
+    other = login("canbo.thienmy").post("/api/auth/recovery-key", json={"password": PASSWORD})
+    assert first.get_json()["key"] == again["key"] != other.get_json()["key"]
+    # A session cookie alone (a stolen, unlocked phone) does not give it out.
+    assert_problem(officer.post("/api/auth/recovery-key", json={"password": "doan-thu"}), 401,
+                   "auth.invalid_credentials")
+    assert_problem(officer.post("/api/auth/recovery-key", json={}), 400, "request.invalid")
+    assert_problem(client.post("/api/auth/recovery-key", json={"password": PASSWORD}), 401,
+                   "auth.required")
 
 
 def test_security_headers_on_every_response(client):
@@ -228,3 +236,34 @@ def test_access_log_rows_cannot_be_changed_through_the_app(app):
                for m in r.methods}
     assert rules == ["/api/audit/access"] and methods <= {"GET", "HEAD", "OPTIONS"}
     assert update  # the database-level refusal is tested on PostgreSQL (tests/pg)
+
+
+def test_a_returned_incidents_comment_is_not_in_stubs(login):
+    it = file_incident(login)
+    login("giamsat.culaodung").post(f"/api/review/{it['uuid']}/decisions", json={
+        "decision": "return", "revision": 1, "comment": f"Bổ sung {MARKER}",
+        "field_comments": {"summary": "Ghi rõ hơn"}})
+    for username in ("canbo.anthanh2", "phogiamsat.culaodung"):
+        text = login(username).get("/api/sync/changes").get_data(as_text=True)
+        assert MARKER not in text and "Ghi rõ hơn" not in text
+    [change] = login("canbo.anthanh2").get("/api/sync/changes").get_json()["changes"]
+    assert change["status"] == "returned" and change["review"]["decision"] == "return"
+    detail = login("canbo.anthanh2").get(f"/api/submissions/{it['uuid']}").get_json()
+    assert MARKER in detail["review"]["comment"]
+
+
+def test_bulk_approval_with_an_incident_she_may_not_read(app, login):
+    it = file_incident(login)
+    other = item()
+    sync(login("canbo.anthanh2"), other)
+    res = login("phogiamsat.culaodung").post("/api/review/decisions", json={
+        "decision": "approve", "items": [{"uuid": it["uuid"], "revision": 1},
+                                         {"uuid": other["uuid"], "revision": 1}]})
+    assert res.status_code == 200
+    assert [(r["ok"], r.get("code")) for r in res.get_json()["results"]] == [
+        (False, "incident.not_permitted"), (True, None)]
+    with app.app_context():
+        assert db.session.get(Submission, uuid_lib.UUID(it["uuid"])).status == "submitted"
+        refused = db.session.scalar(select(func.count()).select_from(AccessLog).where(
+            AccessLog.allowed.is_(False)))
+        assert refused == 1

@@ -231,3 +231,13 @@ def test_completeness_shows_who_sent_nothing(login):
     assert_problem(district.get("/api/review/completeness?period=2024-11&unit=942"), 403,
                    "review.not_allowed")
     assert_problem(district.get("/api/review/completeness"), 400, "request.invalid")
+
+
+def test_a_resent_record_carries_no_old_comment(login):
+    officer = login("canbo.anthanh2")
+    it = item()
+    sync(officer, it)
+    decide(login("giamsat.culaodung"), it["uuid"], "return", comment="Sửa số liệu")
+    sync(officer, {**it, "base_revision": 1, "answers": activity(participants_total=50)})
+    change = officer.get("/api/sync/changes").get_json()["changes"][-1]
+    assert (change["revision"], change["status"], change["review"]) == (2, "submitted", None)

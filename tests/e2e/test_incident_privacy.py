@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.api.test_privacy import MARKER
+from tests.conftest import PASSWORD
 from tests.e2e.conftest import sign_in, wait_for_worker
 from tests.e2e.test_officer_flow import field, wait_until
 
@@ -26,6 +27,10 @@ def start_incident(page, pin=PIN):
     page.click("#new-incident")
     page.fill("#pin-new", pin)
     page.fill("#pin-again", pin)
+    page.fill("#pin-password", "wrong-password")
+    page.click("#pin-form button[type=submit]")
+    expect(page.locator("#pin-error")).to_have_text("Mật khẩu đăng nhập không đúng.")
+    page.fill("#pin-password", PASSWORD)
     page.click("#pin-form button[type=submit]")
     page.wait_for_selector("#record-form")
 
@@ -112,7 +117,7 @@ def test_five_wrong_pins_need_an_online_sign_in_and_lose_nothing(page, context, 
     expect(page.locator("#login-notice")).to_contain_text("sai mã PIN 5 lần")
     assert MARKER not in page.evaluate(RAW_RECORDS)
     context.set_offline(False)
-    page.fill("#password", "mat-khau-thu-1")
+    page.fill("#password", PASSWORD)
     page.click("#login-form button[type=submit]")
     expect(page.locator("#pin-form h2")).to_have_text("Đặt lại mã PIN")
     page.fill("#pin-new", "135790")

@@ -262,3 +262,16 @@ def test_english_switch_translates_the_form(page, live_server):
     page.goto(live_server + "/#/")
     page.click("#lang-switch")
     expect(page.locator("#new-activity")).to_have_text("Phiếu ghi nhận hoạt động")
+
+
+def test_a_form_left_untouched_leaves_no_draft(page, live_server):
+    page.goto(live_server)
+    sign_in(page, "canbo.anthanh2")
+    page.click("#new-activity")
+    page.wait_for_selector("#record-form")
+    page.goto(live_server + "/#/")
+    expect(page.locator("#count-draft strong")).to_have_text("0")
+    page.click("#new-activity")
+    field(page, "title_content").locator("input").fill("Có nội dung")
+    page.goto(live_server + "/#/")
+    expect(page.locator("#count-draft strong")).to_have_text("1")

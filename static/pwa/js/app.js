@@ -4,7 +4,7 @@ import { api, setCsrfToken } from "./api.js";
 import { kv } from "./db.js";
 import { t, setLang, currentLang } from "./i18n/index.js";
 import { el, ask, toast } from "./ui.js";
-import { newRecord, putRecord, listRecords, UNSENT } from "./outbox.js";
+import { newRecord, putRecord, listRecords, discardDraft, UNSENT } from "./outbox.js";
 import { drain, onSyncEvent } from "./sync.js";
 import { refreshDefinitions } from "./forms/definition.js";
 import { refreshUnits } from "./units.js";
@@ -41,9 +41,9 @@ function showNet() {
   badge.classList.toggle("offline", !navigator.onLine);
 }
 
-// Set when she typed her password in this page: only that reopens a vault locked by
-// five wrong PINs (a remembered session cookie does not).
-let passwordTyped = false;
+// The password she typed in this page, kept in memory only to reopen a vault locked by
+// five wrong PINs (the server gives the recovery secret only against it).
+let typedPassword = null;
 
 async function signedIn(user) {
   me = { ...user };
@@ -98,7 +98,7 @@ async function logout() {
 }
 
 function showLogin(notice = "") {
-  const typed = (user) => { passwordTyped = true; return signedIn(user); };
+  const typed = (user, password) => { typedPassword = password; return signedIn(user); };
   renderLogin(view, { onSignedIn: typed, langButton, notice, username: me?.username || "" });
 }
 
@@ -115,9 +115,10 @@ async function newForm(definition) {
 
 async function showLock() {
   const status = await vault.state();
-  if (status === "locked_out" && passwordTyped) {
+  if (status === "locked_out" && typedPassword) {
     // Five wrong PINs, then a fresh sign-in: the recovery secret reopens the vault.
-    renderRecover(view, { onDone: () => { route(); drain(); } });
+    renderRecover(view, { password: typedPassword,
+      onDone: () => { typedPassword = null; route(); drain(); } });
     return true;
   }
   if (status === "locked_out") {
@@ -154,9 +155,21 @@ async function sendNow() {
   route();
 }
 
+let lastEdit = null;
+
+// A draft left without a single answer typed is not kept (it would only pile up).
+async function dropIfEmpty(uuid) {
+  const record = await listRecords(me.username).then((rs) => rs.find((r) => r.uuid === uuid));
+  const typed = Object.keys(record?.answers || {}).filter((k) => k !== "survivor_code");
+  if (record && record.state === "draft" && record.base_revision === null && !record.sealed_has_answers
+      && !typed.length && !(record.attachments || []).length) await discardDraft(uuid);
+}
+
 export async function route() {
   const [hash, params = ""] = (location.hash || "#/").split("?");
   const [, screen, arg] = hash.split("/");
+  if (lastEdit && !(screen === "edit" && arg === lastEdit) && me) await dropIfEmpty(lastEdit);
+  lastEdit = screen === "edit" ? arg : null;
   if (!me || screen === "login") {
     showLogin((await kv.get("paused")) ? t("login.again") : "");
     return;

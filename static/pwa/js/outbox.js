@@ -15,7 +15,7 @@ const now = () => new Date().toISOString();
 // What a sensitive record (an incident) keeps in IndexedDB unencrypted: enough to list it
 // and move it through the outbox. Everything else is sealed by the vault, and once the
 // server has the record, only this stub stays on the phone.
-const DETAILS = ["answers", "attachments", "errors", "server", "message", "missing"];
+const DETAILS = ["answers", "attachments", "errors", "server", "message", "missing", "review"];
 const SURVIVOR_CODE = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
 function survivorCode() {
@@ -61,6 +61,8 @@ export async function putRecord(record) {
   const details = {};
   for (const key of DETAILS) { details[key] = record[key]; delete stub[key]; }
   stub.category = record.answers?.case_category ?? record.category ?? null;
+  // Whether anything was typed, so an empty draft can be dropped without opening it.
+  stub.sealed_has_answers = Object.keys(record.answers || {}).some((k) => k !== "survivor_code");
   if (record.state !== "synced" && record.state !== "locked") stub.sealed = await sealJson(details);
   await put("records", stub);
   return record;

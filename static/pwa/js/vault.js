@@ -47,8 +47,9 @@ async function open(key, text) {
   return new Uint8Array(await crypto.subtle.decrypt({ name: "AES-GCM", iv: data.slice(0, 12) }, key, data.slice(12)));
 }
 
-async function recoveryKey() {
-  const { key } = await api("/api/auth/recovery-key");
+// The server gives the recovery secret only against her password (not a session alone).
+async function recoveryKey(password) {
+  const { key } = await api("/api/auth/recovery-key", { method: "POST", body: { password } });
   return aesKey(unb64(key));
 }
 
@@ -63,18 +64,18 @@ export function isOpen() {
   return dataKey !== null;
 }
 
-async function wrap(raw, pin) {
+async function wrap(raw, pin, password) {
   const salt = crypto.getRandomValues(new Uint8Array(16));
+  const wrapped_recovery = await seal(await recoveryKey(password), raw);
   const wrapped_pin = await seal(await pinKey(pin, salt, ITERATIONS), raw);
-  const wrapped_recovery = await seal(await recoveryKey(), raw);
   await kv.set(slot(), { salt: b64(salt), iterations: ITERATIONS, wrapped_pin, wrapped_recovery,
     failures: 0, locked_out: false });
   dataKey = await aesKey(raw);
 }
 
 // First PIN (needs the network once, for the recovery secret).
-export async function setPin(pin) {
-  await wrap(crypto.getRandomValues(new Uint8Array(32)), pin);
+export async function setPin(pin, password) {
+  await wrap(crypto.getRandomValues(new Uint8Array(32)), pin, password);
 }
 
 export async function unlock(pin) {
@@ -94,10 +95,10 @@ export async function unlock(pin) {
 }
 
 // After five wrong PINs and a fresh online sign-in: the same key, a new PIN.
-export async function recover(newPin) {
+export async function recover(newPin, password) {
   const vault = await kv.get(slot());
-  const raw = await open(await recoveryKey(), vault.wrapped_recovery);
-  await wrap(raw, newPin);
+  const raw = await open(await recoveryKey(password), vault.wrapped_recovery);
+  await wrap(raw, newPin, password);
 }
 
 export function lock() {

@@ -17,6 +17,7 @@ export function errorText(error, definition, lang) {
   const check = (definition.checks || []).find((c) => c.code === error.code && c.field === error.field);
   if (check?.message) return label(check.message, lang);
   const spec = findSpec(definition, error.field);
+  if (error.code === "field.invalid_type" && spec?.type === "integer") return t("error.field.not_integer");
   const key = `error.${error.code}`;
   if (hasKey(key)) return t(key, { min: spec?.min ?? "", max: spec?.max ?? "" });
   return error.message || error.code;

@@ -9,6 +9,11 @@ function pinInput(id, label) {
     el("input", { id, type: "password", inputmode: "numeric", autocomplete: "off", minlength: 6, maxlength: 12, required: true })];
 }
 
+function passwordField() {
+  return [el("label", { for: "pin-password" }, t("pin.password")),
+    el("input", { id: "pin-password", type: "password", autocomplete: "current-password", required: true })];
+}
+
 function pinForm(view, { title, text, fields, submit, onSubmit, extra = null }) {
   const error = el("p", { class: "error", role: "alert", id: "pin-error" });
   const button = el("button", { type: "submit" }, submit);
@@ -22,7 +27,10 @@ function pinForm(view, { title, text, fields, submit, onSubmit, extra = null }) 
       const message = await onSubmit(form);
       if (message) error.textContent = message;
     } catch (err) {
-      error.textContent = err.code === "network" ? t("pin.needs_network") : String(err.message || err);
+      error.textContent = err.code === "network" ? t("pin.needs_network")
+        : err.code === "auth.invalid_credentials" ? t("pin.bad_password")
+          : err.code === "auth.too_many_attempts" ? t("error.auth.too_many_attempts", { minutes: 15 })
+            : String(err.message || err);
     } finally {
       button.disabled = false;
     }
@@ -43,13 +51,14 @@ function readNewPin(form) {
 }
 
 export function renderPinSetup(view, { onDone, onCancel }) {
-  pinForm(view, { title: t("pin.setup_title"), text: t("pin.setup_text"), fields: newPinFields(),
+  pinForm(view, { title: t("pin.setup_title"), text: t("pin.setup_text"),
+    fields: [...newPinFields(), ...passwordField()],
     submit: t("pin.save"), extra: el("button", { type: "button", class: "secondary", onclick: onCancel }, t("common.cancel")),
     onSubmit: async (form) => {
       const { pin, error } = readNewPin(form);
       if (error) return error;
       if (!navigator.onLine) return t("pin.needs_network");
-      await setPin(pin);
+      await setPin(pin, form.querySelector("#pin-password").value);
       onDone();
       return null;
     } });
@@ -66,13 +75,15 @@ export function renderUnlock(view, { onUnlocked, onLockedOut }) {
     } });
 }
 
-export function renderRecover(view, { onDone }) {
-  pinForm(view, { title: t("pin.recover_title"), text: t("pin.recover_text"), fields: newPinFields(),
+// `password` is the one she just typed to sign in (kept in memory only for this).
+export function renderRecover(view, { onDone, password }) {
+  pinForm(view, { title: t("pin.recover_title"), text: t("pin.recover_text"),
+    fields: [...newPinFields(), ...(password ? [] : passwordField())],
     submit: t("pin.save"),
     onSubmit: async (form) => {
       const { pin, error } = readNewPin(form);
       if (error) return error;
-      await recover(pin);
+      await recover(pin, password || form.querySelector("#pin-password").value);
       onDone();
       return null;
     } });

@@ -32,7 +32,7 @@ export function renderLogin(view, { onSignedIn, langButton, notice = "", usernam
     try {
       const me = await api("/api/auth/login", { method: "POST",
         body: { username: user.value.trim(), password: password.value } });
-      await onSignedIn(me);
+      await onSignedIn(me, password.value);
     } catch (problem) {
       error.textContent = problem instanceof ApiProblem ? problemText(problem) : String(problem);
       submit.disabled = false;

@@ -44,7 +44,7 @@ export async function renderQueue(view, { me, params }) {
     .flatMap((d) => [d, ...d.children]);
   const checks = [];
   const rows = data.records.map((r) => {
-    const box = r.awaiting_me && r.status !== "returned"
+    const box = r.can_decide
       ? el("input", { type: "checkbox", "aria-label": `${t("review.select")} ${r.title || formTitle(r.form)}`, "data-uuid": r.uuid, "data-revision": r.revision })
       : null;
     if (box) checks.push(box);
@@ -68,9 +68,13 @@ export async function renderQueue(view, { me, params }) {
     checks.length ? el("div", { class: "actions" }, el("button", { type: "button", id: "approve-selected", onclick: async () => {
       const items = checks.filter((c) => c.checked).map((c) => ({ uuid: c.dataset.uuid, revision: Number(c.dataset.revision) }));
       if (!items.length) return toast(t("review.select_first"), "warn");
-      const { results } = await api("/api/review/decisions", { method: "POST", body: { decision: "approve", items } });
-      const ok = results.filter((r) => r.ok).length;
-      toast(t("review.approved_n", { n: ok, total: results.length }), ok === results.length ? "ok" : "warn");
+      try {
+        const { results } = await api("/api/review/decisions", { method: "POST", body: { decision: "approve", items } });
+        const ok = results.filter((r) => r.ok).length;
+        toast(t("review.approved_n", { n: ok, total: results.length }), ok === results.length ? "ok" : "warn");
+      } catch (err) {
+        toast(err instanceof ApiProblem ? (err.body.detail || problemText(err)) : String(err), "error");
+      }
       renderQueue(view, { me, params });
     } }, t("review.approve_selected"))) : null),
   el("a", { class: "button secondary", href: "#/" }, t("common.back")));
@@ -119,7 +123,7 @@ export async function renderReviewRecord(view, { uuid }) {
   const fieldPick = el("select", { id: "field-pick", "aria-label": t("review.field_comment") },
     el("option", { value: "" }, t("review.field_comment")),
     definition.fields.map((f) => el("option", { value: f.name }, lbl(f.label, lang))));
-  const fieldText = el("input", { id: "field-comment-text", "aria-label": t("review.field_comment_text") });
+  const fieldText = el("input", { id: "field-comment-text", maxlength: 500, "aria-label": t("review.field_comment_text") });
   const fieldList = el("ul", { class: "small", id: "field-comments" });
   const error = el("p", { class: "error", role: "alert", id: "decision-error" });
 
@@ -137,7 +141,9 @@ export async function renderReviewRecord(view, { uuid }) {
       toast(t(`review.done.${decision}`), "ok");
       location.hash = "#/review";
     } catch (err) {
-      error.textContent = err instanceof ApiProblem ? (err.body.detail || problemText(err)) : String(err);
+      error.textContent = !(err instanceof ApiProblem) ? String(err)
+        : err.body.errors?.length ? err.body.errors.map((e) => e.message).join(" ")
+          : err.body.detail || err.body.title || problemText(err);
     }
   }
 
@@ -164,7 +170,8 @@ export async function renderReviewRecord(view, { uuid }) {
       el("h2", {}, lbl(definition.title, lang)),
       el("p", {}, `${record.unit.name} · ${record.author_name} · `, el("span", { class: "badge", id: "review-status" }, t(`status.${record.status}`)),
         ` · ${t("review.revision", { n: record.revision })}`),
-      record.awaiting ? el("p", { class: "muted small" }, t("review.awaiting", { unit: record.awaiting.name })) : null,
+      record.awaiting ? el("p", { class: "muted small" }, record.can_decide ? t("review.awaiting_me")
+        : t("review.awaiting", { unit: record.awaiting.name })) : null,
       answers),
     panel,
     el("section", { class: "card" }, el("h3", {}, t("review.history")), historyList(definition, history.events, lang)),
