@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import requests
 from cryptography.hazmat.primitives import serialization
 from flask import current_app, g
 from py_vapid import Vapid
@@ -101,13 +103,23 @@ def notify(user_ids, *, kind: str, key: str, title: str, body: str, url: str, ta
     return made
 
 
+_local = threading.local()
+
+
+def _session() -> requests.Session:
+    # One HTTP session per pool thread: connections to a push service are reused.
+    if not hasattr(_local, "session"):
+        _local.session = requests.Session()
+    return _local.session
+
+
 def _send_one(info: dict, payload: str, key: Vapid, subject: str, timeout: float) -> str:
     """'ok', 'gone' (404/410: drop the subscription) or 'failed'."""
     for attempt in range(RETRIES):
         try:
             # pywebpush adds aud/exp to the claims it is given: a fresh dict every call.
             webpush(info, payload, vapid_private_key=key, vapid_claims={"sub": subject},
-                    timeout=timeout, ttl=24 * 3600)
+                    timeout=timeout, ttl=24 * 3600, requests_session=_session())
             return "ok"
         except WebPushException as err:
             status = err.response.status_code if err.response is not None else None

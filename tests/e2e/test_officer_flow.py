@@ -8,6 +8,7 @@ import zlib
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import PASSWORD
 from tests.e2e.conftest import sign_in, wait_for_worker
 
 pytestmark = pytest.mark.e2e
@@ -275,3 +276,38 @@ def test_a_form_left_untouched_leaves_no_draft(page, live_server):
     field(page, "title_content").locator("input").fill("Có nội dung")
     page.goto(live_server + "/#/")
     expect(page.locator("#count-draft strong")).to_have_text("1")
+
+
+def test_conflict_shows_both_versions_and_keeping_mine_sends_the_next_revision(
+        page, context, live_server):
+    page.goto(live_server)
+    sign_in(page, "canbo.anthanh2")
+    page.click("#new-activity")
+    fill_activity(page)
+    page.click("#send")
+    [(uuid, *_)] = wait_until(live_server.records, message="the record")
+    expect(page.locator("#count-sent strong")).to_have_text("1")
+    # The same record is changed from her other device meanwhile.
+    other = live_server.app.test_client()
+    token = other.post("/api/auth/login", json={"username": "canbo.anthanh2",
+                                                "password": PASSWORD}).get_json()["csrf_token"]
+    [(_, _, _, answers)] = live_server.records()
+    res = other.post("/api/sync", headers={"X-CSRF-Token": token}, json={"items": [{
+        "uuid": uuid, "form": "activity", "version": 1, "unit": "31630", "base_revision": 1,
+        "answers": {**answers, "participants_total": 60}, "attachments": []}]})
+    assert res.get_json()["results"][0]["status"] == "accepted"
+    context.set_offline(True)
+    page.goto(f"{live_server}/#/record/{uuid}")
+    page.click("#edit")
+    field(page, "participants_total").locator("input").fill("50")
+    page.click("#send")
+    context.set_offline(False)
+    page.click("#send-now")
+    expect(page.locator("#count-problem strong")).to_have_text("1")
+    page.goto(f"{live_server}/#/record/{uuid}")
+    expect(page.locator("#conflict-mine")).to_contain_text("50")
+    expect(page.locator("#conflict-server")).to_contain_text("60")
+    expect(page.locator("#conflict-mine dd.differs")).to_have_count(1)
+    page.click("#keep-mine")
+    wait_until(lambda: live_server.records()[0][1] == 3, message="revision 3")
+    assert live_server.records()[0][3]["participants_total"] == 50

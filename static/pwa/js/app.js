@@ -17,6 +17,7 @@ import { renderQueue, renderReviewRecord, renderCompleteness } from "./views/rev
 import { renderPinSetup, renderRecover, renderUnlock } from "./views/lock.js";
 import * as vault from "./vault.js";
 import { renderNotifications } from "./views/notifications.js";
+import { renderDeadlines } from "./views/deadlines.js";
 import { remove as removeStored, all as allStored } from "./db.js";
 
 const view = document.getElementById("view");
@@ -185,6 +186,7 @@ export async function route() {
   if (reviewer && screen === "review" && arg) return renderReviewRecord(view, { uuid: arg });
   if (reviewer && screen === "review") return renderQueue(view, { me, params });
   if (reviewer && screen === "completeness") return renderCompleteness(view, { params });
+  if (reviewer && screen === "deadlines") return renderDeadlines(view, { params });
   return renderHome(view, { me, onNew: newForm, onSendNow: sendNow, onLogout: logout,
     onSignInAgain: () => { location.hash = "#/login"; }, langButton });
 }

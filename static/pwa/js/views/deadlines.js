@@ -1,0 +1,51 @@
+// Supervisors: which units have met a deadline rule this period, and a one-tap nudge to
+// the officers of those that have not.
+import { api, ApiProblem } from "../api.js";
+import { t } from "../i18n/index.js";
+import { el, toast, formatDate } from "../ui.js";
+
+export async function renderDeadlines(view, { params }) {
+  const query = new URLSearchParams(params);
+  let rules, data;
+  try {
+    ({ rules } = await api("/api/reminders/rules"));
+    const code = query.get("rule") || rules[0]?.code;
+    data = code ? await api(`/api/reminders/compliance?rule=${encodeURIComponent(code)}`) : null;
+  } catch (err) {
+    if (err instanceof ApiProblem && err.code === "network") {
+      view.replaceChildren(el("p", { class: "card warn" }, t("review.offline")));
+      return;
+    }
+    throw err;
+  }
+  const picker = el("select", { id: "rule-pick", "aria-label": t("deadlines.rule"),
+    onchange: (e) => { location.hash = `#/deadlines?rule=${e.target.value}`; } },
+  rules.map((r) => el("option", { value: r.code, selected: r.code === data?.rule }, r.title)));
+  const checks = [];
+  const rows = (data?.units || []).map((row) => {
+    const box = row.state === "met" ? null
+      : el("input", { type: "checkbox", "data-unit": row.unit.code, "aria-label": `${t("deadlines.pick")} ${row.unit.name}` });
+    if (box) checks.push(box);
+    return el("tr", { class: `state-${row.state}`, "data-unit": row.unit.code },
+      el("td", {}, box), el("th", { scope: "row" }, row.unit.name),
+      el("td", {}, el("span", { class: `badge ${row.state === "met" ? "sent" : row.state === "overdue" ? "problem" : "waiting"}` },
+        t(`deadlines.state.${row.state}`))));
+  });
+  view.replaceChildren(el("section", { class: "card", id: "deadlines" },
+    el("h2", {}, t("deadlines.title")), picker,
+    data?.period ? el("p", { id: "deadline-period" }, t("deadlines.period", {
+      from: formatDate(data.period.start), to: formatDate(data.period.end), due: formatDate(data.period.due) }))
+      : el("p", { class: "muted" }, t("deadlines.no_period")),
+    rows.length ? el("div", { class: "table-wrap" }, el("table", {}, el("tbody", {}, rows))) : null,
+    checks.length ? el("div", { class: "actions" }, el("button", { type: "button", id: "nudge", onclick: async () => {
+      const units = checks.filter((c) => c.checked).map((c) => c.dataset.unit);
+      if (!units.length) return toast(t("review.select_first"), "warn");
+      try {
+        const { notified } = await api("/api/reminders/nudge", { method: "POST", body: { rule: data.rule, units } });
+        toast(t("deadlines.nudged", { n: notified }), "ok");
+      } catch (err) {
+        toast(err.body?.detail || err.body?.title || String(err), "error");
+      }
+    } }, t("deadlines.nudge"))) : null),
+  el("a", { class: "button secondary", href: "#/" }, t("common.back")));
+}

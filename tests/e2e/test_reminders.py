@@ -1,0 +1,72 @@
+"""Issue 6's demo flow in Chromium: an officer with no legal-education activity this
+month gets a reminder pushed to her phone; once she has sent one, the next run sends her
+nothing. And a supervisor nudges a late commune with one tap."""
+
+import calendar
+import json
+from datetime import UTC, datetime
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import sign_in, wait_for_worker
+from tests.e2e.test_officer_flow import fill_activity, wait_until
+from tests.e2e.test_push import STUB
+from tests.fake_push import FakePushService
+
+pytestmark = pytest.mark.e2e
+
+
+def test_reminder_then_nothing_once_she_has_sent_one(page, context, live_server):
+    service = FakePushService()
+    try:
+        device = service.device("phone")
+        context.add_init_script(STUB % json.dumps(device.subscription))
+        context.grant_permissions(["notifications"], origin=live_server)
+        page.goto(live_server)
+        sign_in(page, "canbo.anthanh2")
+        wait_for_worker(page)
+        page.click("#open-notifications")
+        page.click("#push-on")
+        expect(page.locator("#push-state")).to_contain_text("đang nhận thông báo")
+        # Two days before the end of this month, 09:00 in Sóc Trăng.
+        today = datetime.now(UTC)
+        last = calendar.monthrange(today.year, today.month)[1]
+        runner = live_server.app.test_cli_runner()
+        first = runner.invoke(args=["cslp", "send-reminders", "--now",
+                                    today.replace(day=last - 2, hour=2).isoformat()])
+        assert first.exit_code == 0, first.output
+        pushes = wait_until(lambda: [p for p in service.received
+                                     if p["payload"]["title"] in ("Nhắc hạn báo cáo",
+                                                                  "Đã quá hạn")],
+                            message="the reminder")
+        assert "PBGDPL" in pushes[0]["payload"]["body"]
+        page.reload()
+        expect(page.locator("#notification-list")).to_contain_text("Nhắc hạn báo cáo")
+
+        page.goto(live_server + "/#/")
+        page.click("#new-activity")
+        fill_activity(page)
+        page.locator('[data-path="start_date"] input').fill(today.strftime("%Y-%m-02"))
+        page.click("#send")
+        wait_until(live_server.records, message="her activity")
+        before = len(service.received)
+        # The due day: the communes that still have nothing are reminded, she is not.
+        later = runner.invoke(args=["cslp", "send-reminders", "--now",
+                                    today.replace(day=last, hour=2).isoformat()])
+        assert later.exit_code == 0
+        assert "ngay_phap_luat_hang_thang 31633" in later.output
+        assert "ngay_phap_luat_hang_thang 31630" not in later.output
+        assert len(service.received) == before
+    finally:
+        service.close()
+
+
+def test_supervisor_nudges_a_late_commune(page, live_server):
+    page.goto(live_server)
+    sign_in(page, "giamsat.culaodung")
+    page.click("#open-deadlines")
+    expect(page.locator("#deadlines tr")).to_have_count(8)
+    page.locator('#deadlines tr[data-unit="31633"] input').check()
+    page.click("#nudge")
+    expect(page.locator("#toast")).to_contain_text("Đã nhắc 1 cán bộ")
