@@ -51,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .forms import bp as forms_bp
     from .openapi import bp as openapi_bp
     from .pwa import bp as pwa_bp
+    from .reports import bp as reports_bp
     from .review import bp as review_bp
     from .submissions import bp as submissions_bp
     from .sync import bp as sync_bp
@@ -65,6 +66,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(attachments_bp, url_prefix="/api/attachments")
     app.register_blueprint(review_bp, url_prefix="/api/review")
     app.register_blueprint(submissions_bp, url_prefix="/api/submissions")
+    app.register_blueprint(reports_bp, url_prefix="/api/reports")
     app.register_blueprint(openapi_bp, url_prefix="/api")
     app.register_blueprint(pwa_bp, url_prefix="")
 

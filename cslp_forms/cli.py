@@ -15,6 +15,7 @@ from .extensions import db
 from .models import ROLES, Unit, User
 from .problems import Problem
 from .services import units as unit_service
+from .services.targets import PLAN_2024, load_targets_file
 from .services.users import create_user, set_password
 
 cli = AppGroup("cslp", help="cslp_forms administration.")
@@ -60,6 +61,17 @@ def load_units_command(path, valid_from, effective):
     _load(path, valid_from and valid_from.date(), effective and effective.date())
 
 
+@cli.command("load-targets")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def load_targets_command(path):
+    """Seed a year's targets from a plan file (JSON). Idempotent; targets already set
+    (by an earlier run or by the administrator) are kept."""
+    created, kept = load_targets_file(path)
+    db.session.commit()
+    click.echo(f"Chỉ tiêu: tạo mới {created}, giữ nguyên {kept} (targets: created {created}, "
+               f"kept {kept}).")
+
+
 @cli.command("create-user")
 @click.option("--username", required=True)
 @click.option("--display-name", required=True)
@@ -99,6 +111,7 @@ def setup_demo_command():
     demo accounts. Safe to repeat: existing data is kept."""
     _load(unit_service.UNITS_2024, None, None)
     _load(unit_service.CHANGES_2024, None, None)
+    load_targets_command.callback(PLAN_2024)
     missing = [a for a in DEMO_ACCOUNTS
                if db.session.scalar(select(User.id).where(User.username == a[0])) is None]
     if not missing:

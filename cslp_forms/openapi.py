@@ -8,6 +8,13 @@ from flask import Blueprint, current_app
 from .schemas.auth import LoginSchema, MeSchema, UserSchema
 from .schemas.base import ProblemSchema
 from .schemas.forms import AttachmentStoredSchema, FormDefinitionSchema, FormListSchema
+from .schemas.reports import (
+    IndicatorsSchema,
+    ReportRecordsSchema,
+    TargetBodySchema,
+    TargetListSchema,
+    TargetSchema,
+)
 from .schemas.review import (
     BulkApproveSchema,
     BulkResultSchema,
@@ -53,6 +60,11 @@ def _q(name, description, schema_type="string"):
 def _p(name):
     return {"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
 
+
+REPORT_PARAMS = [_q("unit", "unit code (default: her own)"), _q("year", "YYYY", "integer"),
+                 _q("period", "year (default), Q1-Q4, H1, 9M or YYYY-MM"),
+                 _q("union_cutoff", "true: the union's 15th-to-14th periods", "boolean"),
+                 _q("include_pending", "true: count records still in review too", "boolean")]
 
 PATHS = {
     "/api/auth/login": {"post": _op("Sign in; sets the session cookie", body=LoginSchema,
@@ -115,6 +127,27 @@ PATHS = {
     "/api/submissions/{uuid}/history": {"get": _op(
         "Every revision (with a field-level diff) and every decision", ok=HistorySchema,
         params=[_p("uuid")], errors=(401, 404))},
+    "/api/reports/indicators": {"get": _op(
+        "Indicators K01–K14 of a unit's subtree for a period, against the plan's targets, "
+        "with the units behind each", ok=IndicatorsSchema, params=REPORT_PARAMS,
+        errors=(400, 401, 403, 404))},
+    "/api/reports/records": {"get": _op(
+        "The records an indicator counts (activities and models; never case records)",
+        ok=ReportRecordsSchema,
+        params=[*REPORT_PARAMS, _q("indicator", "K01-K13"), _q("limit", "1-500", "integer"),
+                _q("offset", "0-", "integer")], errors=(400, 401, 403, 404))},
+    "/api/reports/targets": {"get": _op(
+        "A unit's targets (all years, or one)", ok=TargetListSchema,
+        params=[_q("unit", "unit code"), _q("year", "YYYY", "integer")],
+        errors=(400, 401, 403, 404))},
+    "/api/reports/targets/{year}/{unit}/{indicator}": {
+        "put": _op("Set a target (administrator)", body=TargetBodySchema, ok=TargetSchema,
+                   params=[_p("year"), _p("unit"), _p("indicator")],
+                   errors=(400, 401, 403, 404)),
+        "delete": _op("Remove a target (administrator)", ok_status="204",
+                      params=[_p("year"), _p("unit"), _p("indicator")],
+                      errors=(401, 403, 404)),
+    },
     "/api/openapi.json": {"get": _op("This document", errors=())},
 }
 

@@ -16,6 +16,7 @@ from ..models import LOCKED_STATUSES, Submission, SubmissionRevision, Unit, User
 from ..problems import field_errors, has_bad_text
 from ..schemas.sync import SyncItemSchema
 from .clock import local_today
+from .facts import record_facts
 from .forms import FormDefinition, registry
 from .review import initial_review
 from .submissions import (
@@ -156,7 +157,7 @@ def _apply_item(raw, batch: _Batch) -> dict:
             "status": "submitted", "revision": 1, "created_at": batch.now, **values,
         }, key=["uuid"])).first()
         if inserted is not None:
-            return _accepted(uuid, 1, values, batch)
+            return _accepted(uuid, definition.form, 1, values, batch)
     else:
         base = item["base_revision"]
         stored = db.session.execute(
@@ -168,17 +169,20 @@ def _apply_item(raw, batch: _Batch) -> dict:
             .values(revision=base + 1, status="submitted", **values)
             .execution_options(synchronize_session=False))
         if stored.rowcount == 1:
-            return _accepted(uuid, base + 1, values, batch)
+            return _accepted(uuid, definition.form, base + 1, values, batch)
     return _existing(uuid, digest, definition, batch)
 
 
-def _accepted(uuid, revision: int, values: dict, batch: _Batch) -> dict:
+def _accepted(uuid, form: str, revision: int, values: dict, batch: _Batch) -> dict:
     """Keep the revision for history and mark the record changed for the pull feed."""
     db.session.add(SubmissionRevision(
         submission_uuid=uuid, revision=revision, form_version=values["form_version"],
         unit_id=values["unit_id"], answers=values["answers"],
         attachments=values["attachments"], content_hash=values["content_hash"],
         author_id=batch.user.id, client_time=values["client_time"], created_at=batch.now))
+    # Reports: the dashboard's columns, from the plaintext answers of this revision.
+    record_facts(uuid, form=form, unit_id=values["unit_id"], record_date=values["record_date"],
+                 answers=values["answers"], status="submitted")
     batch.changed.append(uuid)
     result = {"uuid": str(uuid), "status": "accepted", "revision": revision}
     present = present_attachments(values["attachments"])

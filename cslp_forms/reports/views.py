@@ -1,0 +1,68 @@
+"""Thin views over services/indicators.py, targets.py, exports.py and year_end.py."""
+
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..models.types import utcnow
+from ..schemas.base import load_args, load_json
+from ..schemas.reports import (
+    IndicatorArgsSchema,
+    RecordsArgsSchema,
+    TargetArgsSchema,
+    TargetBodySchema,
+)
+from ..services import indicators, targets
+from ..services.clock import local_today
+from . import bp
+
+
+def _period_args(args: dict) -> dict:
+    return {"unit_code": args.get("unit"), "year": args["year"],
+            "period_key": args.get("period"), "union_cutoff": args["union_cutoff"],
+            "include_pending": args["include_pending"]}
+
+
+@bp.get("/indicators")
+@login_required
+def show_indicators():
+    args = load_args(IndicatorArgsSchema())
+    now = utcnow()
+    return indicators.compute_indicators(viewer=current_user, **_period_args(args),
+                                         today=local_today(now), now=now)
+
+
+@bp.get("/records")
+@login_required
+def list_records():
+    args = load_args(RecordsArgsSchema())
+    return indicators.indicator_records(viewer=current_user, **_period_args(args),
+                                        indicator=args.get("indicator"),
+                                        limit=args["limit"], offset=args["offset"])
+
+
+@bp.get("/targets")
+@login_required
+def list_targets():
+    args = load_args(TargetArgsSchema())
+    return targets.list_targets(actor=current_user, unit_code=args.get("unit"),
+                                year=args.get("year"))
+
+
+@bp.put("/targets/<int:year>/<unit>/<indicator>")
+@login_required
+def put_target(year, unit, indicator):
+    data = load_json(TargetBodySchema())
+    target = targets.put_target(actor=current_user, unit_code=unit, year=year,
+                                indicator=indicator, value=data["value"],
+                                basis=data.get("basis"), detail=data.get("detail"),
+                                note=data.get("note"), now=utcnow())
+    db.session.commit()
+    return targets.target_payload(target)
+
+
+@bp.delete("/targets/<int:year>/<unit>/<indicator>")
+@login_required
+def delete_target(year, unit, indicator):
+    targets.delete_target(actor=current_user, unit_code=unit, year=year, indicator=indicator)
+    db.session.commit()
+    return "", 204
