@@ -415,17 +415,18 @@ def _incident(code, total, acc, scope, unit_rows, own_code) -> dict:
     """Cases and the share reaching a service, with consent only and small counts hidden
     outside the unit they are about."""
     own_total = scope.root.code == own_code
-    cases, reached = total[f"{code}_cases"], total[f"{code}_reached"]
+    key = code.lower()
+    cases, reached = total[f"{key}_cases"], total[f"{key}_reached"]
     keys = [""] * bool(acc.get("")) + list(scope.children)
     own_keys = {k for k in keys if (k or scope.root.code) == own_code}
-    shown_cases = suppression.mask_siblings({k: acc[k][f"{code}_cases"] for k in keys},
+    shown_cases = suppression.mask_siblings({k: acc[k][f"{key}_cases"] for k in keys},
                                             own=own_keys)
-    shown_reached = suppression.mask_siblings({k: acc[k][f"{code}_reached"] for k in keys},
+    shown_reached = suppression.mask_siblings({k: acc[k][f"{key}_reached"] for k in keys},
                                               own=own_keys)
 
     def row(g, k):
         own = k in own_keys
-        share = suppression.share(g[f"{code}_reached"], g[f"{code}_cases"], own=own)
+        share = suppression.share(g[f"{key}_reached"], g[f"{key}_cases"], own=own)
         if shown_cases[k] == suppression.COMPLEMENT or shown_reached[k] in (
                 suppression.SMALL, suppression.COMPLEMENT):
             share = None
