@@ -148,6 +148,18 @@ PATHS = {
                       params=[_p("year"), _p("unit"), _p("indicator")],
                       errors=(401, 403, 404)),
     },
+    "/api/reports/export": {"get": {**_op(
+        "One form's records as CSV or XLSX with Vietnamese headers; case exports leave out "
+        "free text unless privileged, and are logged",
+        params=[_q("form", "activity, model_group or incident"), _q("format", "csv or xlsx"),
+                _q("unit", "unit code"), _q("period", "YYYY, YYYY-MM, YYYY-Q1…Q4, YYYY-H1"),
+                _q("status", "submitted, in_review, approved, returned or rejected"),
+                _q("union_cutoff", "true: the union's 15th-to-14th periods", "boolean")],
+        errors=(400, 401, 403, 404)), "responses": {
+            "200": {"description": "the file", "content": {
+                "text/csv": {}, "application/vnd.openxmlformats-officedocument."
+                                "spreadsheetml.sheet": {}}},
+            "400": PROBLEM, "401": PROBLEM, "403": PROBLEM, "404": PROBLEM}}},
     "/api/openapi.json": {"get": _op("This document", errors=())},
 }
 

@@ -1,17 +1,19 @@
 """Thin views over services/indicators.py, targets.py, exports.py and year_end.py."""
 
+from flask import Response, stream_with_context
 from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..models.types import utcnow
 from ..schemas.base import load_args, load_json
 from ..schemas.reports import (
+    ExportArgsSchema,
     IndicatorArgsSchema,
     RecordsArgsSchema,
     TargetArgsSchema,
     TargetBodySchema,
 )
-from ..services import indicators, targets
+from ..services import exports, indicators, targets
 from ..services.clock import local_today
 from . import bp
 
@@ -66,3 +68,24 @@ def delete_target(year, unit, indicator):
     targets.delete_target(actor=current_user, unit_code=unit, year=year, indicator=indicator)
     db.session.commit()
     return "", 204
+
+
+@bp.get("/export")
+@login_required
+def export_records():
+    args = load_args(ExportArgsSchema())
+    now = utcnow()
+    export = exports.prepare_export(
+        actor=current_user, form=args["form"], fmt=args["format"], unit_code=args.get("unit"),
+        period_text=args.get("period"), status=args.get("status"),
+        union_cutoff=args["union_cutoff"], now=now)
+    db.session.commit()  # the export log row, before any data leaves
+    if args["format"] == "csv":
+        body = stream_with_context(exports.csv_chunks(export))
+    else:
+        body = exports.file_chunks(exports.xlsx_file(export, actor=current_user, now=now))
+    response = Response(body, mimetype=exports.MIMETYPES[args["format"]])
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{export.filename(args["format"])}"')
+    response.headers["Cache-Control"] = "no-store"
+    return response

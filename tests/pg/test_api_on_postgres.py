@@ -8,6 +8,7 @@ from tests.api.test_auth import *  # noqa: F403
 from tests.api.test_changes import *  # noqa: F403
 from tests.api.test_errors import *  # noqa: F403
 from tests.api.test_forms import *  # noqa: F403
+from tests.api.test_report_exports import *  # noqa: F403
 from tests.api.test_report_indicators import *  # noqa: F403
 from tests.api.test_report_targets import *  # noqa: F403
 from tests.api.test_review import *  # noqa: F403
