@@ -160,6 +160,15 @@ PATHS = {
                 "text/csv": {}, "application/vnd.openxmlformats-officedocument."
                                 "spreadsheetml.sheet": {}}},
             "400": PROBLEM, "401": PROBLEM, "403": PROBLEM, "404": PROBLEM}}},
+    "/api/reports/year-end": {"get": {**_op(
+        "The year-end report (.docx, Vietnamese): the plan's ten items with their figures, "
+        "targets against actuals, units that missed the monthly Law Day activity",
+        params=[_q("unit", "unit code"), _q("year", "YYYY", "integer"),
+                _q("include_pending", "true: count records still in review too", "boolean")],
+        errors=(400, 401, 403, 404)), "responses": {
+            "200": {"description": "the document", "content": {
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {}}},
+            "400": PROBLEM, "401": PROBLEM, "403": PROBLEM, "404": PROBLEM}}},
     "/api/openapi.json": {"get": _op("This document", errors=())},
 }
 

@@ -12,8 +12,9 @@ from ..schemas.reports import (
     RecordsArgsSchema,
     TargetArgsSchema,
     TargetBodySchema,
+    YearEndArgsSchema,
 )
-from ..services import exports, indicators, targets
+from ..services import exports, indicators, targets, year_end
 from ..services.clock import local_today
 from . import bp
 
@@ -87,5 +88,19 @@ def export_records():
     response = Response(body, mimetype=exports.MIMETYPES[args["format"]])
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{export.filename(args["format"])}"')
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/year-end")
+@login_required
+def year_end_report():
+    args = load_args(YearEndArgsSchema())
+    now = utcnow()
+    content, name = year_end.year_end_document(
+        viewer=current_user, unit_code=args.get("unit"), year=args["year"],
+        include_pending=args["include_pending"], today=local_today(now), now=now)
+    response = Response(content, mimetype=year_end.MIMETYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"
     return response
