@@ -13,8 +13,10 @@ from sqlalchemy import func, select
 
 from .extensions import db
 from .models import ROLES, Unit, User
+from .models.types import utcnow
 from .problems import Problem
 from .services import units as unit_service
+from .services.demo import load_demo_records
 from .services.targets import PLAN_2024, load_targets_file
 from .services.users import create_user, set_password
 
@@ -107,11 +109,16 @@ def set_password_command(username, password):
 
 @cli.command("setup-demo")
 def setup_demo_command():
-    """What `make run` does before serving: the 2024 units and the 2024 change, then the
-    demo accounts. Safe to repeat: existing data is kept."""
+    """What `make run` does before serving: the 2024 units and the 2024 change, the 2024
+    plan's targets, demo records spread over 2024 (for the dashboard), then the demo
+    accounts. Safe to repeat: existing data is kept."""
     _load(unit_service.UNITS_2024, None, None)
     _load(unit_service.CHANGES_2024, None, None)
     load_targets_command.callback(PLAN_2024)
+    stored, decisions = load_demo_records(now=utcnow())
+    db.session.commit()
+    click.echo(f"Phiếu mẫu năm 2024: thêm {stored}, duyệt {decisions} (demo records: "
+               f"{stored} stored, {decisions} decisions).")
     missing = [a for a in DEMO_ACCOUNTS
                if db.session.scalar(select(User.id).where(User.username == a[0])) is None]
     if not missing:

@@ -356,9 +356,12 @@ def _indicator(code, total, acc, scope, unit_rows, law, own_code, target) -> dic
                     "progress": _progress(per[k]["met"], per[k]["required"]),
                     "activities": g["k02_activities"]})}
     if code == "K03":
+        # A target naming places (the plan's four sessions) is met place by place.
         places = _places(scope, target)
-        return {"actual": total["k03_sessions"],
-                "parts": _parts(lead=total["k03_lead"], cooperate=total["k03_cooperate"],
+        actual = sum(p["done"] for p in places) if places else total["k03_sessions"]
+        return {"actual": actual,
+                "parts": _parts(sessions=total["k03_sessions"], lead=total["k03_lead"],
+                                cooperate=total["k03_cooperate"],
                                 recommendations=total["k03_recommendations"],
                                 accepted=total["k03_accepted"]),
                 "places": places,

@@ -222,13 +222,13 @@ def _item_text(index: int, ind: dict, part: dict, totals: dict, data: dict) -> l
 
     if index == 1:
         p = part["K03"]
-        lines = [f"Tổ chức {num(ind['K03']['actual'])} cuộc giám sát (chủ trì {num(p['lead'])}, "
-                 f"phối hợp {num(p['cooperate'])}){progress('K03')}; nêu "
-                 f"{num(p['recommendations'])} kiến nghị, {num(p['accepted'])} kiến nghị được "
-                 "tiếp thu, giải quyết."]
+        lines = [f"Tổ chức {num(p['sessions'])} cuộc giám sát (chủ trì {num(p['lead'])}, "
+                 f"phối hợp {num(p['cooperate'])}); nêu {num(p['recommendations'])} kiến "
+                 f"nghị, {num(p['accepted'])} kiến nghị được tiếp thu, giải quyết."]
         places = ind["K03"].get("places") or []
         if places:
-            lines.append("Địa bàn theo kế hoạch: " + "; ".join(
+            lines.append(f"Đã giám sát {num(ind['K03']['actual'])}/{len(places)} địa bàn theo "
+                         f"kế hoạch{progress('K03')}: " + "; ".join(
                 f"{p['name']} ({p['code']}): "
                 + ("đã giám sát" if p["done"] else "chờ duyệt" if p["pending"] else "chưa có")
                 for p in places) + ".")

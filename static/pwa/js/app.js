@@ -14,6 +14,7 @@ import { renderRecords } from "./views/records.js";
 import { renderFormView } from "./views/form.js";
 import { renderRecord } from "./views/record.js";
 import { renderQueue, renderReviewRecord, renderCompleteness } from "./views/review.js";
+import { renderDashboard } from "./views/dashboard.js";
 
 const view = document.getElementById("view");
 const banner = document.getElementById("banner");
@@ -106,6 +107,7 @@ export async function route() {
   if (reviewer && screen === "review" && arg) return renderReviewRecord(view, { uuid: arg });
   if (reviewer && screen === "review") return renderQueue(view, { me, params });
   if (reviewer && screen === "completeness") return renderCompleteness(view, { params });
+  if (reviewer && screen === "dashboard") return renderDashboard(view, { me, params });
   return renderHome(view, { me, onNew: newForm, onSendNow: sendNow, onLogout: logout,
     onSignInAgain: () => { location.hash = "#/login"; }, langButton });
 }
