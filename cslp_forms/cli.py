@@ -17,6 +17,7 @@ from .models.types import utcnow
 from .problems import Problem
 from .services import units as unit_service
 from .services.demo import load_demo_records
+from .services.facts import rebuild_facts
 from .services.targets import PLAN_2024, load_targets_file
 from .services.users import create_user, set_password
 
@@ -72,6 +73,15 @@ def load_targets_command(path):
     db.session.commit()
     click.echo(f"Chỉ tiêu: tạo mới {created}, giữ nguyên {kept} (targets: created {created}, "
                f"kept {kept}).")
+
+
+@cli.command("rebuild-report-facts")
+def rebuild_report_facts_command():
+    """Recompute every record's report facts (the dashboard's columns) from the records."""
+    count = rebuild_facts()
+    db.session.commit()
+    click.echo(f"Đã tính lại số liệu báo cáo của {count} phiếu (report facts of {count} "
+               f"records rebuilt).")
 
 
 @cli.command("create-user")

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, text
 
 from ..extensions import db
 from ..models import ReportFact, Submission, Unit, User
@@ -73,12 +73,16 @@ class Scope:
         return column.in_(select(Unit.id).where(
             or_(*[Unit.path.like(f"{r.path}%") for r in self.roots])))
 
+    groups: dict[int, str] = field(default_factory=dict)
+    law_months: Counter = field(default_factory=Counter)
+
     def group(self, unit_id: int) -> str:
         """'' for the unit's own records, else the code of the unit below it."""
-        parts = self.units[unit_id].path.strip("/").split("/")
-        if len(parts) <= self.depth:
-            return ""
-        return self.units[int(parts[self.depth])].code
+        if unit_id not in self.groups:
+            parts = self.units[unit_id].path.strip("/").split("/")
+            self.groups[unit_id] = ("" if len(parts) <= self.depth
+                                    else self.units[int(parts[self.depth])].code)
+        return self.groups[unit_id]
 
     def overlaps(self, unit: Unit, start: date, end: date) -> bool:
         return unit.valid_from <= end and (unit.valid_to is None or unit.valid_to >= start)
@@ -118,22 +122,37 @@ def _in_period(period: Period):
     return F.record_date.between(period.start, period.end)
 
 
+def _tune() -> None:
+    """PostgreSQL, for this transaction only: group in memory rather than sort to disk,
+    and no JIT compilation (it costs more than it saves on these short queries)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL work_mem = '32MB'"))
+        db.session.execute(text("SET LOCAL jit = off"))
+
+
 def aggregate(scope: Scope, statuses: tuple[str, ...]) -> dict[str, Counter]:
     """Run the SQL aggregates and fold them by group ('' = the unit's own records)."""
+    _tune()
     period = scope.period
     base = [F.status.in_(statuses), scope.condition(F.unit_id)]
     acc: dict[str, Counter] = defaultdict(Counter)
 
+    # One scan of the activities: by unit, type and campaign, and for Law Day activities
+    # also by month (the monthly rule needs unit x month).
     lead = func.sum(case((F.lead_role == "chu_tri", 1), else_=0))
     coop = func.sum(case((F.lead_role == "phoi_hop", 1), else_=0))
+    month = case((F.law_day.is_(True),
+                  F.cutoff_period if period.union_cutoff else F.period), else_=None)
     rows = db.session.execute(
-        select(F.unit_id, F.kind, F.campaign, func.count(), lead, coop,
-               *[func.coalesce(func.sum(getattr(F, c)), 0) for c in SUMS])
+        select(F.unit_id, F.kind, F.campaign, month, func.count(), lead, coop,
+               *[func.sum(getattr(F, c)) for c in SUMS])
         .where(F.form == "activity", _in_period(period), *base)
-        .group_by(F.unit_id, F.kind, F.campaign))
-    for unit_id, kind, campaign, n, n_lead, n_coop, *sums in rows:
+        .group_by(F.unit_id, F.kind, F.campaign, month))
+    for unit_id, kind, campaign, law_month, n, n_lead, n_coop, *sums in rows:
         g = acc[scope.group(unit_id)]
-        s = dict(zip(SUMS, map(int, sums), strict=True))
+        s = dict(zip(SUMS, (int(v or 0) for v in sums), strict=True))
+        if law_month:
+            scope.law_months[(scope.units[unit_id].code, law_month)] += n
         g["activities"] += n
         if kind == "pbgdpl":
             g["k01_sessions"] += n
@@ -223,31 +242,25 @@ def aggregate(scope: Scope, statuses: tuple[str, ...]) -> dict[str, Counter]:
     return acc
 
 
-def law_day(scope: Scope, statuses: tuple[str, ...], rule, today: date) -> dict:
+def law_day(scope: Scope, rule, today: date) -> dict:
     """The monthly Law Day rule: every unit of the levels the target names must file at
     least `value` Law Day activities each month. Months not yet over do not count."""
     period = scope.period
-    month_column = F.cutoff_period if period.union_cutoff else F.period
-    rows = db.session.execute(
-        select(F.unit_id, month_column, func.count())
-        .where(F.law_day.is_(True), _in_period(period), F.status.in_(statuses),
-               scope.condition(F.unit_id))
-        .group_by(F.unit_id, month_column))
-    done: dict[tuple[str, str], int] = Counter()
-    for unit_id, month, n in rows:
-        done[(scope.units[unit_id].code, month)] += n
+    done = scope.law_months  # (unit code, month) -> Law Day activities, from aggregate()
     months = [m for m in period.months() if period.month_end(m) <= today]
     levels = set((rule.detail or {}).get("levels") or ("province", "district", "commune"))
     need = max(1, int(rule.value))
+    bounds = []
+    for month in months:
+        year, m = map(int, month.split("-"))
+        start = date(year, m, 1) if not period.union_cutoff else (
+            date(year - 1, 12, 15) if m == 1 else date(year, m - 1, 15))
+        bounds.append((month, start, period.month_end(month)))
     required: dict[str, dict] = {}
     for unit in sorted(scope.units.values(), key=lambda u: (u.path, u.valid_from)):
         if unit.level not in levels:
             continue
-        for month in months:
-            year, m = map(int, month.split("-"))
-            end = period.month_end(month)
-            start = date(year, m, 1) if not period.union_cutoff else (
-                date(year - 1, 12, 15) if m == 1 else date(year, m - 1, 15))
+        for month, start, end in bounds:
             if scope.overlaps(unit, start, end):
                 entry = required.setdefault(unit.code, {"unit": unit, "months": []})
                 entry["unit"] = unit
@@ -298,11 +311,12 @@ def compute_indicators(*, viewer: User, unit_code: str | None, year: int,
     own_code = viewer.unit.code
     law = None
     if "K02" in targets and targets["K02"].basis == "per_unit_month":
-        law = law_day(scope, statuses, targets["K02"], today)
+        law = law_day(scope, targets["K02"], today)
+
+    summaries = {key: u.summary() | ({"own": True} if key == "" else {}) for key, u in groups}
 
     def unit_rows(fn) -> list[dict]:
-        return [{"unit": u.summary() | ({"own": True} if key == "" else {}), **fn(acc[key], key)}
-                for key, u in groups]
+        return [{"unit": summaries[key], **fn(acc[key], key)} for key, _ in groups]
 
     out = []
     for code, spec in CATALOGUE.items():
@@ -453,16 +467,13 @@ def _places(scope: Scope, target) -> list[dict]:
     codes = list((target.detail or {}).get("places") or []) if target else []
     if not codes:
         return []
-    done = set(db.session.scalars(
-        select(F.supervised_unit).where(
-            F.form == "activity", F.kind == "giam_sat", F.supervised_unit.in_(codes),
-            _in_period(scope.period), F.status.in_(APPROVED + PENDING),
-            scope.condition(F.unit_id)).distinct()))
-    approved = set(db.session.scalars(
-        select(F.supervised_unit).where(
-            F.form == "activity", F.kind == "giam_sat", F.supervised_unit.in_(codes),
-            _in_period(scope.period), F.status.in_(APPROVED),
-            scope.condition(F.unit_id)).distinct()))
+    found = db.session.execute(
+        select(F.supervised_unit, F.status).where(
+            F.kind == "giam_sat", _in_period(scope.period), F.form == "activity",
+            F.supervised_unit.in_(codes), F.status.in_(APPROVED + PENDING),
+            scope.condition(F.unit_id)).distinct()).all()
+    approved = {code for code, status in found if status in APPROVED}
+    done = {code for code, _ in found}
     out = []
     for code in codes:
         unit = find_version(code, scope.period.end) or find_version(code)

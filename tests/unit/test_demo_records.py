@@ -44,3 +44,9 @@ def test_setup_demo_records_are_spread_over_2024_and_idempotent(tmp_path):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Submission)) == stored
         assert db.session.scalar(select(func.count()).select_from(ReviewDecision)) == decisions
+
+
+def test_rebuild_report_facts_command(tmp_path):
+    app, runner = _runner(tmp_path)
+    result = runner.invoke(args=["cslp", "rebuild-report-facts"])
+    assert result.exit_code == 0 and "report facts of 0 records rebuilt" in result.output
