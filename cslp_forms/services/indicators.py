@@ -148,82 +148,83 @@ def aggregate(scope: Scope, statuses: tuple[str, ...]) -> dict[str, Counter]:
                *[func.sum(getattr(F, c)) for c in SUMS])
         .where(F.form == "activity", _in_period(period), *base)
         .group_by(F.unit_id, F.kind, F.campaign, month))
-    for unit_id, kind, campaign, law_month, n, n_lead, n_coop, *sums in rows:
+    (total, female, male, minority, made, accepted, received, handled, referred, guided,
+     consultations, mediations, success) = range(len(SUMS))
+    for unit_id, kind, campaign, law_month, n, n_lead, n_coop, *raw in rows:
         g = acc[scope.group(unit_id)]
-        s = dict(zip(SUMS, (int(v or 0) for v in sums), strict=True))
+        s = [int(v) if v else 0 for v in raw]
         if law_month:
             scope.law_months[(scope.units[unit_id].code, law_month)] += n
         g["activities"] += n
         if kind == "pbgdpl":
             g["k01_sessions"] += n
-            g["k01_people"] += s["participants_total"]
-            g["k01_female"] += s["participants_female"]
-            g["k01_male"] += s["participants_male"]
-            g["k01_minority"] += s["participants_minority"]
+            g["k01_people"] += s[total]
+            g["k01_female"] += s[female]
+            g["k01_male"] += s[male]
+            g["k01_minority"] += s[minority]
         if kind in LAW_DAY_TYPES or campaign in LAW_DAY_CAMPAIGNS:
             g["k02_activities"] += n
-            g["k02_people"] += s["participants_total"]
+            g["k02_people"] += s[total]
+        if campaign in CAMPAIGN_K13:
+            g["k13_sessions"] += n
+            g["k13_people"] += s[total]
+        if kind in ("pbgdpl", "ngay_phap_luat"):
+            continue  # the bulk of the rows: nothing more to add
         if kind == "giam_sat":
             g["k03_sessions"] += n
             g["k03_lead"] += int(n_lead)
             g["k03_cooperate"] += int(n_coop)
-            g["k03_recommendations"] += s["recommendations_made"]
-            g["k03_accepted"] += s["recommendations_accepted"]
-        if kind == "phan_bien":
+            g["k03_recommendations"] += s[made]
+            g["k03_accepted"] += s[accepted]
+        elif kind == "phan_bien":
             g["k04_sessions"] += n
+        elif kind == "doi_thoai":
+            g["policy_dialogues"] += n
+        elif kind == "tot":
+            g["k06_tot_classes"] += n
+            g["k06_tot_people"] += s[total]
+        elif kind == "hoi_nghi_nhan_rong_mo_hinh":
+            g["k07_sessions"] += n
+            g["k07_people"] += s[total]
+        elif kind == "tiep_nhan_don_thu":
+            g["k11_sessions"] += n
+        elif kind == "tu_van_phap_luat":
+            g["k12_advice_sessions"] += n
+        elif kind == "hoa_giai":
+            g["k12_mediation_sessions"] += n
         if kind in COMMENT_TYPES:
             g["k04_documents"] += n
         if kind in POLICY_TYPES:
-            g["policy_recommendations"] += s["recommendations_made"]
-            g["policy_accepted"] += s["recommendations_accepted"]
-        if kind == "doi_thoai":
-            g["policy_dialogues"] += n
-        if kind == "tot":
-            g["k06_tot_classes"] += n
-            g["k06_tot_people"] += s["participants_total"]
-        if kind == "hoi_nghi_nhan_rong_mo_hinh":
-            g["k07_sessions"] += n
-            g["k07_people"] += s["participants_total"]
-        if kind == "tiep_nhan_don_thu":
-            g["k11_sessions"] += n
-        for part in ("received", "handled", "referred", "guided"):
-            g[f"k11_{part}"] += s[f"petitions_{part}"]
-        if kind == "tu_van_phap_luat":
-            g["k12_advice_sessions"] += n
-        if kind == "hoa_giai":
-            g["k12_mediation_sessions"] += n
-        g["k12_consultations"] += s["consultations"]
-        g["k12_mediations"] += s["mediations"]
-        g["k12_mediations_success"] += s["mediations_success"]
-        if campaign in CAMPAIGN_K13:
-            g["k13_sessions"] += n
-            g["k13_people"] += s["participants_total"]
+            g["policy_recommendations"] += s[made]
+            g["policy_accepted"] += s[accepted]
+        g["k11_received"] += s[received]
+        g["k11_handled"] += s[handled]
+        g["k11_referred"] += s[referred]
+        g["k11_guided"] += s[guided]
+        g["k12_consultations"] += s[consultations]
+        g["k12_mediations"] += s[mediations]
+        g["k12_mediations_success"] += s[success]
 
-    # Models are a stock: those whose last recorded status up to the period's end is
-    # "active".
+    # Models: active ones are a stock (their last recorded status up to the period's end
+    # is "active"); rapid response teams count when launched within the period.
+    active = and_(F.model_status == "dang_hoat_dong", F.record_date <= period.end)
+    launched = F.established_date.between(period.start, period.end)
     rows = db.session.execute(
-        select(F.unit_id, F.kind, func.count(), func.coalesce(func.sum(F.members_total), 0))
-        .where(F.form == "model_group", F.model_status == "dang_hoat_dong",
-               F.record_date <= period.end, *base)
-        .group_by(F.unit_id, F.kind))
-    for unit_id, kind, n, members in rows:
+        select(F.unit_id, F.kind, active, launched, F.trained_tot, func.count(),
+               func.sum(F.members_total), func.sum(F.tot_trained_count))
+        .where(F.form == "model_group", or_(F.record_date <= period.end, launched), *base)
+        .group_by(F.unit_id, F.kind, active, launched, F.trained_tot))
+    for unit_id, kind, is_active, is_launched, trained, n, members, tot_people in rows:
         g = acc[scope.group(unit_id)]
-        g["k05_models"] += n
-        g["k05_members"] += int(members)
-        g[f"k05_type:{kind}"] += n
-
-    rows = db.session.execute(
-        select(F.unit_id, F.trained_tot, func.count(),
-               func.coalesce(func.sum(F.tot_trained_count), 0))
-        .where(F.form == "model_group", F.kind == RAPID_TEAM,
-               F.established_date.between(period.start, period.end), *base)
-        .group_by(F.unit_id, F.trained_tot))
-    for unit_id, trained, n, tot_people in rows:
-        g = acc[scope.group(unit_id)]
-        g["k06_teams"] += n
-        if trained:
-            g["k06_teams_trained"] += n
-            g["k06_team_members_trained"] += int(tot_people)
+        if is_active:
+            g["k05_models"] += n
+            g["k05_members"] += int(members or 0)
+            g[f"k05_type:{kind}"] += n
+        if is_launched and kind == RAPID_TEAM:
+            g["k06_teams"] += n
+            if trained:
+                g["k06_teams_trained"] += n
+                g["k06_team_members_trained"] += int(tot_people or 0)
 
     rows = db.session.execute(
         select(F.unit_id, F.domestic_violence, F.trafficking_return, F.child_abuse,

@@ -102,7 +102,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('submission_uuid', name=op.f('pk_report_facts'))
     )
     with op.batch_alter_table('report_facts', schema=None) as batch_op:
-        batch_op.create_index('ix_report_facts_form_date', ['form', 'record_date'], unique=False)
+        batch_op.create_index('ix_report_facts_form_date', ['form', 'record_date'], unique=False, postgresql_include=['status', 'unit_id', 'kind', 'campaign', 'law_day', 'period', 'cutoff_period', 'lead_role', 'participants_total', 'participants_female', 'participants_male', 'participants_minority', 'recommendations_made', 'recommendations_accepted', 'petitions_received', 'petitions_handled', 'petitions_referred', 'petitions_guided', 'consultations', 'mediations', 'mediations_success'])
         batch_op.create_index('ix_report_facts_kind_date', ['kind', 'record_date'], unique=False)
         batch_op.create_index('ix_report_facts_unit_date', ['unit_id', 'record_date'], unique=False)
 
