@@ -57,6 +57,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .openapi import bp as openapi_bp
     from .pwa import bp as pwa_bp
     from .reminders import bp as reminders_bp
+    from .reports import bp as reports_bp
     from .review import bp as review_bp
     from .submissions import bp as submissions_bp
     from .sync import bp as sync_bp
@@ -74,6 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(audit_bp, url_prefix="/api/audit")
     app.register_blueprint(notifications_bp, url_prefix="/api")
     app.register_blueprint(reminders_bp, url_prefix="/api/reminders")
+    app.register_blueprint(reports_bp, url_prefix="/api/reports")
     app.register_blueprint(openapi_bp, url_prefix="/api")
     app.register_blueprint(pwa_bp, url_prefix="")
 

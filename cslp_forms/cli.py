@@ -18,7 +18,10 @@ from .problems import Problem
 from .services import push
 from .services import units as unit_service
 from .services.crypto import keyring
+from .services.demo import load_demo_records
+from .services.facts import rebuild_facts
 from .services.privacy import purge_closed_incidents, rotate_keys
+from .services.targets import PLAN_2024, load_targets_file
 from .services.users import create_user, set_password
 
 cli = AppGroup("cslp", help="cslp_forms administration.")
@@ -65,6 +68,26 @@ def load_units_command(path, valid_from, effective):
     _load(path, valid_from and valid_from.date(), effective and effective.date())
 
 
+@cli.command("load-targets")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def load_targets_command(path):
+    """Seed a year's targets from a plan file (JSON). Idempotent; targets already set
+    (by an earlier run or by the administrator) are kept."""
+    created, kept = load_targets_file(path)
+    db.session.commit()
+    click.echo(f"Chỉ tiêu: tạo mới {created}, giữ nguyên {kept} (targets: created {created}, "
+               f"kept {kept}).")
+
+
+@cli.command("rebuild-report-facts")
+def rebuild_report_facts_command():
+    """Recompute every record's report facts (the dashboard's columns) from the records."""
+    count = rebuild_facts()
+    db.session.commit()
+    click.echo(f"Đã tính lại số liệu báo cáo của {count} phiếu (report facts of {count} "
+               f"records rebuilt).")
+
+
 @cli.command("create-user")
 @click.option("--username", required=True)
 @click.option("--display-name", required=True)
@@ -102,14 +125,20 @@ def set_password_command(username, password):
 
 @cli.command("setup-demo")
 def setup_demo_command():
-    """What `make run` does before serving: the 2024 units and the 2024 change, then the
-    demo accounts. Safe to repeat: existing data is kept."""
+    """What `make run` does before serving: the 2024 units and the 2024 change, the 2024
+    plan's targets, demo records spread over 2024 (for the dashboard), then the demo
+    accounts. Safe to repeat: existing data is kept."""
     _load(unit_service.UNITS_2024, None, None)
     _load(unit_service.CHANGES_2024, None, None)
     from .services.deadlines import seed_rules
 
     if seed_rules():
         db.session.commit()
+    load_targets_command.callback(PLAN_2024)
+    stored, decisions = load_demo_records(now=utcnow())
+    db.session.commit()
+    click.echo(f"Phiếu mẫu năm 2024: thêm {stored}, duyệt {decisions} (demo records: "
+               f"{stored} stored, {decisions} decisions).")
     missing = [a for a in DEMO_ACCOUNTS
                if db.session.scalar(select(User.id).where(User.username == a[0])) is None]
     if not missing:

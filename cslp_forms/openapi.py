@@ -17,6 +17,13 @@ from .schemas.notifications import (
 )
 from .schemas.privacy import AccessListSchema, RecoveryKeySchema
 from .schemas.reminders import NudgeSchema, RuleSchema, RuleUpdateSchema
+from .schemas.reports import (
+    IndicatorsSchema,
+    ReportRecordsSchema,
+    TargetBodySchema,
+    TargetListSchema,
+    TargetSchema,
+)
 from .schemas.review import (
     BulkApproveSchema,
     BulkResultSchema,
@@ -62,6 +69,11 @@ def _q(name, description, schema_type="string"):
 def _p(name):
     return {"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
 
+
+REPORT_PARAMS = [_q("unit", "unit code (default: her own)"), _q("year", "YYYY", "integer"),
+                 _q("period", "year (default), Q1-Q4, H1, 9M or YYYY-MM"),
+                 _q("union_cutoff", "true: the union's 15th-to-14th periods", "boolean"),
+                 _q("include_pending", "true: count records still in review too", "boolean")]
 
 PATHS = {
     "/api/auth/login": {"post": _op("Sign in; sets the session cookie", body=LoginSchema,
@@ -155,6 +167,48 @@ PATHS = {
         errors=(400, 401, 403, 404))},
     "/api/reminders/nudge": {"post": _op("Remind the officers of some units now",
                                          body=NudgeSchema, errors=(400, 401, 403, 404))},
+    "/api/reports/indicators": {"get": _op(
+        "Indicators K01–K14 of a unit's subtree for a period, against the plan's targets, "
+        "with the units behind each", ok=IndicatorsSchema, params=REPORT_PARAMS,
+        errors=(400, 401, 403, 404))},
+    "/api/reports/records": {"get": _op(
+        "The records an indicator counts (activities and models; never case records)",
+        ok=ReportRecordsSchema,
+        params=[*REPORT_PARAMS, _q("indicator", "K01-K13"), _q("limit", "1-500", "integer"),
+                _q("offset", "0-", "integer")], errors=(400, 401, 403, 404))},
+    "/api/reports/targets": {"get": _op(
+        "A unit's targets (all years, or one)", ok=TargetListSchema,
+        params=[_q("unit", "unit code"), _q("year", "YYYY", "integer")],
+        errors=(400, 401, 403, 404))},
+    "/api/reports/targets/{year}/{unit}/{indicator}": {
+        "put": _op("Set a target (administrator)", body=TargetBodySchema, ok=TargetSchema,
+                   params=[_p("year"), _p("unit"), _p("indicator")],
+                   errors=(400, 401, 403, 404)),
+        "delete": _op("Remove a target (administrator)", ok_status="204",
+                      params=[_p("year"), _p("unit"), _p("indicator")],
+                      errors=(401, 403, 404)),
+    },
+    "/api/reports/export": {"get": {**_op(
+        "One form's records as CSV or XLSX with Vietnamese headers; case exports leave out "
+        "free text unless privileged, and are logged",
+        params=[_q("form", "activity, model_group or incident"), _q("format", "csv or xlsx"),
+                _q("unit", "unit code"), _q("period", "YYYY, YYYY-MM, YYYY-Q1…Q4, YYYY-H1"),
+                _q("status", "submitted, in_review, approved, returned or rejected"),
+                _q("union_cutoff", "true: the union's 15th-to-14th periods", "boolean")],
+        errors=(400, 401, 403, 404)), "responses": {
+            "200": {"description": "the file", "content": {
+                "text/csv": {}, "application/vnd.openxmlformats-officedocument."
+                                "spreadsheetml.sheet": {}}},
+            "400": PROBLEM, "401": PROBLEM, "403": PROBLEM, "404": PROBLEM}}},
+    "/api/reports/year-end": {"get": {**_op(
+        "The year-end report (.docx, Vietnamese): the plan's ten items with their figures, "
+        "targets against actuals, units that missed the monthly Law Day activity",
+        params=[_q("unit", "unit code"), _q("year", "YYYY", "integer"),
+                _q("include_pending", "true: count records still in review too", "boolean")],
+        errors=(400, 401, 403, 404)), "responses": {
+            "200": {"description": "the document", "content": {
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {}}},
+            "400": PROBLEM, "401": PROBLEM, "403": PROBLEM, "404": PROBLEM}}},
     "/api/openapi.json": {"get": _op("This document", errors=())},
 }
 

@@ -59,6 +59,13 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "review.not_allowed": (403, "Bạn không được duyệt phiếu này."),
     "review.invalid_transition": (409, "Phiếu không còn ở bước có thể quyết định này."),
     "review.stale": (409, "Phiếu đã được sửa hoặc đã được xử lý; hãy tải lại rồi quyết định."),
+    "report.not_allowed": (403, "Bạn không xem được số liệu của đơn vị này."),
+    "report.unknown_indicator": (404, "Không có chỉ tiêu này."),
+    "report.target_not_found": (404, "Chưa đặt chỉ tiêu này."),
+    "report.private": (
+        403,
+        "Vụ việc chỉ hiện ở dạng số liệu tổng hợp, không liệt kê từng phiếu.",
+    ),
     "server.unavailable": (503, "Máy chủ đang bận. Vui lòng thử lại sau."),
     "server.error": (500, "Máy chủ gặp sự cố. Dữ liệu của bạn vẫn được giữ trên máy."),
 }

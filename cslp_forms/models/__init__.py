@@ -2,6 +2,7 @@
 
 from .deadlines import DeadlineRule
 from .notifications import Notification, PushSubscription
+from .reports import INDICATORS, TARGET_BASES, ExportLog, ReportFact, ReportTarget
 from .submissions import (
     DECISIONS,
     LOCKED_STATUSES,
@@ -19,9 +20,9 @@ from .units import LEVELS, Unit, UnitSuccession
 from .users import ROLE_LEVELS, ROLES, AuthSession, LoginFailure, User
 
 __all__ = [
-    "DECISIONS", "LEVELS", "LOCKED_STATUSES", "ROLES", "ROLE_LEVELS", "STATUSES",
-    "AccessLog", "Attachment", "AttachmentUpload", "AuthSession", "Counter", "DeadlineRule",
-    "LoginFailure",
-    "Notification", "PurgeLog", "PushSubscription", "ReviewDecision", "Submission",
-    "SubmissionRevision", "Unit", "UnitSuccession", "User",
+    "DECISIONS", "INDICATORS", "LEVELS", "LOCKED_STATUSES", "ROLES", "ROLE_LEVELS", "STATUSES",
+    "TARGET_BASES", "AccessLog", "Attachment", "AttachmentUpload", "AuthSession", "Counter",
+    "DeadlineRule", "ExportLog", "LoginFailure", "Notification", "PurgeLog", "PushSubscription",
+    "ReportFact", "ReportTarget", "ReviewDecision", "Submission", "SubmissionRevision", "Unit",
+    "UnitSuccession", "User",
 ]

@@ -21,6 +21,7 @@ from ..models import (
 from ..models.types import iso
 from ..problems import Problem
 from . import push
+from .facts import set_facts_status
 from .forms import registry
 from .privacy import is_sensitive, open_answers, require_details
 from .submissions import can_see, decision_payload, record_payload, stamp_changes
@@ -100,6 +101,7 @@ def decide(uuid: uuid_lib.UUID, *, actor: User, decision: str, revision: int,
         .values(**values).execution_options(synchronize_session=False)).rowcount
     if changed != 1:
         raise Problem("review.stale", "Phiếu vừa được người khác xử lý; hãy tải lại.")
+    set_facts_status(uuid, values.get("status", submission.status))  # reports follow the state
     db.session.add(ReviewDecision(
         submission_uuid=uuid, revision=revision, step=step, unit_id=actor.unit_id,
         actor_id=actor.id, decision=decision, comment=(comment or "").strip() or None,

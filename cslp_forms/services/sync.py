@@ -15,6 +15,7 @@ from ..models import LOCKED_STATUSES, Submission, SubmissionRevision, Unit, User
 from ..problems import field_errors, has_bad_text
 from ..schemas.sync import SyncItemSchema
 from .clock import local_today
+from .facts import record_facts
 from .forms import FormDefinition, registry
 from .privacy import content_digest, log_access, seal_columns
 from .review import alert_urgent, initial_review
@@ -185,6 +186,10 @@ def _accepted(uuid, revision: int, values: dict, definition: FormDefinition, ans
         log_access(batch.user, uuid, "change")
     if values["answers"].get("immediate_danger") is True:
         alert_urgent(db.session.get(Submission, uuid, populate_existing=True), batch.now)
+    # Reports: the dashboard's columns, from the plaintext answers of this revision (the
+    # stored answers of a sensitive form are only its plain part).
+    record_facts(uuid, form=definition.form, unit_id=values["unit_id"],
+                 record_date=values["record_date"], answers=answers, status="submitted")
     batch.changed.append(uuid)
     result = {"uuid": str(uuid), "status": "accepted", "revision": revision}
     present = present_attachments(values["attachments"])

@@ -11,6 +11,10 @@ from tests.api.test_errors import *  # noqa: F403
 from tests.api.test_forms import *  # noqa: F403
 from tests.api.test_privacy import *  # noqa: F403
 from tests.api.test_push import *  # noqa: F403
+from tests.api.test_report_exports import *  # noqa: F403
+from tests.api.test_report_indicators import *  # noqa: F403
+from tests.api.test_report_targets import *  # noqa: F403
+from tests.api.test_report_year_end import *  # noqa: F403
 from tests.api.test_review import *  # noqa: F403
 from tests.api.test_sync import *  # noqa: F403
 from tests.api.test_units import *  # noqa: F403

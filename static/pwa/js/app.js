@@ -19,6 +19,7 @@ import * as vault from "./vault.js";
 import { renderNotifications } from "./views/notifications.js";
 import { renderDeadlines } from "./views/deadlines.js";
 import { remove as removeStored, all as allStored } from "./db.js";
+import { renderDashboard } from "./views/dashboard.js";
 
 const view = document.getElementById("view");
 const banner = document.getElementById("banner");
@@ -187,6 +188,7 @@ export async function route() {
   if (reviewer && screen === "review") return renderQueue(view, { me, params });
   if (reviewer && screen === "completeness") return renderCompleteness(view, { params });
   if (reviewer && screen === "deadlines") return renderDeadlines(view, { params });
+  if (reviewer && screen === "dashboard") return renderDashboard(view, { me, params });
   return renderHome(view, { me, onNew: newForm, onSendNow: sendNow, onLogout: logout,
     onSignInAgain: () => { location.hash = "#/login"; }, langButton });
 }

@@ -1,0 +1,198 @@
+"""The province dashboard at scale on PostgreSQL: generates BENCH_ROWS records (default
+1,000,000) with a fixed seed into a database of its own, then times
+GET /api/reports/indicators for the province, a district and a commune.
+
+Measured twice: records spread over ten years (a year holds a tenth, closer to how records
+pile up), then every record dated 2024, the year the dashboard asks for (the worst case).
+The mix follows the demo: mostly activities, some models and cases, 85 % approved. Rows
+go straight in with SQL (the sync path would take hours for a million), with both the
+record and its report facts, as sync would store them.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+import uuid
+
+import psycopg
+from sqlalchemy import make_url, text
+
+ADMIN_URL = os.environ.get("PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
+RUNS = int(os.environ.get("BENCH_RUNS", "15"))
+
+KINDS = ["pbgdpl"] * 40 + ["ngay_phap_luat"] * 25 + ["tu_van_phap_luat"] * 8 + \
+    ["hoa_giai"] * 6 + ["tiep_nhan_don_thu"] * 5 + ["giam_sat"] * 3 + ["gop_y_du_thao"] * 3 + \
+    ["phan_bien", "tot", "hoi_nghi_nhan_rong_mo_hinh", "doi_thoai", "tap_huan"] * 2
+GENERATE = """
+SELECT setseed(0.42);
+CREATE TEMP TABLE gen AS
+SELECT i,
+       md5('cslp-bench-' || i)::uuid AS uuid,
+       (SELECT array_agg(id ORDER BY path) FROM units)[1 + floor(random() * n_units)::int]
+           AS unit_id,
+       DATE '2024-12-31' - floor(random() * :days)::int AS day,
+       CASE WHEN r1 < 0.90 THEN 'activity' WHEN r1 < 0.93 THEN 'model_group'
+            ELSE 'incident' END AS form,
+       CASE WHEN r2 < 0.85 THEN 'approved' WHEN r2 < 0.93 THEN 'submitted'
+            WHEN r2 < 0.96 THEN 'in_review' WHEN r2 < 0.99 THEN 'returned'
+            ELSE 'rejected' END AS status,
+       (CAST(:kinds AS text[]))[1 + floor(random() * :n_kinds)::int] AS kind,
+       CASE WHEN random() < 0.05 THEN 'ngay_25_11' ELSE NULL END AS campaign,
+       10 + floor(random() * 150)::int AS people,
+       random() AS r3, random() AS r4, random() AS r5
+FROM (SELECT i, random() AS r1, random() AS r2,
+             (SELECT count(*) FROM units) AS n_units
+      FROM generate_series(1, :rows) AS i) AS base;
+INSERT INTO submissions (uuid, form, form_version, unit_id, author_id, record_date, period,
+                         answers, attachments, status, revision, content_hash, created_at,
+                         updated_at, change_seq, review_step)
+SELECT uuid, form, 1, unit_id, :author, day, to_char(day, 'YYYY-MM'),
+       jsonb_build_object('start_date', day, 'activity_type', kind,
+                          'program_source', jsonb_build_array('thuong_xuyen'),
+                          'title_content', 'Tuyên truyền pháp luật cho hội viên, phụ nữ ' || i,
+                          'participants_total', people,
+                          'participants_female', people * 3 / 4,
+                          'participants_male', people - people * 3 / 4),
+       '[]'::jsonb, status, 1, md5(i::text) || md5(i::text), now(), now(), i, 0
+FROM gen;
+INSERT INTO report_facts (submission_uuid, form, unit_id, record_date, period, cutoff_period,
+                          status, kind, campaign, lead_role, law_day, model_status,
+                          established_date, trained_tot, domestic_violence, trafficking_return,
+                          child_abuse, survivor_female, consent_reporting, service_reached,
+                          participants_total, participants_female, participants_male,
+                          participants_minority, recommendations_made, consultations,
+                          mediations, petitions_received, members_total)
+SELECT uuid, form, unit_id, day, to_char(day, 'YYYY-MM'),
+       to_char(CASE WHEN extract(day FROM day) >= 15 THEN day + interval '1 month' ELSE day
+               END, 'YYYY-MM'),
+       status,
+       CASE form WHEN 'activity' THEN kind
+                 WHEN 'model_group' THEN 'to_phan_ung_nhanh_xam_hai_tre_em' END,
+       CASE WHEN form = 'activity' THEN campaign END,
+       CASE WHEN form = 'activity' AND kind = 'giam_sat' THEN 'chu_tri' END,
+       form = 'activity' AND kind = 'ngay_phap_luat',
+       CASE WHEN form = 'model_group' THEN 'dang_hoat_dong' END,
+       CASE WHEN form = 'model_group' THEN day END,
+       CASE WHEN form = 'model_group' THEN r3 < 0.5 END,
+       CASE WHEN form = 'incident' THEN r3 < 0.7 END,
+       CASE WHEN form = 'incident' THEN r3 >= 0.7 AND r3 < 0.8 END,
+       CASE WHEN form = 'incident' THEN r3 >= 0.8 END,
+       CASE WHEN form = 'incident' THEN r4 < 0.9 END,
+       CASE WHEN form = 'incident' THEN r4 < 0.85 END,
+       CASE WHEN form = 'incident' THEN r5 < 0.8 END,
+       CASE WHEN form = 'activity' THEN people END,
+       CASE WHEN form = 'activity' THEN people * 3 / 4 END,
+       CASE WHEN form = 'activity' THEN people - people * 3 / 4 END,
+       CASE WHEN form = 'activity' THEN people / 10 END,
+       CASE WHEN kind = 'giam_sat' THEN 3 END,
+       CASE WHEN kind = 'tu_van_phap_luat' THEN 7 END,
+       CASE WHEN kind = 'hoa_giai' THEN 2 END,
+       CASE WHEN kind = 'tiep_nhan_don_thu' THEN 3 END,
+       CASE WHEN form = 'model_group' THEN 12 END
+FROM gen;
+"""
+
+
+def _libpq(url) -> str:
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _timed(client, url: str) -> list[float]:
+    for _ in range(2):  # warm the caches
+        assert client.get(url).status_code == 200
+    out = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        res = client.get(url)
+        out.append((time.perf_counter() - start) * 1000)
+        assert res.status_code == 200, res.get_data(as_text=True)[:300]
+    return out
+
+
+def measure() -> list[tuple[str, str, str]]:
+    """Rows for the benchmark table: the records spread over ten years (2015–2024, so
+    2024 holds a tenth), then the worst case, every record in 2024."""
+    return _measure(years=10) + _measure(years=1)
+
+
+def _measure(*, years: int) -> list[tuple[str, str, str]]:
+    from flask_migrate import upgrade
+
+    from cslp_forms.extensions import db
+    from cslp_forms.services import targets as target_service
+    from cslp_forms.services import units as unit_service
+    from cslp_forms.services.users import create_user
+    from tests.conftest import make_app
+
+    spread = "all in 2024" if years == 1 else f"over {years} years, 1/{years} in 2024"
+    server = make_url(ADMIN_URL)
+    try:
+        psycopg.connect(_libpq(server), connect_timeout=5).close()
+    except psycopg.OperationalError as err:
+        return [("Province dashboard on PostgreSQL", f"not measured: {err}", "≤ 200 ms")]
+    name = f"cslp_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(_libpq(server), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = server.set(drivername="postgresql+psycopg", database=name) \
+        .render_as_string(hide_password=False)
+    try:
+        app = make_app(DATABASE_URL=url)
+        with app.app_context():
+            upgrade()
+            rows = unit_service.read_unit_file(unit_service.UNITS_2024)[1]
+            unit_service.load_units(rows, valid_from=unit_service.date(2015, 1, 1))
+            unit_service.apply_changes(unit_service.read_unit_file(
+                unit_service.CHANGES_2024)[1])
+            target_service.load_targets_file(target_service.PLAN_2024)
+            author = create_user(username="bench.admin", display_name="Bench",
+                                 password="bench-pass-123", role="admin", unit_code="94")
+            db.session.commit()
+            started = time.perf_counter()
+            params = {"kinds": KINDS, "n_kinds": len(KINDS), "rows": ROWS,
+                      "author": author.id, "days": 366 if years == 1 else 365 * years}
+            for statement in filter(str.strip, GENERATE.split(";\n")):
+                wanted = {k: v for k, v in params.items() if f":{k}" in statement}
+                db.session.execute(text(statement), wanted)
+            db.session.commit()
+            generated = time.perf_counter() - started
+        with psycopg.connect(_libpq(make_url(url)), autocommit=True) as conn:
+            conn.execute("VACUUM ANALYZE")
+        client = app.test_client()
+        client.post("/api/auth/login", json={"username": "bench.admin",
+                                             "password": "bench-pass-123"})
+        cases = [
+            ("province 94, year 2024", "/api/reports/indicators?unit=94&year=2024"),
+            ("province 94, year 2024, with pending",
+             "/api/reports/indicators?unit=94&year=2024&include_pending=true"),
+            ("province 94, Q4 on the union's cut-off",
+             "/api/reports/indicators?unit=94&year=2024&period=Q4&union_cutoff=true"),
+            ("district 945, year 2024", "/api/reports/indicators?unit=945&year=2024"),
+            ("commune 31630, year 2024", "/api/reports/indicators?unit=31630&year=2024"),
+        ]
+        out = []
+        for label, path in cases:
+            times = sorted(_timed(client, path))
+            p95 = times[int(0.95 * (len(times) - 1))]
+            goal = "≤ 200 ms" if label == "province 94, year 2024" else "–"
+            out.append((f"GET /api/reports/indicators, {label}; {ROWS:,} records {spread}, "
+                        f"PostgreSQL", f"median {statistics.median(times):.0f} ms, p95 "
+                        f"{p95:.0f} ms ({RUNS} runs)", goal))
+        out.append((f"Generating {ROWS:,} records {spread} and their facts (fixed seed)",
+                    f"{generated:.0f} s", "–"))
+        with app.app_context():
+            db.engine.dispose()
+        return out
+    finally:
+        if os.environ.get("BENCH_KEEP"):
+            print(f"kept database {name}")
+        else:
+            with psycopg.connect(_libpq(server), autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    for row in measure():
+        print(" | ".join(row))

@@ -1,0 +1,124 @@
+"""Query parameters and bodies of /api/reports, and the shapes of its answers."""
+
+from marshmallow import fields, validate
+
+from ..models import STATUSES
+from ..services.periods import EXPORT_PATTERN, PERIOD_PATTERN
+from .base import ApiSchema
+
+YEAR = validate.Range(min=2000, max=2100, error="field.invalid")
+INDICATOR = validate.Regexp(r"^K(0[1-9]|1[0-4])$", error="field.not_a_choice")
+FORMS = ("activity", "model_group", "incident")
+
+
+class IndicatorArgsSchema(ApiSchema):
+    unit = fields.String(validate=validate.Length(max=10))
+    year = fields.Integer(required=True, validate=YEAR)
+    period = fields.String(validate=validate.Regexp(PERIOD_PATTERN, error="field.invalid"))
+    union_cutoff = fields.Boolean(load_default=False)
+    include_pending = fields.Boolean(load_default=False)
+
+
+class RecordsArgsSchema(IndicatorArgsSchema):
+    indicator = fields.String(validate=INDICATOR)
+    limit = fields.Integer(load_default=100, validate=validate.Range(
+        min=1, max=500, error="field.invalid"))
+    offset = fields.Integer(load_default=0, validate=validate.Range(
+        min=0, max=10**6, error="field.invalid"))
+
+
+class TargetArgsSchema(ApiSchema):
+    unit = fields.String(validate=validate.Length(max=10))
+    year = fields.Integer(validate=YEAR)
+
+
+class JsonNumber(fields.Float):
+    """A JSON number: "4" (a string) or true is a type error, not a number."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class TargetBodySchema(ApiSchema):
+    value = JsonNumber(required=True, allow_nan=False, validate=validate.Range(
+        min=0, max=10**7, error="field.invalid"))
+    basis = fields.String(validate=validate.OneOf(
+        ("count", "percent", "per_unit_month"), error="field.not_a_choice"))
+    detail = fields.Dict(keys=fields.String(validate=validate.Length(max=32)),
+                         allow_none=True)
+    note = fields.String(allow_none=True, validate=validate.Length(
+        max=500, error="field.too_long"))
+
+
+class ExportArgsSchema(ApiSchema):
+    form = fields.String(required=True, validate=validate.OneOf(
+        FORMS, error="field.not_a_choice"))
+    format = fields.String(load_default="xlsx", validate=validate.OneOf(
+        ("csv", "xlsx"), error="field.not_a_choice"))
+    unit = fields.String(validate=validate.Length(max=10))
+    period = fields.String(validate=validate.Regexp(EXPORT_PATTERN, error="field.invalid"))
+    status = fields.String(validate=validate.OneOf(STATUSES, error="field.not_a_choice"))
+    union_cutoff = fields.Boolean(load_default=False)
+
+
+class YearEndArgsSchema(ApiSchema):
+    unit = fields.String(validate=validate.Length(max=10))
+    year = fields.Integer(required=True, validate=YEAR)
+    include_pending = fields.Boolean(load_default=False)
+
+
+class IndicatorSchema(ApiSchema):
+    code = fields.String()
+    label = fields.String()
+    label_en = fields.String()
+    item = fields.String(metadata={"description": "the plan item (II.1 … II.10, III.2)"})
+    actual = fields.Raw(metadata={"description": "a number, null, or '<5' / '*' when "
+                                                 "hidden to protect survivors"})
+    target = fields.Float(allow_none=True)
+    target_basis = fields.String()
+    progress = fields.Float(allow_none=True)
+    parts = fields.List(fields.Dict())
+    units = fields.List(fields.Dict(), metadata={"description": "the units behind it"})
+
+
+class IndicatorsSchema(ApiSchema):
+    unit = fields.Dict()
+    path = fields.List(fields.Dict())
+    children = fields.List(fields.Dict())
+    period = fields.Dict()
+    statuses = fields.List(fields.String())
+    include_pending = fields.Boolean()
+    generated_at = fields.String()
+    indicators = fields.List(fields.Nested(IndicatorSchema))
+    law_day = fields.Dict(allow_none=True)
+
+
+class ReportRecordsSchema(ApiSchema):
+    unit = fields.Dict()
+    period = fields.Dict()
+    indicator = fields.String(allow_none=True)
+    records = fields.List(fields.Dict())
+    total = fields.Integer()
+
+
+class TargetSchema(ApiSchema):
+    indicator = fields.String()
+    year = fields.Integer()
+    unit = fields.Dict()
+    basis = fields.String()
+    value = fields.Float()
+    detail = fields.Dict()
+    note = fields.String(allow_none=True)
+    source = fields.String(allow_none=True)
+    label = fields.String()
+    updated_by = fields.String(allow_none=True)
+    updated_at = fields.String()
+
+
+class TargetListSchema(ApiSchema):
+    unit = fields.Dict()
+    year = fields.Integer(allow_none=True)
+    years = fields.List(fields.Integer())
+    targets = fields.List(fields.Nested(TargetSchema))

@@ -1,0 +1,130 @@
+"""The report facts of a record: what the dashboard groups by and sums, taken from the
+plaintext answers when a revision is accepted, and kept in step with the review state.
+Indicators read only these columns, never the answers (incident answers are encrypted at
+rest and their free text must never reach an aggregate)."""
+
+from __future__ import annotations
+
+import uuid as uuid_lib
+from datetime import date
+
+from sqlalchemy import delete, select, update
+
+from ..extensions import db
+from ..models import ReportFact, Submission
+from .privacy import open_answers
+from .submissions import insert_ignoring_conflict
+
+LAW_DAY_TYPES = ("ngay_phap_luat",)
+LAW_DAY_CAMPAIGNS = ("ngay_phap_luat_9_11",)
+
+_ACTIVITY_NUMBERS = {
+    "participants_total": "participants_total",
+    "participants_female": "participants_female",
+    "participants_male": "participants_male",
+    "participants_minority": "participants_ethnic_minority",
+    "recommendations_made": "recommendations_made",
+    "recommendations_accepted": "recommendations_accepted",
+    "petitions_received": "petitions_received",
+    "petitions_handled": "petitions_handled",
+    "petitions_referred": "petitions_referred",
+    "petitions_guided": "petitions_guided",
+    "consultations": "consultations",
+    "mediations": "mediations",
+    "mediations_success": "mediations_success",
+}
+
+
+def cutoff_period(day: date) -> str:
+    """The union's month (15th of the previous month to the 14th): from the 15th on, a
+    day counts for the next month (15/12/2024 is in January 2025)."""
+    if day.day < 15:
+        return day.strftime("%Y-%m")
+    if day.month == 12:
+        return f"{day.year + 1}-01"
+    return f"{day.year}-{day.month + 1:02d}"
+
+
+def _int(value) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _str(value) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _date(value) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def fact_values(form: str, answers: dict, record_date: date) -> dict:
+    """The columns of a record's facts (without its uuid, unit and status). Pure."""
+    values: dict = {"form": form, "record_date": record_date,
+                    "period": record_date.strftime("%Y-%m"),
+                    "cutoff_period": cutoff_period(record_date), "law_day": False}
+    if form == "activity":
+        kind, campaign = _str(answers.get("activity_type")), _str(answers.get("campaign"))
+        values |= {"kind": kind, "campaign": campaign, "lead_role": _str(answers.get("lead_role")),
+                   "law_day": kind in LAW_DAY_TYPES or campaign in LAW_DAY_CAMPAIGNS,
+                   "supervised_unit": _str(answers.get("supervised_unit"))}
+        values |= {column: _int(answers.get(key)) for column, key in _ACTIVITY_NUMBERS.items()}
+    elif form == "model_group":
+        values |= {"kind": _str(answers.get("model_type")),
+                   "model_status": _str(answers.get("status")),
+                   "established_date": _date(answers.get("established_date")),
+                   "trained_tot": answers.get("trained_tot") is True,
+                   "members_total": _int(answers.get("members_total")),
+                   "tot_trained_count": _int(answers.get("tot_trained_count"))}
+    elif form == "incident":
+        categories = answers.get("case_category") or []
+        services = answers.get("services") or []
+        values |= {
+            "domestic_violence": "bao_luc_gia_dinh" in categories,
+            "trafficking_return": "nan_nhan_mua_ban_tro_ve" in categories,
+            "child_abuse": "xam_hai_tre_em" in categories,
+            "survivor_female": answers.get("survivor_sex") == "nu",
+            # Only an explicit yes lets a case into statistics (Primero's rule).
+            "consent_reporting": answers.get("consent_reporting") is True,
+            "service_reached": any(isinstance(s, dict) and s.get("status") == "da_nhan"
+                                   for s in services),
+        }
+    return values
+
+
+def record_facts(uuid: uuid_lib.UUID, *, form: str, unit_id: int, record_date: date,
+                 answers: dict, status: str) -> None:
+    """Store (or replace) a record's facts; call with the plaintext answers of the
+    revision just accepted."""
+    values = {**fact_values(form, answers, record_date), "unit_id": unit_id, "status": status}
+    inserted = db.session.execute(insert_ignoring_conflict(
+        ReportFact, {"submission_uuid": uuid, **values}, key=["submission_uuid"])).first()
+    if inserted is None:
+        empty = {c.key: None for c in ReportFact.__table__.columns
+                 if c.nullable and c.key not in values}
+        db.session.execute(update(ReportFact).where(ReportFact.submission_uuid == uuid)
+                           .values(**empty, **values)
+                           .execution_options(synchronize_session=False))
+
+
+def set_facts_status(uuid: uuid_lib.UUID, status: str) -> None:
+    db.session.execute(update(ReportFact).where(ReportFact.submission_uuid == uuid)
+                       .values(status=status).execution_options(synchronize_session=False))
+
+
+def rebuild_facts(batch: int = 1000) -> int:
+    """Recompute every record's facts from the stored records (after a data repair or an
+    upgrade). Returns the number of records."""
+    db.session.execute(delete(ReportFact))
+    count = 0
+    query = select(Submission).order_by(Submission.uuid).execution_options(yield_per=batch)
+    for submission in db.session.scalars(query):
+        record_facts(submission.uuid, form=submission.form, unit_id=submission.unit_id,
+                     record_date=submission.record_date,
+                     answers=open_answers(submission, submission.uuid),
+                     status=submission.status)
+        count += 1
+    db.session.flush()
+    return count

@@ -1,0 +1,554 @@
+"""Indicators K01–K14 for a unit's subtree and a period, against the plan's targets.
+
+Every figure is an SQL aggregate over `report_facts` (a handful of GROUP BY queries, one
+row per unit and kind), folded here into the unit's total and one column per unit
+directly below it: the figures behind the total, for drilling down. Only approved
+records count, or also those still in review when asked. Incident figures count only
+cases whose consent allows statistics, and small counts are hidden outside the unit they
+are about (services/suppression.py)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import and_, case, func, or_, select, text
+
+from ..extensions import db
+from ..models import ReportFact, Submission, Unit, User
+from ..models.types import iso
+from ..problems import Problem
+from . import suppression
+from .facts import LAW_DAY_CAMPAIGNS, LAW_DAY_TYPES
+from .forms import registry
+from .indicator_catalogue import CATALOGUE
+from .periods import Period, make_period
+from .targets import effective_targets
+from .units import ancestors, find_version
+
+F = ReportFact
+REPORT_ROLES = ("supervisor", "admin")
+APPROVED = ("approved",)
+PENDING = ("submitted", "in_review")
+COMMENT_TYPES = ("gop_y_xd_dang_chinh_quyen", "gop_y_du_thao")
+POLICY_TYPES = ("phan_bien", "gop_y_xd_dang_chinh_quyen", "gop_y_du_thao", "doi_thoai")
+CAMPAIGN_K13 = ("thang_hanh_dong_bdg_15_11_15_12", "ngay_25_11")
+RAPID_TEAM = "to_phan_ung_nhanh_xam_hai_tre_em"
+SUMS = ("participants_total", "participants_female", "participants_male",
+        "participants_minority", "recommendations_made", "recommendations_accepted",
+        "petitions_received", "petitions_handled", "petitions_referred", "petitions_guided",
+        "consultations", "mediations", "mediations_success")
+
+PART_LABELS = {
+    "sessions": "Số cuộc", "people": "Lượt người", "female": "Nữ", "male": "Nam",
+    "minority": "Dân tộc thiểu số", "activities": "Số hoạt động",
+    "unit_months_required": "Lượt đơn vị-tháng phải đạt", "units": "Số đơn vị",
+    "missed_units": "Đơn vị thiếu ít nhất 1 tháng", "lead": "Chủ trì", "cooperate": "Phối hợp",
+    "recommendations": "Kiến nghị", "accepted": "Kiến nghị được tiếp thu",
+    "documents": "Văn bản góp ý", "members": "Thành viên", "teams_trained": "Tổ đã tập huấn TOT",
+    "tot_classes": "Lớp TOT", "tot_people": "Lượt người dự TOT", "cases": "Số người được phát hiện",
+    "reached": "Tiếp cận ≥1 dịch vụ", "handled": "Hội giải quyết", "referred": "Chuyển cơ quan",
+    "guided": "Hướng dẫn", "advice_sessions": "Buổi tư vấn", "mediations": "Vụ hòa giải",
+    "mediations_success": "Hòa giải thành", "received": "Tiếp nhận",
+}
+
+
+@dataclass
+class Scope:
+    """The unit asked for (every version of its code that overlaps the period), its
+    subtree, and which unit directly below it each unit rolls up to."""
+
+    roots: list[Unit]
+    units: dict[int, Unit]
+    period: Period
+    depth: int = 0
+    children: dict[str, Unit] = field(default_factory=dict)
+
+    @property
+    def root(self) -> Unit:
+        return self.roots[-1]
+
+    def condition(self, column):
+        return column.in_(select(Unit.id).where(
+            or_(*[Unit.path.like(f"{r.path}%") for r in self.roots])))
+
+    groups: dict[int, str] = field(default_factory=dict)
+    law_months: Counter = field(default_factory=Counter)
+
+    def group(self, unit_id: int) -> str:
+        """'' for the unit's own records, else the code of the unit below it."""
+        if unit_id not in self.groups:
+            parts = self.units[unit_id].path.strip("/").split("/")
+            self.groups[unit_id] = ("" if len(parts) <= self.depth
+                                    else self.units[int(parts[self.depth])].code)
+        return self.groups[unit_id]
+
+    def overlaps(self, unit: Unit, start: date, end: date) -> bool:
+        return unit.valid_from <= end and (unit.valid_to is None or unit.valid_to >= start)
+
+
+def load_scope(viewer: User, unit_code: str | None, period: Period) -> Scope:
+    if viewer.role not in REPORT_ROLES:
+        raise Problem("report.not_allowed", "Báo cáo tổng hợp dành cho cấp giám sát.")
+    code = unit_code or viewer.unit.code
+    roots = list(db.session.scalars(select(Unit).where(
+        Unit.code == code, Unit.valid_from <= period.end,
+        or_(Unit.valid_to.is_(None), Unit.valid_to >= period.start))
+        .order_by(Unit.valid_from)))
+    if not roots:
+        latest = find_version(code)
+        if latest is None:
+            raise Problem("unit.not_found", f"Không có đơn vị mã {code}.")
+        roots = [latest]
+    if not all(viewer.unit.contains(r) for r in roots):
+        raise Problem("report.not_allowed")
+    units = {u.id: u for u in db.session.scalars(select(Unit).where(
+        or_(*[Unit.path.like(f"{r.path}%") for r in roots])))}
+    scope = Scope(roots, units, period, depth=len(roots[0].path.strip("/").split("/")))
+    below = [u for u in units.values()
+             if len(u.path.strip("/").split("/")) == scope.depth + 1
+             and scope.overlaps(u, period.start, period.end)]
+    for unit in sorted(below, key=lambda u: (u.code, u.valid_from)):
+        scope.children[unit.code] = unit  # the latest version names the row
+    return scope
+
+
+def _statuses(include_pending: bool) -> tuple[str, ...]:
+    return APPROVED + PENDING if include_pending else APPROVED
+
+
+def _in_period(period: Period):
+    return F.record_date.between(period.start, period.end)
+
+
+def _tune() -> None:
+    """PostgreSQL, for this transaction only: group in memory rather than sort to disk,
+    and no JIT compilation (it costs more than it saves on these short queries)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL work_mem = '32MB'"))
+        db.session.execute(text("SET LOCAL jit = off"))
+
+
+def aggregate(scope: Scope, statuses: tuple[str, ...]) -> dict[str, Counter]:
+    """Run the SQL aggregates and fold them by group ('' = the unit's own records)."""
+    _tune()
+    period = scope.period
+    base = [F.status.in_(statuses), scope.condition(F.unit_id)]
+    acc: dict[str, Counter] = defaultdict(Counter)
+
+    # One scan of the activities: by unit, type and campaign, and for Law Day activities
+    # also by month (the monthly rule needs unit x month).
+    lead = func.sum(case((F.lead_role == "chu_tri", 1), else_=0))
+    coop = func.sum(case((F.lead_role == "phoi_hop", 1), else_=0))
+    month = case((F.law_day.is_(True),
+                  F.cutoff_period if period.union_cutoff else F.period), else_=None)
+    rows = db.session.execute(
+        select(F.unit_id, F.kind, F.campaign, month, func.count(), lead, coop,
+               *[func.sum(getattr(F, c)) for c in SUMS])
+        .where(F.form == "activity", _in_period(period), *base)
+        .group_by(F.unit_id, F.kind, F.campaign, month))
+    (total, female, male, minority, made, accepted, received, handled, referred, guided,
+     consultations, mediations, success) = range(len(SUMS))
+    for unit_id, kind, campaign, law_month, n, n_lead, n_coop, *raw in rows:
+        g = acc[scope.group(unit_id)]
+        s = [int(v) if v else 0 for v in raw]
+        if law_month:
+            scope.law_months[(scope.units[unit_id].code, law_month)] += n
+        g["activities"] += n
+        if kind == "pbgdpl":
+            g["k01_sessions"] += n
+            g["k01_people"] += s[total]
+            g["k01_female"] += s[female]
+            g["k01_male"] += s[male]
+            g["k01_minority"] += s[minority]
+        if kind in LAW_DAY_TYPES or campaign in LAW_DAY_CAMPAIGNS:
+            g["k02_activities"] += n
+            g["k02_people"] += s[total]
+        if campaign in CAMPAIGN_K13:
+            g["k13_sessions"] += n
+            g["k13_people"] += s[total]
+        if kind in ("pbgdpl", "ngay_phap_luat"):
+            continue  # the bulk of the rows: nothing more to add
+        if kind == "giam_sat":
+            g["k03_sessions"] += n
+            g["k03_lead"] += int(n_lead)
+            g["k03_cooperate"] += int(n_coop)
+            g["k03_recommendations"] += s[made]
+            g["k03_accepted"] += s[accepted]
+        elif kind == "phan_bien":
+            g["k04_sessions"] += n
+        elif kind == "doi_thoai":
+            g["policy_dialogues"] += n
+        elif kind == "tot":
+            g["k06_tot_classes"] += n
+            g["k06_tot_people"] += s[total]
+        elif kind == "hoi_nghi_nhan_rong_mo_hinh":
+            g["k07_sessions"] += n
+            g["k07_people"] += s[total]
+        elif kind == "tiep_nhan_don_thu":
+            g["k11_sessions"] += n
+        elif kind == "tu_van_phap_luat":
+            g["k12_advice_sessions"] += n
+        elif kind == "hoa_giai":
+            g["k12_mediation_sessions"] += n
+        if kind in COMMENT_TYPES:
+            g["k04_documents"] += n
+        if kind in POLICY_TYPES:
+            g["policy_recommendations"] += s[made]
+            g["policy_accepted"] += s[accepted]
+        g["k11_received"] += s[received]
+        g["k11_handled"] += s[handled]
+        g["k11_referred"] += s[referred]
+        g["k11_guided"] += s[guided]
+        g["k12_consultations"] += s[consultations]
+        g["k12_mediations"] += s[mediations]
+        g["k12_mediations_success"] += s[success]
+
+    # Models: active ones are a stock (their last recorded status up to the period's end
+    # is "active"); rapid response teams count when launched within the period.
+    active = and_(F.model_status == "dang_hoat_dong", F.record_date <= period.end)
+    launched = F.established_date.between(period.start, period.end)
+    rows = db.session.execute(
+        select(F.unit_id, F.kind, active, launched, F.trained_tot, func.count(),
+               func.sum(F.members_total), func.sum(F.tot_trained_count))
+        .where(F.form == "model_group", or_(F.record_date <= period.end, launched), *base)
+        .group_by(F.unit_id, F.kind, active, launched, F.trained_tot))
+    for unit_id, kind, is_active, is_launched, trained, n, members, tot_people in rows:
+        g = acc[scope.group(unit_id)]
+        if is_active:
+            g["k05_models"] += n
+            g["k05_members"] += int(members or 0)
+            g[f"k05_type:{kind}"] += n
+        if is_launched and kind == RAPID_TEAM:
+            g["k06_teams"] += n
+            if trained:
+                g["k06_teams_trained"] += n
+                g["k06_team_members_trained"] += int(tot_people or 0)
+
+    rows = db.session.execute(
+        select(F.unit_id, F.domestic_violence, F.trafficking_return, F.child_abuse,
+               F.survivor_female, F.service_reached, func.count())
+        .where(F.form == "incident", F.consent_reporting.is_(True), _in_period(period),
+               *base)
+        .group_by(F.unit_id, F.domestic_violence, F.trafficking_return, F.child_abuse,
+                  F.survivor_female, F.service_reached))
+    for unit_id, dv, trafficking, child, female, reached, n in rows:
+        g = acc[scope.group(unit_id)]
+        for code, hit in (("k08", dv and female), ("k09", trafficking), ("k10", child)):
+            if hit:
+                g[f"{code}_cases"] += n
+                if reached:
+                    g[f"{code}_reached"] += n
+    return acc
+
+
+def law_day(scope: Scope, rule, today: date) -> dict:
+    """The monthly Law Day rule: every unit of the levels the target names must file at
+    least `value` Law Day activities each month. Months not yet over do not count."""
+    period = scope.period
+    done = scope.law_months  # (unit code, month) -> Law Day activities, from aggregate()
+    months = [m for m in period.months() if period.month_end(m) <= today]
+    levels = set((rule.detail or {}).get("levels") or ("province", "district", "commune"))
+    need = max(1, int(rule.value))
+    bounds = []
+    for month in months:
+        year, m = map(int, month.split("-"))
+        start = date(year, m, 1) if not period.union_cutoff else (
+            date(year - 1, 12, 15) if m == 1 else date(year, m - 1, 15))
+        bounds.append((month, start, period.month_end(month)))
+    required: dict[str, dict] = {}
+    for unit in sorted(scope.units.values(), key=lambda u: (u.path, u.valid_from)):
+        if unit.level not in levels:
+            continue
+        for month, start, end in bounds:
+            if scope.overlaps(unit, start, end):
+                entry = required.setdefault(unit.code, {"unit": unit, "months": []})
+                entry["unit"] = unit
+                if month not in entry["months"]:
+                    entry["months"].append(month)
+    per_group: dict[str, Counter] = defaultdict(Counter)
+    missed = []
+    for code, entry in required.items():
+        unit = entry["unit"]
+        group = scope.group(unit.id)
+        lacking = [m for m in entry["months"] if done.get((code, m), 0) < need]
+        per_group[group]["required"] += len(entry["months"])
+        per_group[group]["met"] += len(entry["months"]) - len(lacking)
+        if lacking:
+            per_group[group]["missed_units"] += 1
+            parent = scope.units.get(unit.parent_id)
+            missed.append({"unit": unit.summary(),
+                           "parent": parent.name if parent else None, "months": lacking})
+    return {"months": months, "levels": sorted(levels), "per_unit_month": need,
+            "required": sum(c["required"] for c in per_group.values()),
+            "met": sum(c["met"] for c in per_group.values()),
+            "units": len(required), "per_group": per_group, "missed": missed}
+
+
+def _progress(actual, target) -> float | None:
+    if not isinstance(actual, int | float) or not target:
+        return None
+    return round(100 * actual / target, 1)
+
+
+def _parts(**values) -> list[dict]:
+    return [{"key": k, "label": PART_LABELS[k], "value": v} for k, v in values.items()]
+
+
+def compute_indicators(*, viewer: User, unit_code: str | None, year: int,
+                       period_key: str | None, union_cutoff: bool, include_pending: bool,
+                       today: date, now: datetime) -> dict:
+    period = make_period(year, period_key, union_cutoff=union_cutoff)
+    scope = load_scope(viewer, unit_code, period)
+    statuses = _statuses(include_pending)
+    acc = aggregate(scope, statuses)
+    total: Counter = Counter()
+    for counts in acc.values():
+        total.update(counts)
+    targets = effective_targets(scope.root, year)
+    groups = [("", scope.root)] if acc.get("") else []
+    groups += list(scope.children.items())
+    own_code = viewer.unit.code
+    law = None
+    if "K02" in targets and targets["K02"].basis == "per_unit_month":
+        law = law_day(scope, targets["K02"], today)
+
+    summaries = {key: u.summary() | ({"own": True} if key == "" else {}) for key, u in groups}
+
+    def unit_rows(fn) -> list[dict]:
+        return [{"unit": summaries[key], **fn(acc[key], key)} for key, _ in groups]
+
+    out = []
+    for code, spec in CATALOGUE.items():
+        target = targets.get(code)
+        item = {"code": code, "label": spec.label, "label_en": spec.label_en,
+                "item": spec.item, "incident": spec.incident,
+                "target": target.value if target else None,
+                "target_basis": target.basis if target else spec.bases[0],
+                "target_note": target.note if target else None, "available": True}
+        item |= _indicator(code, total, acc, scope, unit_rows, law, own_code, target)
+        if item.get("progress") is None:
+            item["progress"] = _progress(item["actual"], item["target"])
+        out.append(item)
+    return {
+        "unit": scope.root.summary(), "path": _path(scope.root),
+        "children": [u.summary() for u in scope.children.values()],
+        "period": period.to_dict(), "statuses": list(statuses),
+        "include_pending": include_pending, "generated_at": iso(now),
+        "indicators": out,
+        "law_day": {k: v for k, v in law.items() if k != "per_group"} if law else None,
+    }
+
+
+def _path(unit: Unit) -> list[dict]:
+    return [u.summary() for u in ancestors(unit)]
+
+
+def _indicator(code, total, acc, scope, unit_rows, law, own_code, target) -> dict:
+    """actual, parts and the per-unit rows of one indicator."""
+    if code == "K01":
+        return {"actual": total["k01_sessions"],
+                "parts": _parts(sessions=total["k01_sessions"], people=total["k01_people"],
+                                female=total["k01_female"], male=total["k01_male"],
+                                minority=total["k01_minority"]),
+                "units": unit_rows(lambda g, k: {"actual": g["k01_sessions"],
+                                                 "people": g["k01_people"]})}
+    if code == "K02":
+        if law is None:
+            return {"actual": total["k02_activities"],
+                    "parts": _parts(activities=total["k02_activities"],
+                                    people=total["k02_people"]),
+                    "units": unit_rows(lambda g, k: {"actual": g["k02_activities"]})}
+        per = law["per_group"]
+        return {"actual": law["met"], "target": law["required"],
+                "target_basis": "per_unit_month",
+                "parts": _parts(activities=total["k02_activities"], units=law["units"],
+                                unit_months_required=law["required"],
+                                missed_units=len(law["missed"])),
+                "units": unit_rows(lambda g, k: {
+                    "actual": per[k]["met"], "target": per[k]["required"],
+                    "progress": _progress(per[k]["met"], per[k]["required"]),
+                    "activities": g["k02_activities"]})}
+    if code == "K03":
+        # A target naming places (the plan's four sessions) is met place by place.
+        places = _places(scope, target)
+        actual = sum(p["done"] for p in places) if places else total["k03_sessions"]
+        return {"actual": actual,
+                "parts": _parts(sessions=total["k03_sessions"], lead=total["k03_lead"],
+                                cooperate=total["k03_cooperate"],
+                                recommendations=total["k03_recommendations"],
+                                accepted=total["k03_accepted"]),
+                "places": places,
+                "units": unit_rows(lambda g, k: {"actual": g["k03_sessions"]})}
+    if code == "K04":
+        return {"actual": total["k04_sessions"],
+                "parts": _parts(sessions=total["k04_sessions"],
+                                documents=total["k04_documents"]),
+                "units": unit_rows(lambda g, k: {"actual": g["k04_sessions"],
+                                                 "documents": g["k04_documents"]})}
+    if code == "K05":
+        labels = _choice_labels("model_group", "model_type")
+        by_type = sorted(((k.split(":", 1)[1], v) for k, v in total.items()
+                          if k.startswith("k05_type:")), key=lambda kv: -kv[1])
+        return {"actual": total["k05_models"], "parts": _parts(members=total["k05_members"]),
+                "by_type": [{"key": k, "label": labels.get(k, k), "value": v}
+                            for k, v in by_type],
+                "units": unit_rows(lambda g, k: {"actual": g["k05_models"],
+                                                 "members": g["k05_members"]})}
+    if code == "K06":
+        return {"actual": total["k06_teams"],
+                "parts": _parts(teams_trained=total["k06_teams_trained"],
+                                tot_classes=total["k06_tot_classes"],
+                                tot_people=total["k06_tot_people"]),
+                "units": unit_rows(lambda g, k: {"actual": g["k06_teams"]})}
+    if code == "K07":
+        return {"actual": total["k07_sessions"], "parts": _parts(people=total["k07_people"]),
+                "units": unit_rows(lambda g, k: {"actual": g["k07_sessions"]})}
+    if code in ("K08", "K09", "K10"):
+        return _incident(code, total, acc, scope, unit_rows, own_code)
+    if code == "K11":
+        return {"actual": total["k11_received"],
+                "parts": _parts(received=total["k11_received"], handled=total["k11_handled"],
+                                referred=total["k11_referred"], guided=total["k11_guided"]),
+                "units": unit_rows(lambda g, k: {"actual": g["k11_received"]})}
+    if code == "K12":
+        return {"actual": total["k12_consultations"],
+                "parts": _parts(advice_sessions=total["k12_advice_sessions"],
+                                mediations=total["k12_mediations"],
+                                mediations_success=total["k12_mediations_success"]),
+                "units": unit_rows(lambda g, k: {"actual": g["k12_consultations"],
+                                                 "mediations": g["k12_mediations"]})}
+    if code == "K13":
+        return {"actual": total["k13_sessions"], "parts": _parts(people=total["k13_people"]),
+                "units": unit_rows(lambda g, k: {"actual": g["k13_sessions"]})}
+    # K14 needs the units' own plans and year-end reports with their due dates, which the
+    # app does not record yet (the reporting-deadlines issue).
+    return {"actual": None, "parts": [], "units": [], "available": False,
+            "unavailable_reason": "Chưa có dữ liệu: ứng dụng chưa ghi nhận việc gửi kế hoạch "
+                                  "và báo cáo định kỳ của đơn vị."}
+
+
+def _incident(code, total, acc, scope, unit_rows, own_code) -> dict:
+    """Cases and the share reaching a service, with consent only and small counts hidden
+    outside the unit they are about."""
+    own_total = scope.root.code == own_code
+    key = code.lower()
+    cases, reached = total[f"{key}_cases"], total[f"{key}_reached"]
+    keys = [""] * bool(acc.get("")) + list(scope.children)
+    own_keys = {k for k in keys if (k or scope.root.code) == own_code}
+    shown_cases = suppression.mask_siblings({k: acc[k][f"{key}_cases"] for k in keys},
+                                            own=own_keys)
+    shown_reached = suppression.mask_siblings({k: acc[k][f"{key}_reached"] for k in keys},
+                                              own=own_keys)
+
+    def row(g, k):
+        own = k in own_keys
+        share = suppression.share(g[f"{key}_reached"], g[f"{key}_cases"], own=own)
+        if shown_cases[k] == suppression.COMPLEMENT or shown_reached[k] in (
+                suppression.SMALL, suppression.COMPLEMENT):
+            share = None
+        values = {"cases": shown_cases[k], "reached": shown_reached[k]}
+        if code == "K10":
+            return {"actual": shown_cases[k], **values}
+        return {"actual": share, **values}
+
+    parts = _parts(cases=suppression.mask(cases, own=own_total),
+                   reached=suppression.mask(reached, own=own_total))
+    if code == "K10":
+        actual = suppression.mask(cases, own=own_total)
+    else:
+        actual = suppression.share(reached, cases, own=own_total)
+    return {"actual": actual, "parts": parts, "consent_only": True,
+            "units": unit_rows(row)}
+
+
+def _places(scope: Scope, target) -> list[dict]:
+    """The supervision target's places and whether a session there is on record."""
+    codes = list((target.detail or {}).get("places") or []) if target else []
+    if not codes:
+        return []
+    found = db.session.execute(
+        select(F.supervised_unit, F.status).where(
+            F.kind == "giam_sat", _in_period(scope.period), F.form == "activity",
+            F.supervised_unit.in_(codes), F.status.in_(APPROVED + PENDING),
+            scope.condition(F.unit_id)).distinct()).all()
+    approved = {code for code, status in found if status in APPROVED}
+    done = {code for code, _ in found}
+    out = []
+    for code in codes:
+        unit = find_version(code, scope.period.end) or find_version(code)
+        out.append({"code": code, "name": unit.name if unit else code,
+                    "done": code in approved, "pending": code in done - approved})
+    return out
+
+
+def _choice_labels(form: str, choices: str) -> dict[str, str]:
+    """Vietnamese labels of a value list, from the newest definition of the form."""
+    definition = next((d for d in registry().current() if d.form == form), None)
+    if definition is None:
+        return {}
+    listed = definition.data.get("choice_lists", {}).get(choices, {}).get("choices", [])
+    return {c["value"]: c["label"]["vi"] for c in listed}
+
+
+# --- the records behind an indicator (activities and models only) -------------------
+
+RECORD_FILTERS = {
+    "K01": lambda p: and_(F.form == "activity", F.kind == "pbgdpl", _in_period(p)),
+    "K02": lambda p: and_(F.law_day.is_(True), _in_period(p)),
+    "K03": lambda p: and_(F.form == "activity", F.kind == "giam_sat", _in_period(p)),
+    "K04": lambda p: and_(F.form == "activity", F.kind.in_(("phan_bien", *COMMENT_TYPES)),
+                          _in_period(p)),
+    "K05": lambda p: and_(F.form == "model_group", F.model_status == "dang_hoat_dong",
+                          F.record_date <= p.end),
+    "K06": lambda p: or_(and_(F.form == "model_group", F.kind == RAPID_TEAM,
+                              F.established_date.between(p.start, p.end)),
+                         and_(F.form == "activity", F.kind == "tot", _in_period(p))),
+    "K07": lambda p: and_(F.form == "activity", F.kind == "hoi_nghi_nhan_rong_mo_hinh",
+                          _in_period(p)),
+    "K11": lambda p: and_(F.form == "activity", F.kind == "tiep_nhan_don_thu",
+                          _in_period(p)),
+    "K12": lambda p: and_(F.form == "activity",
+                          F.kind.in_(("tu_van_phap_luat", "hoa_giai")), _in_period(p)),
+    "K13": lambda p: and_(F.form == "activity", F.campaign.in_(CAMPAIGN_K13),
+                          _in_period(p)),
+}
+
+
+def indicator_records(*, viewer: User, unit_code: str | None, year: int,
+                      period_key: str | None, union_cutoff: bool, include_pending: bool,
+                      indicator: str | None, limit: int, offset: int) -> dict:
+    """The records an indicator counts, for drilling down to a commune's records. Case
+    records are never listed here: their figures are aggregates only."""
+    if indicator and indicator not in CATALOGUE:
+        raise Problem("report.unknown_indicator")
+    if indicator and CATALOGUE[indicator].incident:
+        raise Problem("report.private")
+    if indicator == "K14":
+        return {"records": [], "total": 0}
+    period = make_period(year, period_key, union_cutoff=union_cutoff)
+    scope = load_scope(viewer, unit_code, period)
+    condition = RECORD_FILTERS[indicator](period) if indicator else and_(
+        F.form.in_(("activity", "model_group")), _in_period(period))
+    query = (select(Submission, F.kind).join(F, F.submission_uuid == Submission.uuid)
+             .where(condition, F.status.in_(_statuses(include_pending)),
+                    scope.condition(F.unit_id)))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.execute(query.order_by(Submission.record_date.desc(), Submission.uuid)
+                              .limit(limit).offset(offset)).all()
+    labels = {"activity": _choice_labels("activity", "activity_type"),
+              "model_group": _choice_labels("model_group", "model_type")}
+    records = []
+    for submission, kind in rows:
+        answers = submission.answers or {}
+        records.append({
+            "uuid": str(submission.uuid), "form": submission.form,
+            "unit": submission.unit.summary(), "record_date": submission.record_date.isoformat(),
+            "status": submission.status, "kind": kind,
+            "kind_label": labels.get(submission.form, {}).get(kind, kind),
+            "title": answers.get("title_content") or answers.get("name") or "",
+            "participants": answers.get("participants_total", answers.get("members_total")),
+        })
+    return {"unit": scope.root.summary(), "period": period.to_dict(), "indicator": indicator,
+            "records": records, "total": total}

@@ -1,0 +1,93 @@
+"""The dashboard in a real browser at 360×640: the administrator sees the plan's targets
+against actuals, changes a target, drills down province → district → commune → a record,
+downloads an XLSX export, and offline still sees the last figures with their date."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+from playwright.sync_api import expect
+
+from cslp_forms.extensions import db
+from cslp_forms.services import targets as target_service
+from tests.api import report_fixture
+from tests.conftest import PASSWORD, Session
+from tests.e2e.conftest import sign_in, wait_for_worker
+
+pytestmark = pytest.mark.e2e
+
+
+def seed_records(app) -> dict[str, str]:
+    with app.app_context():
+        target_service.load_targets_file(target_service.PLAN_2024)
+        db.session.commit()
+
+    def login(username):
+        client = app.test_client()
+        res = client.post("/api/auth/login", json={"username": username, "password": PASSWORD})
+        return Session(client, res.get_json()["csrf_token"], res.get_json())
+
+    return report_fixture.build(login)
+
+
+def test_plan_against_actuals_drill_down_export_and_offline(page, context, live_server):
+    uuids = seed_records(live_server.app)
+    page.goto(live_server)
+    sign_in(page, "admin.tinh")
+    wait_for_worker(page)
+    page.click("#open-dashboard")
+    expect(page.locator("#dashboard-period")).to_contain_text("Năm 2024")
+    expect(page.locator("#fig-K01")).to_have_text("4")
+    expect(page.locator("#fig-K03")).to_have_text("2 / 4")
+    expect(page.locator("#fig-K08")).to_have_text("66,7% / 100%")
+    expect(page.locator("#fig-K14")).to_have_text("Chưa có số liệu")
+
+    page.click("#ind-K07 summary")
+    page.click("#edit-target-K07")
+    page.fill("#target-K07", "4")
+    page.click("#save-target-K07")
+    expect(page.locator("#fig-K07")).to_have_text("1 / 4")
+
+    page.click("#ind-K01 summary")
+    page.click("#by-unit-K01")
+    expect(page.locator('#units-table tr[data-unit="945"] td').first).to_have_text("3")
+    page.click('#units-table tr[data-unit="945"] a')
+    expect(page.locator("#dashboard-path")).to_contain_text("Tỉnh Sóc Trăng › Huyện Cù Lao Dung")
+    expect(page.locator("#fig-K01")).to_have_text("3")
+    page.click('#units-table tr[data-unit="31630"] a')
+    expect(page.locator("#dashboard-path strong")).to_have_text("Xã An Thạnh 2")
+    expect(page.locator("#records-list a.record")).to_have_count(2)
+    with page.expect_download() as download:
+        page.select_option("#export-form", "activity")
+        page.click("#export-xlsx")
+    with open(download.value.path(), "rb") as fh:
+        book = load_workbook(io.BytesIO(fh.read()))
+    rows = list(book["Phiếu"].iter_rows(values_only=True))
+    assert rows[0][0] == "Mã phiếu" and len(rows) == 1 + 6  # A1 A2 A3 A9 A10 A12
+    page.click(f'#records-list a[data-uuid="{uuids["A1"]}"]')
+    expect(page.locator("#review-answers")).to_contain_text("pbgdpl 2024-11-09")
+
+    page.goto(f"{live_server}/#/dashboard?unit=94&year=2024")
+    expect(page.locator("#dashboard-fresh")).to_be_visible()
+    context.set_offline(True)
+    page.reload()
+    expect(page.locator("#dashboard-stale")).to_contain_text("Mất mạng: đang xem số liệu đã tải")
+    expect(page.locator("#fig-K07")).to_have_text("1 / 4")
+    expect(page.locator("#dashboard-downloads")).to_have_count(0)
+    page.goto(f"{live_server}/#/dashboard?unit=942&year=2024")
+    expect(page.locator("#dashboard-offline")).to_be_visible()
+    context.set_offline(False)
+
+
+def test_dashboard_has_no_serious_accessibility_violations(page, live_server):
+    from tests.e2e.test_accessibility import serious
+
+    seed_records(live_server.app)
+    page.goto(live_server)
+    sign_in(page, "giamsat.culaodung")
+    page.click("#open-dashboard")
+    expect(page.locator("#fig-K01")).to_have_text("3")
+    page.click("#ind-K08 summary")
+    page.click("#by-unit-K08")
+    expect(page.locator('#units-table tr[data-unit="31630"] td').first).to_contain_text("<5")
+    assert serious(page) == []
