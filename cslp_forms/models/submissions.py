@@ -101,6 +101,10 @@ class ReviewDecision(db.Model):
     decision: Mapped[str] = mapped_column(String(8))
     comment: Mapped[str | None] = mapped_column(String(2000))
     field_comments: Mapped[dict | None] = mapped_column(JsonDoc)
+    # On a sensitive record the reviewer's words are details: sealed like its answers,
+    # `comment` and `field_comments` then stay empty.
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    key_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     actor: Mapped[User] = relationship()

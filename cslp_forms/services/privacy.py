@@ -51,6 +51,22 @@ def open_answers(row, uuid: uuid_lib.UUID, revision: int | None = None) -> dict:
     return json.loads(keyring().open(row.key_id, row.sealed, _aad(uuid, revision)))
 
 
+def seal_decision_words(uuid: uuid_lib.UUID, comment: str | None,
+                        field_comments: dict | None) -> dict:
+    """The columns of a decision on a sensitive record: its words sealed."""
+    data = json.dumps({"comment": comment, "field_comments": field_comments},
+                      ensure_ascii=False).encode()
+    kid, blob = keyring().seal(data, f"{uuid}:decision".encode())
+    return {"comment": None, "field_comments": None, "sealed": blob, "key_id": kid}
+
+
+def open_decision_words(row) -> dict:
+    if row.sealed is None:
+        return {"comment": row.comment, "field_comments": row.field_comments}
+    return json.loads(keyring().open(row.key_id, row.sealed,
+                                     f"{row.submission_uuid}:decision".encode()))
+
+
 def content_digest(definition: FormDefinition, canonical: bytes, kid: str | None) -> str:
     """SHA-256 of the content; for a sensitive form a keyed hash, so the digest of a
     short, guessable record does not give it away."""
@@ -173,6 +189,21 @@ def rotate_keys(*, batch: int = 500, progress=None) -> dict:
             db.session.commit()
             if progress:
                 progress(name, counts[name])
+    from ..models import ReviewDecision
+
+    while True:
+        rows = db.session.scalars(select(ReviewDecision).where(
+            ReviewDecision.key_id.is_not(None), ReviewDecision.key_id != ring.current)
+            .limit(batch)).all()
+        if not rows:
+            break
+        for row in rows:
+            words = open_decision_words(row)
+            sealed = seal_decision_words(row.submission_uuid, words["comment"],
+                                         words["field_comments"])
+            row.sealed, row.key_id = sealed["sealed"], sealed["key_id"]
+        counts["decisions"] = counts.get("decisions", 0) + len(rows)
+        db.session.commit()
     for user in db.session.scalars(select(User).where(
             User.recovery_key_id.is_not(None), User.recovery_key_id != ring.current)):
         aad = f"recovery:{user.id}".encode()

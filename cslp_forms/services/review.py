@@ -23,7 +23,7 @@ from ..problems import Problem
 from . import push
 from .facts import set_facts_status
 from .forms import registry
-from .privacy import is_sensitive, open_answers, require_details
+from .privacy import is_sensitive, open_answers, require_details, seal_decision_words
 from .submissions import can_see, decision_payload, record_payload, stamp_changes
 from .units import ancestors, in_subtree, resolve_unit, valid_on
 
@@ -102,10 +102,13 @@ def decide(uuid: uuid_lib.UUID, *, actor: User, decision: str, revision: int,
     if changed != 1:
         raise Problem("review.stale", "Phiếu vừa được người khác xử lý; hãy tải lại.")
     set_facts_status(uuid, values.get("status", submission.status))  # reports follow the state
+    words = {"comment": (comment or "").strip() or None,
+             "field_comments": field_comments or None}
+    if is_sensitive(submission):
+        words = seal_decision_words(uuid, **words)
     db.session.add(ReviewDecision(
         submission_uuid=uuid, revision=revision, step=step, unit_id=actor.unit_id,
-        actor_id=actor.id, decision=decision, comment=(comment or "").strip() or None,
-        field_comments=field_comments or None, created_at=now))
+        actor_id=actor.id, decision=decision, created_at=now, **words))
     stamp_changes([uuid])
     _tell_author(submission, values["status"], revision, actor, now)
     db.session.flush()

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from ..extensions import db
 from ..models import Attachment, Counter, ReviewDecision, Submission, User
 from ..models.types import iso
-from .privacy import is_sensitive, open_answers
+from .privacy import is_sensitive, open_answers, open_decision_words
 from .units import in_subtree
 
 
@@ -130,9 +130,10 @@ def latest_decisions(uuids) -> dict:
 
 
 def decision_payload(row: ReviewDecision) -> dict:
+    words = open_decision_words(row)
     return {
-        "decision": row.decision, "comment": row.comment,
-        "field_comments": row.field_comments or {}, "revision": row.revision,
+        "decision": row.decision, "comment": words["comment"],
+        "field_comments": words["field_comments"] or {}, "revision": row.revision,
         "by": row.actor.display_name, "unit": row.unit.summary(), "at": iso(row.created_at),
     }
 

@@ -267,3 +267,20 @@ def test_bulk_approval_with_an_incident_she_may_not_read(app, login):
         refused = db.session.scalar(select(func.count()).select_from(AccessLog).where(
             AccessLog.allowed.is_(False)))
         assert refused == 1
+
+
+def test_a_reviewers_words_on_an_incident_are_sealed_at_rest(app, login):
+    from cslp_forms.models import ReviewDecision
+
+    it = file_incident(login)
+    login("giamsat.culaodung").post(f"/api/review/{it['uuid']}/decisions", json={
+        "decision": "return", "revision": 1, "comment": f"Bổ sung {MARKER}",
+        "field_comments": {"summary": f"Ghi rõ {MARKER}"}})
+    with app.app_context():
+        row = db.session.scalar(select(ReviewDecision))
+        assert row.comment is None and row.field_comments is None and row.sealed
+        assert MARKER.encode() not in row.sealed
+    events = login("giamsat.culaodung").get(
+        f"/api/submissions/{it['uuid']}/history").get_json()["events"]
+    assert events[-1]["comment"] == f"Bổ sung {MARKER}"
+    assert events[-1]["field_comments"] == {"summary": f"Ghi rõ {MARKER}"}

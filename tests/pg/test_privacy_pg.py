@@ -19,6 +19,8 @@ def test_marker_is_not_in_a_pg_dump(app, login, pg_url):
     it = item(incident(), form="incident")
     assert sync(officer, it)[0]["status"] == "accepted"
     login("giamsat.culaodung").get(f"/api/submissions/{it['uuid']}")
+    login("giamsat.culaodung").post(f"/api/review/{it['uuid']}/decisions", json={
+        "decision": "return", "revision": 1, "comment": f"Ý kiến {MARKER}"})
     url = make_url(pg_url)
     dump = subprocess.run(
         ["pg_dump", "-h", url.host or "127.0.0.1", "-p", str(url.port or 5432),
