@@ -49,8 +49,11 @@ def num(value) -> str:
     return f"{int(value):,}".replace(",", ".")
 
 
-def union_name(unit: dict) -> str:
-    return f"HỘI LHPN {unit['name'].upper()}"
+def union_name(unit: dict, *, heading: bool = True) -> str:
+    """HỘI LHPN TỈNH SÓC TRĂNG for the letterhead; Hội LHPN tỉnh Sóc Trăng in a sentence."""
+    if heading:
+        return f"HỘI LHPN {unit['name'].upper()}"
+    return f"Hội LHPN {unit['name'][:1].lower()}{unit['name'][1:]}"
 
 
 def _style(document: Document) -> None:
@@ -145,9 +148,13 @@ def year_end_document(*, viewer: User, unit_code: str | None, year: int,
     _centered(document, "(dự thảo do Sổ CSLP lập, để đơn vị bổ sung, chỉnh sửa và ký)",
               italic=True, size=12)
     states = "đã duyệt và đang chờ duyệt" if include_pending else "đã được duyệt"
-    _para(document, f"Thực hiện Kế hoạch công tác Chính sách – Luật pháp năm {year} của Ban "
-                    f"Thường vụ Hội LHPN tỉnh Sóc Trăng, Ban Thường vụ {union_name(unit)} "
-                    "báo cáo kết quả thực hiện như sau:")
+    if unit["level"] == "province":
+        _para(document, f"Ban Thường vụ {union_name(unit, heading=False)} báo cáo kết quả thực "
+                        f"hiện Kế hoạch công tác Chính sách – Luật pháp năm {year} như sau:")
+    else:
+        _para(document, f"Thực hiện Kế hoạch công tác Chính sách – Luật pháp năm {year} của "
+                        f"Ban Thường vụ Hội LHPN tỉnh Sóc Trăng, Ban Thường vụ "
+                        f"{union_name(unit, heading=False)} báo cáo kết quả thực hiện như sau:")
     _para(document, f"Số liệu tổng hợp từ các phiếu {states} trên Sổ CSLP của {unit['name']} "
                     f"và các đơn vị trực thuộc, từ ngày {period.start:%d/%m/%Y} đến ngày "
                     f"{period.end:%d/%m/%Y}; lập lúc {now:%H:%M} ngày {now:%d/%m/%Y} (UTC). "
