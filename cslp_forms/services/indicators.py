@@ -326,7 +326,8 @@ def compute_indicators(*, viewer: User, unit_code: str | None, year: int,
                 "item": spec.item, "incident": spec.incident,
                 "target": target.value if target else None,
                 "target_basis": target.basis if target else spec.bases[0],
-                "target_note": target.note if target else None, "available": True}
+                "target_note": target.note if target else None,
+                "target_source": target.source if target else None, "available": True}
         item |= _indicator(code, total, acc, scope, unit_rows, law, own_code, target)
         if item.get("progress") is None:
             item["progress"] = _progress(item["actual"], item["target"])

@@ -12,7 +12,7 @@ from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Cm, Pt
 
 from ..models import User
 from .indicators import aggregate, compute_indicators, load_scope
@@ -65,9 +65,11 @@ def _style(document: Document) -> None:
         style = document.styles[name]
         style.font.name = FONT
         style.font.color.rgb = None
-        style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
-        style.element.rPr.rFonts.set(qn("w:ascii"), FONT)
-        style.element.rPr.rFonts.set(qn("w:hAnsi"), FONT)
+        fonts = style.element.rPr.rFonts
+        for attribute in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+            fonts.attrib.pop(qn(f"w:{attribute}"), None)  # the theme's font would win
+        for attribute in ("ascii", "hAnsi", "eastAsia", "cs"):
+            fonts.set(qn(f"w:{attribute}"), FONT)
     document.styles["Heading 1"].font.size = Pt(13)
     document.styles["Heading 2"].font.size = Pt(13)
     for section in document.sections:
@@ -110,9 +112,11 @@ def _para(document, text: str, *, bold_lead: str | None = None):
     return paragraph
 
 
-def _table(document, header: list[str], rows: list[list[str]]):
+def _table(document, header: list[str], rows: list[list[str]], widths: list[float]):
+    """A bordered table; `widths` in centimetres, one per column."""
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
+    table.autofit = False
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell.text = ""
         cell.paragraphs[0].add_run(text).bold = True
@@ -120,6 +124,12 @@ def _table(document, header: list[str], rows: list[list[str]]):
         cells = table.add_row().cells
         for cell, text in zip(cells, values, strict=True):
             cell.text = text
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = Cm(width)
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(11)
     return table
 
 
@@ -182,8 +192,10 @@ def year_end_document(*, viewer: User, unit_code: str | None, year: int,
             actual_text = num(actual) if i.get("available", True) else "Chưa có số liệu"
         rows.append([str(n), f"{code}. {i['label']}", target_text, actual_text,
                      f"{num(i['progress'])}%" if i.get("progress") is not None else "–",
-                     i.get("target_note") or ""])
-    _table(document, ["STT", "Chỉ tiêu", "Kế hoạch", "Thực hiện", "Tỷ lệ", "Ghi chú"], rows)
+                     i.get("target_source") or ("Chưa có số liệu trong Sổ CSLP"
+                                                 if i.get("available") is False else "")])
+    _table(document, ["STT", "Chỉ tiêu", "Kế hoạch", "Thực hiện", "Tỷ lệ", "Ghi chú"], rows,
+           [1.1, 6.2, 2.0, 2.2, 1.8, 3.2])
 
     document.add_heading("III. ĐƠN VỊ CHƯA ĐẠT YÊU CẦU HOẠT ĐỘNG HƯỞNG ỨNG NGÀY PHÁP LUẬT "
                          "HẰNG THÁNG", level=1)
@@ -198,7 +210,7 @@ def year_end_document(*, viewer: User, unit_code: str | None, year: int,
         _table(document, ["STT", "Đơn vị", "Trực thuộc", "Các tháng chưa có hoạt động"],
                [[str(n), m["unit"]["name"], m["parent"] or "",
                  ", ".join(f"{int(x[5:])}/{x[:4]}" for x in m["months"])]
-                for n, m in enumerate(law["missed"], 1)])
+                for n, m in enumerate(law["missed"], 1)], [1.1, 4.5, 4.4, 6.5])
 
     document.add_heading("IV. KHÓ KHĂN, HẠN CHẾ VÀ ĐỀ XUẤT, KIẾN NGHỊ", level=1)
     for lead in ("Khó khăn, hạn chế: ", "Nguyên nhân: ", "Đề xuất, kiến nghị: "):
