@@ -124,6 +124,8 @@ def _table(document, header: list[str], rows: list[list[str]], widths: list[floa
         cells = table.add_row().cells
         for cell, text in zip(cells, values, strict=True):
             cell.text = text
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Cm(width)  # the grid: LibreOffice reads widths from here
     for row in table.rows:
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = Cm(width)
@@ -195,7 +197,7 @@ def year_end_document(*, viewer: User, unit_code: str | None, year: int,
                      i.get("target_source") or ("Chưa có số liệu trong Sổ CSLP"
                                                  if i.get("available") is False else "")])
     _table(document, ["STT", "Chỉ tiêu", "Kế hoạch", "Thực hiện", "Tỷ lệ", "Ghi chú"], rows,
-           [1.1, 6.2, 2.0, 2.2, 1.8, 3.2])
+           [1.4, 5.9, 2.0, 2.2, 1.8, 3.2])
 
     document.add_heading("III. ĐƠN VỊ CHƯA ĐẠT YÊU CẦU HOẠT ĐỘNG HƯỞNG ỨNG NGÀY PHÁP LUẬT "
                          "HẰNG THÁNG", level=1)
@@ -210,7 +212,7 @@ def year_end_document(*, viewer: User, unit_code: str | None, year: int,
         _table(document, ["STT", "Đơn vị", "Trực thuộc", "Các tháng chưa có hoạt động"],
                [[str(n), m["unit"]["name"], m["parent"] or "",
                  ", ".join(f"{int(x[5:])}/{x[:4]}" for x in m["months"])]
-                for n, m in enumerate(law["missed"], 1)], [1.1, 4.5, 4.4, 6.5])
+                for n, m in enumerate(law["missed"], 1)], [1.4, 4.4, 4.3, 6.4])
 
     document.add_heading("IV. KHÓ KHĂN, HẠN CHẾ VÀ ĐỀ XUẤT, KIẾN NGHỊ", level=1)
     for lead in ("Khó khăn, hạn chế: ", "Nguyên nhân: ", "Đề xuất, kiến nghị: "):
