@@ -1,6 +1,13 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
-from .reports import INDICATORS, TARGET_BASES, ExportLog, ReportFact, ReportTarget
+from .reports import (
+    INDICATORS,
+    TARGET_BASES,
+    ExportLog,
+    ReportFact,
+    ReportRollup,
+    ReportTarget,
+)
 from .submissions import (
     DECISIONS,
     LOCKED_STATUSES,
@@ -19,5 +26,5 @@ __all__ = [
     "DECISIONS", "LEVELS", "LOCKED_STATUSES", "ROLES", "ROLE_LEVELS", "STATUSES", "Attachment",
     "AttachmentUpload", "AuthSession", "Counter", "LoginFailure", "ReviewDecision", "Submission",
     "SubmissionRevision", "Unit", "UnitSuccession", "User",
-    "INDICATORS", "TARGET_BASES", "ExportLog", "ReportFact", "ReportTarget",
+    "INDICATORS", "TARGET_BASES", "ExportLog", "ReportFact", "ReportRollup", "ReportTarget",
 ]
