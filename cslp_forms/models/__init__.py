@@ -2,7 +2,14 @@
 
 from .deadlines import DeadlineRule
 from .notifications import Notification, PushSubscription
-from .reports import INDICATORS, TARGET_BASES, ExportLog, ReportFact, ReportTarget
+from .reports import (
+    INDICATORS,
+    TARGET_BASES,
+    ExportLog,
+    ReportFact,
+    ReportRollup,
+    ReportTarget,
+)
 from .submissions import (
     DECISIONS,
     LOCKED_STATUSES,
@@ -23,6 +30,6 @@ __all__ = [
     "DECISIONS", "INDICATORS", "LEVELS", "LOCKED_STATUSES", "ROLES", "ROLE_LEVELS", "STATUSES",
     "TARGET_BASES", "AccessLog", "Attachment", "AttachmentUpload", "AuthSession", "Counter",
     "DeadlineRule", "ExportLog", "LoginFailure", "Notification", "PurgeLog", "PushSubscription",
-    "ReportFact", "ReportTarget", "ReviewDecision", "Submission", "SubmissionRevision", "Unit",
-    "UnitSuccession", "User",
+    "ReportFact", "ReportRollup", "ReportTarget", "ReviewDecision", "Submission",
+    "SubmissionRevision", "Unit", "UnitSuccession", "User",
 ]

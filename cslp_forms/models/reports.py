@@ -91,7 +91,8 @@ class ReportFact(db.Model):
         Index("ix_report_facts_others", "form", "record_date",
               postgresql_include=COVERED_OTHERS,
               postgresql_where=text("form IN ('model_group', 'incident')")),
-        Index("ix_report_facts_kind_date", "kind", "record_date"),
+        Index("ix_report_facts_supervised", "supervised_unit", "record_date",
+              postgresql_where=text("supervised_unit IS NOT NULL")),
         Index("ix_report_facts_unit_date", "unit_id", "record_date"),
     )
 
@@ -137,6 +138,53 @@ class ReportFact(db.Model):
     members_total: Mapped[int | None] = mapped_column(Integer)
     tot_trained_count: Mapped[int | None] = mapped_column(Integer)
     supervised_unit: Mapped[str | None] = mapped_column(String(10))
+
+
+ROLLUP_KEY = ("unit_id", "status", "period", "cutoff_period", "kind", "campaign", "lead_role",
+              "law_day")
+ROLLUP_SUMS = ("participants_total", "participants_female", "participants_male",
+               "participants_minority", "recommendations_made", "recommendations_accepted",
+               "petitions_received", "petitions_handled", "petitions_referred",
+               "petitions_guided", "consultations", "mediations", "mediations_success")
+
+
+class ReportRollup(db.Model):
+    """Activities summed by unit, state, month (calendar and cut-off) and type: what the
+    province's dashboard reads instead of a million rows. Every period is whole months,
+    so the sums are exact. Kept by services/facts.py as facts change; activities only
+    (models and cases are few, and cases can be purged), and only the states a report
+    can count (approved, submitted, in review)."""
+
+    __tablename__ = "report_rollups"
+    __table_args__ = (
+        Index("ix_report_rollups_period", "period", "unit_id"),
+        Index("ix_report_rollups_cutoff", "cutoff_period", "unit_id"),
+    )
+
+    # The key columns joined by "|": one row per combination, found by ON CONFLICT.
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    status: Mapped[str] = mapped_column(String(12))
+    period: Mapped[str] = mapped_column(String(7))
+    cutoff_period: Mapped[str] = mapped_column(String(7))
+    kind: Mapped[str | None] = mapped_column(String(48))
+    campaign: Mapped[str | None] = mapped_column(String(40))
+    lead_role: Mapped[str | None] = mapped_column(String(16))
+    law_day: Mapped[bool] = mapped_column(Boolean)
+    n: Mapped[int] = mapped_column(Integer)
+    participants_total: Mapped[int] = mapped_column(Integer)
+    participants_female: Mapped[int] = mapped_column(Integer)
+    participants_male: Mapped[int] = mapped_column(Integer)
+    participants_minority: Mapped[int] = mapped_column(Integer)
+    recommendations_made: Mapped[int] = mapped_column(Integer)
+    recommendations_accepted: Mapped[int] = mapped_column(Integer)
+    petitions_received: Mapped[int] = mapped_column(Integer)
+    petitions_handled: Mapped[int] = mapped_column(Integer)
+    petitions_referred: Mapped[int] = mapped_column(Integer)
+    petitions_guided: Mapped[int] = mapped_column(Integer)
+    consultations: Mapped[int] = mapped_column(Integer)
+    mediations: Mapped[int] = mapped_column(Integer)
+    mediations_success: Mapped[int] = mapped_column(Integer)
 
 
 class ExportLog(db.Model):

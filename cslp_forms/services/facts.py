@@ -8,13 +8,16 @@ from __future__ import annotations
 import uuid as uuid_lib
 from datetime import date
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Integer, String, cast, delete, func, insert, select, update
 
 from ..extensions import db
-from ..models import ReportFact, Submission
+from ..models import ReportFact, ReportRollup, Submission
+from ..models.reports import ROLLUP_KEY, ROLLUP_SUMS
 from .privacy import open_answers
 from .submissions import insert_ignoring_conflict
 
+# The states a report can count (returned and rejected records never are).
+COUNTED = ("approved", "submitted", "in_review")
 LAW_DAY_TYPES = ("ngay_phap_luat",)
 LAW_DAY_CAMPAIGNS = ("ngay_phap_luat_9_11",)
 
@@ -94,37 +97,97 @@ def fact_values(form: str, answers: dict, record_date: date) -> dict:
     return values
 
 
+def _old_facts(uuid: uuid_lib.UUID) -> dict | None:
+    row = db.session.execute(select(ReportFact.__table__).where(
+        ReportFact.submission_uuid == uuid)).mappings().first()
+    return dict(row) if row else None
+
+
+def rollup_key(fact: dict) -> str:
+    """The rollup row a fact adds to (the same text rollup_insert() builds in SQL)."""
+    parts = [fact.get(k) for k in ROLLUP_KEY]
+    return "|".join("" if v is None else str(int(v)) if isinstance(v, bool) else str(v)
+                    for v in parts)
+
+
+def _bump(fact: dict | None, sign: int) -> None:
+    """Add (+1) or take away (-1) one activity's share of its rollup row."""
+    if not fact or fact.get("form") != "activity" or fact.get("status") not in COUNTED:
+        return
+    table = ReportRollup.__table__
+    row = {"key": rollup_key(fact), **{k: fact.get(k) for k in ROLLUP_KEY}, "n": sign,
+           **{m: sign * int(fact.get(m) or 0) for m in ROLLUP_SUMS}}
+    row["law_day"] = bool(row["law_day"])
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(table).values(**row)
+    db.session.execute(statement.on_conflict_do_update(index_elements=["key"], set_={
+        m: table.c[m] + statement.excluded[m] for m in ("n", *ROLLUP_SUMS)}))
+
+
 def record_facts(uuid: uuid_lib.UUID, *, form: str, unit_id: int, record_date: date,
                  answers: dict, status: str) -> None:
-    """Store (or replace) a record's facts; call with the plaintext answers of the
-    revision just accepted."""
+    """Store (or replace) a record's facts, and move its share of the rollups; call with
+    the plaintext answers of the revision just accepted."""
     values = {**fact_values(form, answers, record_date), "unit_id": unit_id, "status": status}
-    inserted = db.session.execute(insert_ignoring_conflict(
-        ReportFact, {"submission_uuid": uuid, **values}, key=["submission_uuid"])).first()
-    if inserted is None:
+    old = _old_facts(uuid)
+    if old is None:
+        db.session.execute(insert_ignoring_conflict(
+            ReportFact, {"submission_uuid": uuid, **values}, key=["submission_uuid"]))
+    else:
         empty = {c.key: None for c in ReportFact.__table__.columns
                  if c.nullable and c.key not in values}
         db.session.execute(update(ReportFact).where(ReportFact.submission_uuid == uuid)
                            .values(**empty, **values)
                            .execution_options(synchronize_session=False))
+    _bump(old, -1)
+    _bump(values, +1)
 
 
 def set_facts_status(uuid: uuid_lib.UUID, status: str) -> None:
+    old = _old_facts(uuid)
     db.session.execute(update(ReportFact).where(ReportFact.submission_uuid == uuid)
                        .values(status=status).execution_options(synchronize_session=False))
+    if old and old["status"] != status:
+        _bump(old, -1)
+        _bump({**old, "status": status}, +1)
+
+
+def rollup_insert():
+    """INSERT INTO report_rollups SELECT … FROM report_facts GROUP BY …: every rollup row
+    from the facts (for a rebuild, the migration, or generated data)."""
+    f = ReportFact.__table__.c
+    text_of = {"unit_id": cast(f.unit_id, String), "law_day": cast(cast(f.law_day, Integer),
+                                                                    String)}
+    key = None
+    for name in ROLLUP_KEY:
+        part = text_of.get(name, func.coalesce(f[name], ""))
+        key = part if key is None else key + "|" + part
+    columns = ["key", *ROLLUP_KEY, "n", *ROLLUP_SUMS]
+    query = (select(key, *[f[k] for k in ROLLUP_KEY], func.count(),
+                    *[func.coalesce(func.sum(f[m]), 0) for m in ROLLUP_SUMS])
+             .where(f.form == "activity", f.status.in_(COUNTED))
+             .group_by(*[f[k] for k in ROLLUP_KEY]))
+    return ReportRollup.__table__.insert().from_select(columns, query)
 
 
 def rebuild_facts(batch: int = 1000) -> int:
-    """Recompute every record's facts from the stored records (after a data repair or an
-    upgrade). Returns the number of records."""
+    """Recompute every record's facts and the rollups from the stored records (after a
+    data repair or an upgrade). Returns the number of records."""
     db.session.execute(delete(ReportFact))
     count = 0
     query = select(Submission).order_by(Submission.uuid).execution_options(yield_per=batch)
     for submission in db.session.scalars(query):
-        record_facts(submission.uuid, form=submission.form, unit_id=submission.unit_id,
-                     record_date=submission.record_date,
-                     answers=open_answers(submission, submission.uuid),
-                     status=submission.status)
+        # A case's stored answers are only its plain part: open the sealed ones.
+        values = fact_values(submission.form, open_answers(submission, submission.uuid),
+                             submission.record_date)
+        db.session.execute(insert(ReportFact).values(
+            submission_uuid=submission.uuid, unit_id=submission.unit_id,
+            status=submission.status, **values))
         count += 1
+    db.session.execute(delete(ReportRollup))
+    db.session.execute(rollup_insert())
     db.session.flush()
     return count

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, case, func, or_, select, text
 
 from ..extensions import db
-from ..models import ReportFact, Submission, Unit, User
+from ..models import ReportFact, ReportRollup, Submission, Unit, User
 from ..models.types import iso
 from ..problems import Problem
 from . import suppression
@@ -137,20 +137,25 @@ def aggregate(scope: Scope, statuses: tuple[str, ...]) -> dict[str, Counter]:
     base = [F.status.in_(statuses), scope.condition(F.unit_id)]
     acc: dict[str, Counter] = defaultdict(Counter)
 
-    # One scan of the activities: by unit, type and campaign, and for Law Day activities
-    # also by month (the monthly rule needs unit x month).
-    lead = func.sum(case((F.lead_role == "chu_tri", 1), else_=0))
-    coop = func.sum(case((F.lead_role == "phoi_hop", 1), else_=0))
-    month = case((F.law_day.is_(True),
-                  F.cutoff_period if period.union_cutoff else F.period), else_=None)
+    # Activities from their monthly rollups (every period is whole months): by unit, type
+    # and campaign, and for Law Day activities also by month (the monthly rule).
+    R = ReportRollup
+    month_of = R.cutoff_period if period.union_cutoff else R.period
+    months = period.months()
+    lead = func.sum(case((R.lead_role == "chu_tri", R.n), else_=0))
+    coop = func.sum(case((R.lead_role == "phoi_hop", R.n), else_=0))
+    month = case((R.law_day.is_(True), month_of), else_=None)
     rows = db.session.execute(
-        select(F.unit_id, F.kind, F.campaign, month, func.count(), lead, coop,
-               *[func.sum(getattr(F, c)) for c in SUMS])
-        .where(F.form == "activity", _in_period(period), *base)
-        .group_by(F.unit_id, F.kind, F.campaign, month))
+        select(R.unit_id, R.kind, R.campaign, month, func.sum(R.n), lead, coop,
+               *[func.sum(getattr(R, c)) for c in SUMS])
+        .where(month_of.between(months[0], months[-1]), R.status.in_(statuses),
+               scope.condition(R.unit_id))
+        .group_by(R.unit_id, R.kind, R.campaign, month)
+        .having(func.sum(R.n) > 0))
     (total, female, male, minority, made, accepted, received, handled, referred, guided,
      consultations, mediations, success) = range(len(SUMS))
     for unit_id, kind, campaign, law_month, n, n_lead, n_coop, *raw in rows:
+        n, n_lead, n_coop = int(n), int(n_lead or 0), int(n_coop or 0)
         g = acc[scope.group(unit_id)]
         s = [int(v) if v else 0 for v in raw]
         if law_month:
@@ -326,7 +331,8 @@ def compute_indicators(*, viewer: User, unit_code: str | None, year: int,
                 "item": spec.item, "incident": spec.incident,
                 "target": target.value if target else None,
                 "target_basis": target.basis if target else spec.bases[0],
-                "target_note": target.note if target else None, "available": True}
+                "target_note": target.note if target else None,
+                "target_source": target.source if target else None, "available": True}
         item |= _indicator(code, total, acc, scope, unit_rows, law, own_code, target)
         if item.get("progress") is None:
             item["progress"] = _progress(item["actual"], item["target"])
@@ -470,9 +476,8 @@ def _places(scope: Scope, target) -> list[dict]:
         return []
     found = db.session.execute(
         select(F.supervised_unit, F.status).where(
-            F.kind == "giam_sat", _in_period(scope.period), F.form == "activity",
-            F.supervised_unit.in_(codes), F.status.in_(APPROVED + PENDING),
-            scope.condition(F.unit_id)).distinct()).all()
+            F.supervised_unit.in_(codes), _in_period(scope.period), F.kind == "giam_sat",
+            F.status.in_(APPROVED + PENDING), scope.condition(F.unit_id)).distinct()).all()
     approved = {code for code, status in found if status in APPROVED}
     done = {code for code, _ in found}
     out = []

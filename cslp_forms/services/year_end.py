@@ -12,7 +12,7 @@ from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Cm, Pt
 
 from ..models import User
 from .indicators import aggregate, compute_indicators, load_scope
@@ -49,8 +49,11 @@ def num(value) -> str:
     return f"{int(value):,}".replace(",", ".")
 
 
-def union_name(unit: dict) -> str:
-    return f"HỘI LHPN {unit['name'].upper()}"
+def union_name(unit: dict, *, heading: bool = True) -> str:
+    """HỘI LHPN TỈNH SÓC TRĂNG for the letterhead; Hội LHPN tỉnh Sóc Trăng in a sentence."""
+    if heading:
+        return f"HỘI LHPN {unit['name'].upper()}"
+    return f"Hội LHPN {unit['name'][:1].lower()}{unit['name'][1:]}"
 
 
 def _style(document: Document) -> None:
@@ -62,9 +65,11 @@ def _style(document: Document) -> None:
         style = document.styles[name]
         style.font.name = FONT
         style.font.color.rgb = None
-        style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
-        style.element.rPr.rFonts.set(qn("w:ascii"), FONT)
-        style.element.rPr.rFonts.set(qn("w:hAnsi"), FONT)
+        fonts = style.element.rPr.rFonts
+        for attribute in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+            fonts.attrib.pop(qn(f"w:{attribute}"), None)  # the theme's font would win
+        for attribute in ("ascii", "hAnsi", "eastAsia", "cs"):
+            fonts.set(qn(f"w:{attribute}"), FONT)
     document.styles["Heading 1"].font.size = Pt(13)
     document.styles["Heading 2"].font.size = Pt(13)
     for section in document.sections:
@@ -107,9 +112,11 @@ def _para(document, text: str, *, bold_lead: str | None = None):
     return paragraph
 
 
-def _table(document, header: list[str], rows: list[list[str]]):
+def _table(document, header: list[str], rows: list[list[str]], widths: list[float]):
+    """A bordered table; `widths` in centimetres, one per column."""
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
+    table.autofit = False
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell.text = ""
         cell.paragraphs[0].add_run(text).bold = True
@@ -117,6 +124,14 @@ def _table(document, header: list[str], rows: list[list[str]]):
         cells = table.add_row().cells
         for cell, text in zip(cells, values, strict=True):
             cell.text = text
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Cm(width)  # the grid: LibreOffice reads widths from here
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = Cm(width)
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(11)
     return table
 
 
@@ -145,9 +160,13 @@ def year_end_document(*, viewer: User, unit_code: str | None, year: int,
     _centered(document, "(dự thảo do Sổ CSLP lập, để đơn vị bổ sung, chỉnh sửa và ký)",
               italic=True, size=12)
     states = "đã duyệt và đang chờ duyệt" if include_pending else "đã được duyệt"
-    _para(document, f"Thực hiện Kế hoạch công tác Chính sách – Luật pháp năm {year} của Ban "
-                    f"Thường vụ Hội LHPN tỉnh Sóc Trăng, Ban Thường vụ {union_name(unit)} "
-                    "báo cáo kết quả thực hiện như sau:")
+    if unit["level"] == "province":
+        _para(document, f"Ban Thường vụ {union_name(unit, heading=False)} báo cáo kết quả thực "
+                        f"hiện Kế hoạch công tác Chính sách – Luật pháp năm {year} như sau:")
+    else:
+        _para(document, f"Thực hiện Kế hoạch công tác Chính sách – Luật pháp năm {year} của "
+                        f"Ban Thường vụ Hội LHPN tỉnh Sóc Trăng, Ban Thường vụ "
+                        f"{union_name(unit, heading=False)} báo cáo kết quả thực hiện như sau:")
     _para(document, f"Số liệu tổng hợp từ các phiếu {states} trên Sổ CSLP của {unit['name']} "
                     f"và các đơn vị trực thuộc, từ ngày {period.start:%d/%m/%Y} đến ngày "
                     f"{period.end:%d/%m/%Y}; lập lúc {now:%H:%M} ngày {now:%d/%m/%Y} (UTC). "
@@ -175,8 +194,10 @@ def year_end_document(*, viewer: User, unit_code: str | None, year: int,
             actual_text = num(actual) if i.get("available", True) else "Chưa có số liệu"
         rows.append([str(n), f"{code}. {i['label']}", target_text, actual_text,
                      f"{num(i['progress'])}%" if i.get("progress") is not None else "–",
-                     i.get("target_note") or ""])
-    _table(document, ["STT", "Chỉ tiêu", "Kế hoạch", "Thực hiện", "Tỷ lệ", "Ghi chú"], rows)
+                     i.get("target_source") or ("Chưa có số liệu trong Sổ CSLP"
+                                                 if i.get("available") is False else "")])
+    _table(document, ["STT", "Chỉ tiêu", "Kế hoạch", "Thực hiện", "Tỷ lệ", "Ghi chú"], rows,
+           [1.4, 5.9, 2.0, 2.2, 1.8, 3.2])
 
     document.add_heading("III. ĐƠN VỊ CHƯA ĐẠT YÊU CẦU HOẠT ĐỘNG HƯỞNG ỨNG NGÀY PHÁP LUẬT "
                          "HẰNG THÁNG", level=1)
@@ -191,7 +212,7 @@ def year_end_document(*, viewer: User, unit_code: str | None, year: int,
         _table(document, ["STT", "Đơn vị", "Trực thuộc", "Các tháng chưa có hoạt động"],
                [[str(n), m["unit"]["name"], m["parent"] or "",
                  ", ".join(f"{int(x[5:])}/{x[:4]}" for x in m["months"])]
-                for n, m in enumerate(law["missed"], 1)])
+                for n, m in enumerate(law["missed"], 1)], [1.4, 4.4, 4.3, 6.4])
 
     document.add_heading("IV. KHÓ KHĂN, HẠN CHẾ VÀ ĐỀ XUẤT, KIẾN NGHỊ", level=1)
     for lead in ("Khó khăn, hạn chế: ", "Nguyên nhân: ", "Đề xuất, kiến nghị: "):

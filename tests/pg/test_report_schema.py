@@ -13,3 +13,9 @@ def test_form_date_index_covers_the_activity_figures(app):
         indexdef = db.session.scalar(text(
             "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_report_facts_form_date'"))
         assert "(form, record_date) INCLUDE (status, unit_id, kind" in indexdef
+
+
+from tests.unit.test_report_facts import (  # noqa: E402,F401  (the same, on PostgreSQL)
+    test_facts_follow_edits_and_decisions,
+    test_rollups_follow_every_change_and_match_a_rebuild,
+)

@@ -9,10 +9,12 @@ from flask_migrate import upgrade
 from sqlalchemy import select, text
 
 from cslp_forms.extensions import db
-from cslp_forms.models import ReportFact
+from cslp_forms.models import ReportFact, ReportRollup
+from cslp_forms.models.reports import ROLLUP_SUMS
 from cslp_forms.services import units as unit_service
 from cslp_forms.services.facts import cutoff_period, fact_values, rebuild_facts
 from cslp_forms.services.users import create_user
+from tests.api import report_fixture
 from tests.api.report_fixture import act, case
 from tests.api.sync_helpers import item
 from tests.api.test_review import decide
@@ -92,4 +94,33 @@ def test_migration_backfills_facts_of_existing_records(tmp_path):
         fact = db.session.scalar(select(ReportFact))
         assert (fact.submission_uuid, fact.kind, fact.status, fact.participants_total) == (
             uid, "pbgdpl", "approved", 45)
+        rollup = db.session.scalar(select(ReportRollup))
+        assert (rollup.key, rollup.n, rollup.participants_total) == (
+            f"{unit_id}|approved|2024-11|2024-11|pbgdpl|||0", 1, 45)
         db.engine.dispose()
+
+
+def rollups(app) -> dict:
+    with app.app_context():
+        return {r.key: (r.n, *(getattr(r, m) for m in ROLLUP_SUMS))
+                for r in db.session.scalars(select(ReportRollup)) if r.n}
+
+
+def test_rollups_follow_every_change_and_match_a_rebuild(app, login):
+    """Syncs, edits after a return, approvals in two steps, returns and rejections move
+    each activity's share of the monthly rollups; the result equals a rebuild."""
+    report_fixture.build(login)
+    officer, district = login("canbo.anthanh2"), login("giamsat.culaodung")
+    it = item(act("2024-11-16", "tot", 20))
+    sync(officer, it)
+    decide(district, it["uuid"], "return", comment="Sai loại")
+    sync(officer, {**it, "base_revision": 1, "answers": act("2024-12-02", "pbgdpl", 25)})
+    other = item(act("2024-05-02", "hoa_giai", 4, mediations=2))
+    sync(officer, other)
+    decide(district, other["uuid"], "reject", comment="Trùng")
+    kept = rollups(app)
+    assert kept and all(v[0] > 0 for v in kept.values())
+    with app.app_context():
+        rebuild_facts()
+        db.session.commit()
+    assert rollups(app) == kept
