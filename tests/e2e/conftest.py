@@ -82,5 +82,17 @@ def sign_in(page, username, password=None):
     page.wait_for_selector("#home")
 
 
+def wait_for_js(page, expression: str, timeout: float = 20.0) -> None:
+    """Poll an expression from Python: Playwright's wait_for_function compiles its string
+    with eval, which the app's Content-Security-Policy (rightly) refuses."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(f"Boolean({expression})"):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {expression}")
+        page.wait_for_timeout(100)
+
+
 def wait_for_worker(page):
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20000)
+    wait_for_js(page, "navigator.serviceWorker.controller !== null")

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import sign_in, wait_for_worker
+from tests.e2e.conftest import sign_in, wait_for_js, wait_for_worker
 
 pytestmark = pytest.mark.e2e
 
@@ -184,8 +184,8 @@ def test_update_is_offered_not_forced(page, live_server):
     expect(page.locator("#banner")).to_contain_text("Hoàn thành phiếu đang nhập")
     expect(field(page, "title_content").locator("input")).to_have_value("Đang nhập dở")
     page.click("#apply-update")
-    page.wait_for_function("navigator.serviceWorker.controller && "
-                           "!document.getElementById('apply-update')", timeout=30000)
+    wait_for_js(page, "navigator.serviceWorker.controller && "
+                "!document.getElementById('apply-update')", timeout=30)
     expect(field(page, "title_content").locator("input")).to_have_value("Đang nhập dở")
 
 

@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
+from tests.e2e.conftest import wait_for_worker
 
 pytestmark = pytest.mark.e2e
 
@@ -36,7 +37,7 @@ def test_shell_opens_offline_after_one_visit(page, context, live_server):
     page.goto(live_server)
     sign_in(page, "canbo.anthanh2")
     expect(page.locator("#unit-path")).to_contain_text("Xã An Thạnh 2")
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15000)
+    wait_for_worker(page)
     context.set_offline(True)
     page.reload()
     expect(page.locator("#net-status")).to_have_text("Mất mạng")
