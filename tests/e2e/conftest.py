@@ -87,8 +87,16 @@ def wait_for_js(page, expression: str, timeout: float = 20.0) -> None:
     with eval, which the app's Content-Security-Policy (rightly) refuses."""
     import time
 
+    from playwright.sync_api import Error
+
     deadline = time.monotonic() + timeout
-    while not page.evaluate(f"Boolean({expression})"):
+    while True:
+        try:
+            if page.evaluate(f"Boolean({expression})"):
+                return
+        except Error as err:  # the page navigated (a reload) while we asked: ask again
+            if "context was destroyed" not in str(err):
+                raise
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {expression}")
         page.wait_for_timeout(100)
