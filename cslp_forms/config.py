@@ -17,6 +17,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = False
 SESSION_DAYS = 30
+# Set the cookie only when the session changes: a slow response of an older session (a
+# sync that started before she signed in again) must not overwrite the new cookie.
+SESSION_REFRESH_EACH_REQUEST = False
 
 # Number of reverse proxies in front of the app whose X-Forwarded-* headers we trust.
 PROXY_FIX = 0
