@@ -30,18 +30,23 @@ STUB = """(() => {
 })();"""
 
 
+def officer_with_push(page, context, live_server, service):
+    """canbo.anthanh2 signed in, with notifications turned on through the stub."""
+    device = service.device("phone")
+    context.add_init_script(STUB % json.dumps(device.subscription))
+    context.grant_permissions(["notifications"], origin=live_server)
+    page.goto(live_server)
+    sign_in(page, "canbo.anthanh2")
+    wait_for_worker(page)
+    page.click("#open-notifications")
+    page.click("#push-on")
+    expect(page.locator("#push-state")).to_contain_text("đang nhận thông báo")
+
+
 def test_push_reaches_the_officer_and_opens_the_returned_record(page, context, live_server):
     service = FakePushService()
     try:
-        device = service.device("phone")
-        context.add_init_script(STUB % json.dumps(device.subscription))
-        context.grant_permissions(["notifications"], origin=live_server)
-        page.goto(live_server)
-        sign_in(page, "canbo.anthanh2")
-        wait_for_worker(page)
-        page.click("#open-notifications")
-        page.click("#push-on")
-        expect(page.locator("#push-state")).to_contain_text("đang nhận thông báo")
+        officer_with_push(page, context, live_server, service)
         api = live_server.app.test_client()
         key = api.get("/api/push/vapid-public-key").get_json()["public_key"]
         assert page.evaluate("window.__serverKey") == key

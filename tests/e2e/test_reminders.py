@@ -3,15 +3,14 @@ month gets a reminder pushed to her phone; once she has sent one, the next run s
 nothing. And a supervisor nudges a late commune with one tap."""
 
 import calendar
-import json
 from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import sign_in, wait_for_worker
+from tests.e2e.conftest import sign_in
 from tests.e2e.test_officer_flow import fill_activity, wait_until
-from tests.e2e.test_push import STUB
+from tests.e2e.test_push import officer_with_push
 from tests.fake_push import FakePushService
 
 pytestmark = pytest.mark.e2e
@@ -20,15 +19,7 @@ pytestmark = pytest.mark.e2e
 def test_reminder_then_nothing_once_she_has_sent_one(page, context, live_server):
     service = FakePushService()
     try:
-        device = service.device("phone")
-        context.add_init_script(STUB % json.dumps(device.subscription))
-        context.grant_permissions(["notifications"], origin=live_server)
-        page.goto(live_server)
-        sign_in(page, "canbo.anthanh2")
-        wait_for_worker(page)
-        page.click("#open-notifications")
-        page.click("#push-on")
-        expect(page.locator("#push-state")).to_contain_text("đang nhận thông báo")
+        officer_with_push(page, context, live_server, service)
         # Two days before the end of this month, 09:00 in Sóc Trăng.
         today = datetime.now(UTC)
         last = calendar.monthrange(today.year, today.month)[1]
