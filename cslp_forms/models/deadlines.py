@@ -24,6 +24,9 @@ class DeadlineRule(db.Model):
     # dated inside the period, not rejected or returned.
     form: Mapped[str] = mapped_column(String(32))
     condition: Mapped[dict | None] = mapped_column(JsonDoc)
+    # A year rule may count records by an answer naming the year they are for (a 2025 plan
+    # signed in December 2024 counts for 2025) instead of by the record's date.
+    period_field: Mapped[str | None] = mapped_column(String(40))
     unit_levels: Mapped[list] = mapped_column(JsonDoc)
     # month: each calendar month, due `due_offset_days` after its last day; year: due on
     # `due_md` (MM-DD); window: from `start_md` to `end_md` each year, due at its end.

@@ -13,6 +13,7 @@ class RuleSchema(ApiSchema):
     basis = fields.String(allow_none=True)
     form = fields.String()
     condition = fields.Dict(allow_none=True)
+    period_field = fields.String(allow_none=True)
     unit_levels = fields.List(fields.String())
     period_type = fields.String()
     due_offset_days = fields.Integer()

@@ -3,12 +3,13 @@
 from marshmallow import fields, validate
 
 from ..models import STATUSES
+from ..services.forms import registry
 from ..services.periods import EXPORT_PATTERN, PERIOD_PATTERN
 from .base import ApiSchema
 
 YEAR = validate.Range(min=2000, max=2100, error="field.invalid")
 INDICATOR = validate.Regexp(r"^K(0[1-9]|1[0-4])$", error="field.not_a_choice")
-FORMS = ("activity", "model_group", "incident")
+FORMS = tuple(d.form for d in registry().current())
 
 
 class IndicatorArgsSchema(ApiSchema):

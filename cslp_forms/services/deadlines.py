@@ -19,8 +19,8 @@ from .units import in_subtree, valid_on
 
 COUNTED = ("submitted", "in_review", "approved")
 
-# Seeded from the 2024 plan (PLAN-MAP.md, "Deadlines the plan creates"). The yearly plan
-# (Q1) and the year-end report have no form yet to count, so no rule yet.
+# Seeded from the 2024 plan (PLAN-MAP.md, "Deadlines the plan creates"). The province
+# administrator edits them (PATCH /api/reminders/rules/<code>), e.g. the year-end cut-off.
 SEED = [
     {"code": "ngay_phap_luat_hang_thang",
      "title": "Ít nhất 1 hoạt động tuyên truyền, PBGDPL mỗi tháng",
@@ -39,7 +39,19 @@ SEED = [
      "condition": {"field": "campaign", "in": ["thang_hanh_dong_bdg_15_11_15_12", "ngay_25_11"]},
      "unit_levels": ["commune"], "period_type": "window", "start_md": "11-15",
      "end_md": "12-15", "reminder_days": [14, 7, 2, 0]},
+    {"code": "ke_hoach_nam", "title": "Gửi kế hoạch công tác CSLP năm (trong quý I)",
+     "basis": "Kế hoạch CSLP 2024, mục III.2", "form": "report",
+     "condition": {"field": "report_type", "in": ["ke_hoach_nam"]},
+     "period_field": "report_year", "unit_levels": ["commune", "district"],
+     "period_type": "year", "due_md": "03-31", "reminder_days": [14, 7, 2, 0, -1]},
+    {"code": "bao_cao_nam", "title": "Gửi báo cáo kết quả CSLP năm",
+     "basis": "Kế hoạch CSLP 2024, mục III.2; chốt số liệu năm 14/12 (NĐ 09/2019/NĐ-CP)",
+     "form": "report", "condition": {"field": "report_type", "in": ["bao_cao_nam"]},
+     "period_field": "report_year", "unit_levels": ["commune", "district"],
+     "period_type": "year", "due_md": "12-14", "reminder_days": [14, 7, 2, 0, -1]},
 ]
+# The rules indicator K14 (plans and year-end reports on time) is measured by.
+TIMELINESS_RULES = ("ke_hoach_nam", "bao_cao_nam")
 
 
 def seed_rules() -> int:
@@ -96,21 +108,30 @@ def _matches(rule: DeadlineRule):
     return value.as_string().in_([str(v) for v in wanted])
 
 
-def compliance(rule: DeadlineRule, period: Period, *, root: Unit, today: date) -> list[dict]:
+def _in_period(rule: DeadlineRule, period: Period):
+    """A record is for the period by its date, or by the year its answer names."""
+    if rule.period_field:
+        return Submission.answers[rule.period_field].as_integer() == period.start.year
+    return and_(Submission.record_date >= period.start, Submission.record_date <= period.end)
+
+
+def compliance(rule: DeadlineRule, period: Period, *, root: Unit, today: date,
+               statuses: tuple[str, ...] = COUNTED) -> list[dict]:
     """Each unit of the rule's levels under `root`, valid during the period, with how many
-    counted records it has and whether it is met, due soon, overdue or pending."""
+    counted records it has (and how many are dated by the due date) and whether it is
+    met, due soon, overdue or pending."""
     units = db.session.scalars(select(Unit).where(
         Unit.path.like(f"{root.path}%"), Unit.level.in_(rule.unit_levels),
         valid_on(period.end)).order_by(Unit.path)).all()
-    counts = dict(db.session.execute(
-        select(Submission.unit_id, func.count()).where(and_(
+    counts = {unit_id: (n, on_time) for unit_id, n, on_time in db.session.execute(
+        select(Submission.unit_id, func.count(),
+               func.count().filter(Submission.record_date <= period.due)).where(and_(
             in_subtree(root, Submission.unit_id), Submission.form == rule.form,
-            Submission.status.in_(COUNTED), Submission.record_date >= period.start,
-            Submission.record_date <= period.end, _matches(rule)))
-        .group_by(Submission.unit_id)).all())
+            Submission.status.in_(statuses), _in_period(rule, period), _matches(rule)))
+        .group_by(Submission.unit_id))}
     rows = []
     for unit in units:
-        n = counts.get(unit.id, 0)
+        n, on_time = counts.get(unit.id, (0, 0))
         if n:
             state = "met"
         elif today > period.due:
@@ -119,7 +140,8 @@ def compliance(rule: DeadlineRule, period: Period, *, root: Unit, today: date) -
             state = "due_soon"
         else:
             state = "pending"
-        rows.append({"unit": unit.summary(), "unit_id": unit.id, "count": n, "state": state})
+        rows.append({"unit": unit.summary(), "unit_id": unit.id, "count": n,
+                     "on_time": on_time, "state": state})
     return rows
 
 

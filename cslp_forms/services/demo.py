@@ -1,8 +1,9 @@
 """Demo records spread over 2024, so the `make run` dashboard has figures: every unit's
 monthly Law Day activity (a few months missed), legal education, the plan's supervision
 sessions and conferences, rapid response teams and other models, petitions, advice,
-mediation, the Action Month, and cases. Generated from a fixed seed with fixed UUIDs and
-sent through the real sync and review services, so running it again adds nothing."""
+mediation, the Action Month, cases, and the units' yearly plans and year-end reports.
+Generated from a fixed seed with fixed UUIDs and sent through the real sync and review
+services, so running it again adds nothing."""
 
 from __future__ import annotations
 
@@ -235,7 +236,35 @@ def _plan(units: list[Unit], by_code: dict[str, Unit]) -> _Plan:
         answers["services"] = [{"service_type": "tu_van_phap_luat_hoi", "provider": "hoi_lhpn",
                                 "status": status, "date": day}]
         plan.add("incident", unit, answers, plan.state(0.1))
+
+    # III.2: each district and commune sends its yearly plan in Q1 (a few late, a few
+    # never) and its year-end report by the 14/12 cut-off (a few late).
+    for n, unit in enumerate(districts + communes, 1):
+        roll = rng.random()
+        if roll < 0.95:
+            day = plan.day(1, 5) if roll < 0.6 else plan.day(3, 1, 31) if roll < 0.88 \
+                else plan.day(4, 1, 20)
+            plan.add("report", unit, _report("ke_hoach_nam", day, f"{n}/KH-HPN", unit))
+        roll = rng.random()
+        if roll < 0.9:
+            day = plan.day(12, 1, 14) if roll < 0.8 else plan.day(12, 15, 28)
+            plan.add("report", unit, _report("bao_cao_nam", day, f"{n}/BC-HPN", unit))
     return plan
+
+
+def _report(kind: str, day: str, number: str, unit: Unit) -> dict:
+    answers = {"report_type": kind, "report_year": YEAR, "report_date": day,
+               "document_number": number}
+    if kind == "ke_hoach_nam":
+        return answers | {
+            "title_content": f"Kế hoạch công tác Chính sách – Luật pháp năm {YEAR}",
+            "plan_targets": "Mỗi tháng ít nhất 1 hoạt động tuyên truyền, phổ biến pháp luật; "
+                            "duy trì các mô hình; phát hiện, hỗ trợ phụ nữ, trẻ em bị bạo lực."}
+    return answers | {
+        "title_content": f"Báo cáo kết quả công tác Chính sách – Luật pháp năm {YEAR}",
+        "period_from": f"{YEAR - 1}-12-15", "period_to": f"{YEAR}-12-14",
+        "narrative_results": f"{unit.name} tổ chức tuyên truyền hằng tháng, duy trì mô hình, "
+                             "tiếp nhận và hỗ trợ các trường hợp bị bạo lực."}
 
 
 def _account(username: str, name: str, role: str, unit_code: str) -> User:

@@ -16,10 +16,10 @@ from datetime import date, datetime
 from sqlalchemy import and_, case, func, or_, select, text
 
 from ..extensions import db
-from ..models import ReportFact, ReportRollup, Submission, Unit, User
+from ..models import DeadlineRule, ReportFact, ReportRollup, Submission, Unit, User
 from ..models.types import iso
 from ..problems import Problem
-from . import suppression
+from . import deadlines, suppression
 from .facts import LAW_DAY_CAMPAIGNS, LAW_DAY_TYPES
 from .forms import registry
 from .indicator_catalogue import CATALOGUE
@@ -51,6 +51,8 @@ PART_LABELS = {
     "reached": "Tiếp cận ≥1 dịch vụ", "handled": "Hội giải quyết", "referred": "Chuyển cơ quan",
     "guided": "Hướng dẫn", "advice_sessions": "Buổi tư vấn", "mediations": "Vụ hòa giải",
     "mediations_success": "Hòa giải thành", "received": "Tiếp nhận",
+    "plans_due": "Kế hoạch năm đến hạn", "plans_on_time": "Kế hoạch gửi đúng hạn",
+    "reports_due": "Báo cáo năm đến hạn", "reports_on_time": "Báo cáo năm gửi đúng hạn",
 }
 
 
@@ -318,6 +320,7 @@ def compute_indicators(*, viewer: User, unit_code: str | None, year: int,
     law = None
     if "K02" in targets and targets["K02"].basis == "per_unit_month":
         law = law_day(scope, targets["K02"], today)
+    timely = timeliness(scope, statuses, today)
 
     summaries = {key: u.summary() | ({"own": True} if key == "" else {}) for key, u in groups}
 
@@ -333,7 +336,7 @@ def compute_indicators(*, viewer: User, unit_code: str | None, year: int,
                 "target_basis": target.basis if target else spec.bases[0],
                 "target_note": target.note if target else None,
                 "target_source": target.source if target else None, "available": True}
-        item |= _indicator(code, total, acc, scope, unit_rows, law, own_code, target)
+        item |= _indicator(code, total, acc, scope, unit_rows, law, timely, own_code, target)
         if item.get("progress") is None:
             item["progress"] = _progress(item["actual"], item["target"])
         out.append(item)
@@ -351,7 +354,7 @@ def _path(unit: Unit) -> list[dict]:
     return [u.summary() for u in ancestors(unit)]
 
 
-def _indicator(code, total, acc, scope, unit_rows, law, own_code, target) -> dict:
+def _indicator(code, total, acc, scope, unit_rows, law, timely, own_code, target) -> dict:
     """actual, parts and the per-unit rows of one indicator."""
     if code == "K01":
         return {"actual": total["k01_sessions"],
@@ -428,11 +431,48 @@ def _indicator(code, total, acc, scope, unit_rows, law, own_code, target) -> dic
     if code == "K13":
         return {"actual": total["k13_sessions"], "parts": _parts(people=total["k13_people"]),
                 "units": unit_rows(lambda g, k: {"actual": g["k13_sessions"]})}
-    # K14 needs the units' own plans and year-end reports with their due dates, which the
-    # app does not record yet (the reporting-deadlines issue).
-    return {"actual": None, "parts": [], "units": [], "available": False,
-            "unavailable_reason": "Chưa có dữ liệu: ứng dụng chưa ghi nhận việc gửi kế hoạch "
-                                  "và báo cáo định kỳ của đơn vị."}
+    return _timely(timely, unit_rows)
+
+
+def timeliness(scope: Scope, statuses: tuple[str, ...], today: date) -> dict:
+    """K14: of the yearly plans and year-end reports due within the period (by the
+    deadline rules, so an edited cut-off moves them), how many were sent on time, by
+    group. A deadline not yet passed counts only once its plan or report is in."""
+    per_group: dict[str, Counter] = defaultdict(Counter)
+    total: Counter = Counter()
+    for rule in db.session.scalars(select(DeadlineRule).where(
+            DeadlineRule.code.in_(deadlines.TIMELINESS_RULES), DeadlineRule.active)):
+        for year in range(scope.period.start.year, scope.period.end.year + 1):
+            period = deadlines.period_for(rule, date(year, 1, 1))
+            if not scope.period.start <= period.due <= scope.period.end:
+                continue
+            for row in deadlines.compliance(rule, period, root=scope.root, today=today,
+                                            statuses=statuses):
+                if period.due >= today and not row["on_time"]:
+                    continue
+                on_time = int(row["on_time"] > 0)
+                for counts in (per_group[scope.group(row["unit_id"])], total):
+                    counts["due"] += 1
+                    counts["on_time"] += on_time
+                total[f"{rule.code}_due"] += 1
+                total[f"{rule.code}_on_time"] += on_time
+    return {"per_group": per_group, "total": total}
+
+
+def _timely(timely: dict, unit_rows) -> dict:
+    total, per = timely["total"], timely["per_group"]
+    if not total["due"]:
+        return {"actual": None, "parts": [], "units": [], "available": False,
+                "unavailable_reason": "Chưa đến hạn gửi kế hoạch năm hay báo cáo năm nào "
+                                      "trong kỳ này."}
+    return {"actual": _progress(total["on_time"], total["due"]),
+            "parts": _parts(plans_due=total["ke_hoach_nam_due"],
+                            plans_on_time=total["ke_hoach_nam_on_time"],
+                            reports_due=total["bao_cao_nam_due"],
+                            reports_on_time=total["bao_cao_nam_on_time"]),
+            "units": unit_rows(lambda g, k: {"actual": _progress(per[k]["on_time"], per[k]["due"]),
+                                             "on_time": per[k]["on_time"],
+                                             "due": per[k]["due"]})}
 
 
 def _incident(code, total, acc, scope, unit_rows, own_code) -> dict:

@@ -240,7 +240,8 @@ def completeness(*, actor: User, unit_code: str | None, period: str, day) -> dic
 
 
 
-_FORM_NAMES = {"activity": "hoạt động", "model_group": "mô hình", "incident": "vụ việc"}
+_FORM_NAMES = {"activity": "hoạt động", "model_group": "mô hình", "incident": "vụ việc",
+               "report": "kế hoạch, báo cáo"}
 
 
 def _tell_author(submission: Submission, status: str, revision: int, actor: User,

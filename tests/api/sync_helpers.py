@@ -36,3 +36,14 @@ def item(answers=None, *, uuid=None, unit="31630", form="activity", version=1,
 
 def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def report(kind="ke_hoach_nam", **answers):
+    """A unit's yearly plan (or, with kind="bao_cao_nam", its year-end report)."""
+    base = {"report_type": kind, "report_year": 2024, "report_date": "2024-03-20",
+            "document_number": "05/KH-HPN",
+            "title_content": "Kế hoạch công tác Chính sách – Luật pháp năm 2024"}
+    if kind != "ke_hoach_nam":
+        base |= {"period_from": "2023-12-15", "period_to": "2024-12-14",
+                 "narrative_results": "Tổ chức 12 buổi tuyên truyền, duy trì 3 mô hình."}
+    return {**base, **answers}

@@ -10,7 +10,7 @@ from cslp_forms.extensions import db
 from cslp_forms.models import DeadlineRule, Notification, Unit, User
 from cslp_forms.services import deadlines
 from cslp_forms.services.units import find_version
-from tests.api.sync_helpers import activity, item
+from tests.api.sync_helpers import activity, item, report
 from tests.api.test_sync import sync
 from tests.conftest import assert_problem
 
@@ -174,3 +174,83 @@ def test_send_reminders_command_twice(app, rules):
     assert "3 lời nhắc mới" in first.output and "ngay_phap_luat_hang_thang 31630" in first.output
     second = runner.invoke(args=["cslp", "send-reminders", "--now", "2024-11-28T05:00:00"])
     assert "0 lời nhắc mới" in second.output
+
+
+PLAN, YEAR_END = "ke_hoach_nam", "bao_cao_nam"
+
+
+def send_report(session, unit="31630", **answers):
+    results = sync(session, item(report(**answers), form="report", unit=unit))
+    assert results[0]["status"] == "accepted", results
+
+
+def test_the_yearly_plan_is_due_at_the_end_of_q1(app, login, rules):
+    with app.app_context():
+        period = deadlines.period_for(rule(PLAN), date(2025, 3, 17))
+        assert (period.key, period.due) == ("2025", date(2025, 3, 31))
+    officer = login("canbo.anthanh2")
+    # A 2025 plan signed in December 2024 counts for 2025; a 2024 plan counts for nothing.
+    send_report(officer, report_year=2025, report_date="2024-12-20")
+    send_report(login("canbo.anthanh3"), unit="31633")
+    # 17/3/2025 09:00 in Sóc Trăng: 14 days before 31/3.
+    assert sent_for(app, "2025-03-17T02:00:00", PLAN) == [("31585", "due_in_14"),
+                                                          ("31633", "due_in_14")]
+    assert sent_for(app, "2025-04-01T02:00:00", PLAN) == [("31585", "overdue"),
+                                                          ("31633", "overdue")]
+    assert sent_for(app, "2025-04-02T02:00:00", PLAN) == []
+
+
+def test_a_due_day_that_does_not_exist_falls_back_to_the_month_end(app, rules):
+    with app.app_context():
+        year_end = rule(YEAR_END)
+        year_end.due_md = "02-29"
+        assert deadlines.period_for(year_end, date(2024, 6, 1)).due == date(2024, 2, 29)
+        assert deadlines.period_for(year_end, date(2023, 6, 1)).due == date(2023, 2, 28)
+
+
+def k14(session, **args):
+    query = "&".join(f"{k}={v}" for k, v in {"year": 2024, "include_pending": 1,
+                                              **args}.items())
+    res = session.get(f"/api/reports/indicators?{query}")
+    assert res.status_code == 200, res.get_json()
+    ind = next(i for i in res.get_json()["indicators"] if i["code"] == "K14")
+    return ind, {p["key"]: p["value"] for p in ind["parts"]}
+
+
+def test_k14_counts_plans_and_year_end_reports_sent_on_time(app, login, rules):
+    with app.app_context():
+        district = find_version("945")
+        owing = db.session.scalar(select(func.count()).select_from(Unit).where(
+            Unit.path.like(f"{district.path}%"), Unit.level.in_(("commune", "district"))))
+    supervisor = login("giamsat.culaodung")
+    ind, _ = k14(supervisor)
+    assert ind["actual"] == 0.0 and ind["available"]  # every deadline of 2024 has passed
+    send_report(login("canbo.anthanh2"))  # plan on 20/3: on time
+    send_report(login("canbo.anthanh3"), unit="31633", report_date="2024-04-05")  # late
+    send_report(login("canbo.anthanh2"), kind=YEAR_END, report_date="2024-12-10")
+    ind, parts = k14(supervisor)
+    assert parts == {"plans_due": owing, "plans_on_time": 1, "reports_due": owing,
+                     "reports_on_time": 1}
+    assert ind["actual"] == round(100 * 2 / (2 * owing), 1)
+    rows = {r["unit"]["code"]: r for r in ind["units"]}
+    assert (rows["31630"]["actual"], rows["31633"]["actual"]) == (100.0, 0.0)
+    assert (rows["31633"]["due"], rows["31633"]["on_time"]) == (2, 0)
+    # Only the first quarter: the plans alone.
+    _, parts = k14(supervisor, period="Q1")
+    assert (parts["plans_due"], parts["reports_due"]) == (owing, 0)
+    # Approved records only, unless pending ones are asked for.
+    _, parts = k14(supervisor, include_pending=0)
+    assert parts["plans_on_time"] == parts["reports_on_time"] == 0
+    # The province moves the year-end cut-off to 5/12: the report of 10/12 is now late.
+    res = login("admin.tinh").patch(f"/api/reminders/rules/{YEAR_END}",
+                                    json={"due_md": "12-05"})
+    assert res.status_code == 200
+    _, parts = k14(supervisor)
+    assert (parts["plans_on_time"], parts["reports_on_time"]) == (1, 0)
+
+
+def test_the_year_end_report_is_reminded_before_the_cut_off(app, login, rules):
+    send_report(login("canbo.anthanh2"), kind=YEAR_END, report_date="2024-12-01")
+    # 7/12 09:00: 7 days before 14/12; An Thạnh 2 has sent hers.
+    assert sent_for(app, "2024-12-07T02:00:00", YEAR_END) == [("31585", "due_in_7"),
+                                                              ("31633", "due_in_7")]

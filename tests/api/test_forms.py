@@ -7,7 +7,7 @@ def test_forms_are_served_with_an_etag_and_304(client):
     res = client.get("/api/forms")
     assert res.status_code == 200
     forms = {f["form"]: f for f in res.get_json()["forms"]}
-    assert set(forms) == {"activity", "model_group", "incident"}
+    assert set(forms) == {"activity", "model_group", "incident", "report"}
     assert forms["activity"]["title"]["vi"] and forms["incident"]["sensitive"] is True
     etag = res.headers["ETag"]
     again = client.get("/api/forms", headers={"If-None-Match": etag})

@@ -39,6 +39,11 @@ def test_setup_demo_records_are_spread_over_2024_and_idempotent(tmp_path):
         assert got["K04"]["actual"] == 1 and got["K01"]["actual"] > 200
         assert 80 < got["K02"]["progress"] < 100 and data["law_day"]["missed"]
         assert isinstance(got["K08"]["actual"], float)
+        k14 = {p["key"]: p["value"] for p in got["K14"]["parts"]}
+        assert 70 < got["K14"]["actual"] < 95
+        # Phường 9 merged into Phường 1 on 1/9/2024: one unit fewer owes a year-end report.
+        assert k14["plans_due"] == k14["reports_due"] + 1 > 100
+        assert k14["plans_on_time"] < k14["plans_due"] and k14["reports_on_time"] > 90
     second = runner.invoke(args=["cslp", "setup-demo"])
     assert "demo records: 0 stored, 0 decisions" in second.output
     with app.app_context():

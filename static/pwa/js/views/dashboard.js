@@ -4,6 +4,7 @@
 // phone, so offline the screen shows them, marked with their date.
 import { api, ApiProblem } from "../api.js";
 import { kv } from "../db.js";
+import { currentDefinitions } from "../forms/definition.js";
 import { t, currentLang } from "../i18n/index.js";
 import { el, formatDate, formatDateTime, toast } from "../ui.js";
 import { problemText } from "./login.js";
@@ -131,7 +132,7 @@ export async function renderDashboard(view, { me, params }) {
     ? await recordsList({ unit, year, period, cutoff, pending, focus: focused, offline: !!savedAt }) : null;
 
   const exportForm = el("select", { id: "export-form", "aria-label": t("dash.export_form") },
-    ["activity", "model_group", "incident"].map((f) => el("option", { value: f }, t(`form.short.${f}`))));
+    (await currentDefinitions()).map((d) => el("option", { value: d.form }, t(`form.short.${d.form}`))));
   const download = (format) => {
     const q = new URLSearchParams({ form: exportForm.value, format, unit, period: exportPeriod(year, period), union_cutoff: cutoff });
     location.href = `/api/reports/export?${q}`;
@@ -187,7 +188,7 @@ function indicatorCard(ind, { me, data, unit, year, focus, link, online }) {
       el("li", { class: p.done ? "done" : "" }, `${p.done ? "✓" : p.pending ? "…" : "○"} ${p.name}`))) : null,
     ind.by_type?.length ? el("p", { class: "small muted" }, ind.by_type.map((b) => `${b.label}: ${b.value}`).join(" · ")) : null,
     ind.incident ? el("p", { class: "small muted" }, t("dash.consent_only")) : null,
-    ind.available === false ? el("p", { class: "small muted" }, t("dash.k14_missing")) : null,
+    ind.available === false ? el("p", { class: "small muted" }, t("dash.k14_none_due")) : null,
     el("div", { class: "card-actions" },
       ind.units.length ? el("a", { href: link({ k: ind.code }), class: "small", id: `by-unit-${ind.code}`,
         onclick: () => { scrollToUnits = true; } }, t("dash.by_unit")) : null,
