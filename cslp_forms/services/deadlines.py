@@ -186,7 +186,8 @@ def _remind(rule: DeadlineRule, period: Period, today: date, now: datetime,
                 [user_id], kind="reminder", now=now,
                 key=f"reminder:{rule.code}:{row['unit']['code']}:{period.key}:{kind}",
                 title="Nhắc hạn báo cáo" if kind != "overdue" else "Đã quá hạn",
-                body=_reminder_text(rule, period, kind), url="/#/", tag=f"rule-{rule.code}")
+                body=_reminder_text(rule, period, kind), url=f"/#/new/{rule.form}",
+                tag=f"rule-{rule.code}")
             if made:
                 sent.append({"rule": rule.code, "unit": row["unit"]["code"],
                              "period": period.key, "kind": kind, "user_id": user_id})
@@ -222,5 +223,5 @@ def nudge(*, actor: User, rule_code: str, period_key: str | None, unit_codes: li
             officers, kind="nudge", now=now,
             key=f"nudge:{rule.code}:{code}:{key}:{local_today(now).isoformat()}",
             title="Nhắc từ cấp trên", body=f"{actor.unit.name} nhắc: {rule.title}.",
-            url="/#/", tag=f"rule-{rule.code}"))
+            url=f"/#/new/{rule.form}", tag=f"rule-{rule.code}"))
     return made

@@ -6,7 +6,7 @@ import { t, setLang, currentLang } from "./i18n/index.js";
 import { el, ask, toast } from "./ui.js";
 import { newRecord, putRecord, listRecords, discardDraft, UNSENT } from "./outbox.js";
 import { drain, onSyncEvent } from "./sync.js";
-import { refreshDefinitions } from "./forms/definition.js";
+import { refreshDefinitions, currentDefinitions } from "./forms/definition.js";
 import { refreshUnits } from "./units.js";
 import { renderLogin } from "./views/login.js";
 import { renderHome } from "./views/home.js";
@@ -104,15 +104,23 @@ function showLogin(notice = "") {
   renderLogin(view, { onSignedIn: typed, langButton, notice, username: me?.username || "" });
 }
 
-async function newForm(definition) {
+// A new record of a form. From a link (#/new/<form>, e.g. a deadline reminder) the draft
+// replaces the link in the history, so going back does not start yet another draft.
+async function newForm(definition, { fromLink = false } = {}) {
   if (definition.sensitive && (await vault.state()) === "none") {
-    renderPinSetup(view, { onDone: () => newForm(definition), onCancel: route });
+    renderPinSetup(view, { onDone: () => newForm(definition, { fromLink }), onCancel: () => leaveTo("#/") });
     return;
   }
   const record = newRecord({ form: definition.form, version: definition.version, unit: me.unit.code,
     owner: me.username, sensitive: Boolean(definition.sensitive) });
   await putRecord(record);
-  location.hash = `#/edit/${record.uuid}`;
+  if (fromLink) location.replace(`#/edit/${record.uuid}`);
+  else location.hash = `#/edit/${record.uuid}`;
+}
+
+function leaveTo(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
 }
 
 async function showLock() {
@@ -179,6 +187,12 @@ export async function route() {
   await showLockButton();
   if (await showLock()) return;
   const leave = (to = "#/") => { location.hash = to; };
+  if (screen === "new" && arg) {
+    const definition = (await currentDefinitions()).find((d) => d.form === arg);
+    if (definition) return newForm(definition, { fromLink: true });
+    location.replace("#/");
+    return;
+  }
   if (screen === "edit" && arg) return renderFormView(view, { uuid: arg, onSent: () => { leave(); drain(); }, onLeave: leave });
   if (screen === "record" && arg) return renderRecord(view, { uuid: arg, onLeave: leave, onChanged: () => { leave("#/records/all"); drain(); } });
   if (screen === "records") return renderRecords(view, { me, filter: arg || "all" });
