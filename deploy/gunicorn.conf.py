@@ -37,5 +37,10 @@ loglevel = "info"
 # is the phone's address; %(M)s is the duration in milliseconds.
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 
+# gunicorn 24+ opens a control socket for `gunicornc` in $XDG_RUNTIME_DIR or
+# $HOME/.gunicorn; the service has neither writable (its home is the read-only checkout)
+# and nothing here uses it. Older gunicorn ignores this setting.
+control_socket_disable = True
+
 # Never preload: the database engine must not be created before the fork.
 preload_app = False
