@@ -17,6 +17,7 @@ from .models.types import utcnow
 from .problems import Problem
 from .services import push
 from .services import units as unit_service
+from .services.backup import BackupError, backup_database
 from .services.crypto import keyring
 from .services.demo import load_demo_records
 from .services.facts import rebuild_facts
@@ -226,3 +227,21 @@ def send_reminders_command(now_text):
                f"(pushed) {counts['sent']}, hỏng {counts['failed']}, bỏ {counts['gone']}.")
     for row in sent:
         click.echo(f"  {row['rule']} {row['unit']} {row['period']} {row['kind']}")
+
+
+@cli.command("backup")
+@click.option("--to", "target", required=True, type=click.Path(path_type=Path),
+              help="A new file, or an existing directory for a time-stamped one.")
+def backup_command(target):
+    """Back the database up while the app runs: SQLite through its online backup API,
+    PostgreSQL through pg_dump (custom format, for pg_restore). The data key is not in
+    the backup: keep it elsewhere (README, "Keys")."""
+    try:
+        done = backup_database(target, now=utcnow(),
+                               pg_dump=current_app.config["PG_DUMP"])
+    except BackupError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"Đã sao lưu (backup written): {done.path} ({done.engine}, {done.size} bytes)")
+    click.echo("  " + ", ".join(f"{k} {v}" for k, v in done.counts.items()))
+    click.echo("Khóa dữ liệu không nằm trong bản sao lưu; hãy cất riêng (the data key is "
+               "not in the backup: keep it elsewhere).")

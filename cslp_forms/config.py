@@ -58,6 +58,10 @@ PUSH_WORKERS = 32
 PUSH_ENDPOINT_SCHEMES = ("https",)
 PUSH_TIMEOUT = 10
 
+# `flask cslp backup` on PostgreSQL runs this pg_dump; its major version must be at least
+# the server's (e.g. /usr/lib/postgresql/15/bin/pg_dump).
+PG_DUMP = "pg_dump"
+
 # Demo accounts created by `flask cslp setup-demo` (make run).
 DEMO_PASSWORD = None
 
