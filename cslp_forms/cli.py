@@ -215,9 +215,7 @@ def send_reminders_command(now_text):
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
     seed_rules()
-    province = db.session.scalar(select(Unit).where(Unit.parent_id.is_(None)).order_by(
-        Unit.valid_to.is_not(None), Unit.valid_from.desc()))
-    sent = send_reminders(now=now, province=province)
+    sent = send_reminders(now=now)
     db.session.commit()
     ids = [i for i in g.pop("cslp_new_notifications", [])] if "cslp_new_notifications" in g \
         else []

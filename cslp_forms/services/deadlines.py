@@ -154,10 +154,11 @@ def _reminder_kind(rule: DeadlineRule, period: Period, today: date) -> str | Non
     return None
 
 
-def send_reminders(*, now: datetime, province: Unit) -> list[dict]:
+def send_reminders(*, now: datetime) -> list[dict]:
     """Remind the officers of every unit that has not met a rule, on the rule's reminder
-    days. The dedupe key (rule, unit, period, user, kind) makes a second run, or two
-    machines at once, send nothing twice."""
+    days, under the top units (provinces) of each period: after a reorganisation, a past
+    period's units are still reminded of it. The dedupe key (rule, unit, period, user,
+    kind) makes a second run, or two machines at once, send nothing twice."""
     today = local_today(now)
     sent = []
     for rule in db.session.scalars(select(DeadlineRule).where(DeadlineRule.active)):
@@ -165,18 +166,20 @@ def send_reminders(*, now: datetime, province: Unit) -> list[dict]:
         periods = {p for p in (period_for(rule, today), period_for(rule, today - timedelta(1)))
                    if p is not None}
         for period in sorted(periods, key=lambda p: p.start):
-            sent += _remind(rule, period, today, now, province)
+            sent += _remind(rule, period, today, now)
     db.session.flush()
     return sent
 
 
-def _remind(rule: DeadlineRule, period: Period, today: date, now: datetime,
-            province: Unit) -> list[dict]:
+def _remind(rule: DeadlineRule, period: Period, today: date, now: datetime) -> list[dict]:
     kind = _reminder_kind(rule, period, today)
     if kind is None:
         return []
     sent = []
-    for row in compliance(rule, period, root=province, today=today):
+    roots = db.session.scalars(select(Unit).where(Unit.parent_id.is_(None),
+                                                  valid_on(period.end))).all()
+    rows = [row for root in roots for row in compliance(rule, period, root=root, today=today)]
+    for row in rows:
         if row["state"] == "met":
             continue
         officers = db.session.scalars(select(User.id).where(

@@ -56,8 +56,7 @@ def test_a_window_rule_only_reaches_around_its_window(app, rules):
 def sent_for(app, now, code=MONTHLY):
     """(unit, kind) of the reminders a run sends for one rule."""
     with app.app_context():
-        province = find_version("94")
-        sent = deadlines.send_reminders(now=at(now), province=province)
+        sent = deadlines.send_reminders(now=at(now))
         db.session.commit()
         return sorted((s["unit"], s["kind"]) if code else (s["rule"], s["kind"])
                       for s in sent if code is None or s["rule"] == code)
@@ -254,3 +253,21 @@ def test_the_year_end_report_is_reminded_before_the_cut_off(app, login, rules):
     # 7/12 09:00: 7 days before 14/12; An Thạnh 2 has sent hers.
     assert sent_for(app, "2024-12-07T02:00:00", YEAR_END) == [("31585", "due_in_7"),
                                                               ("31633", "due_in_7")]
+
+
+def test_after_a_reorganisation_past_periods_still_reach_the_old_units(app, rules):
+    """Sóc Trăng (94) ends on 30/6/2025 and Cần Thơ (92) begins: a run about November
+    2024 reminds the communes of 94, a run about July 2025 only those of 92."""
+    with app.app_context():
+        old = find_version("94")
+        old.valid_to = date(2025, 6, 30)
+        new = Unit(code="92", name="Thành phố Cần Thơ", level="province",
+                   valid_from=date(2025, 7, 1), path="")
+        db.session.add(new)
+        db.session.flush()
+        new.path = f"/{new.id}/"
+        db.session.commit()
+    run = app.test_cli_runner().invoke(args=["cslp", "send-reminders", "--now",
+                                             "2024-11-23T02:00:00"])
+    assert "ngay_phap_luat_hang_thang 31633 2024-11 due_in_7" in run.output, run.output
+    assert sent_for(app, "2025-07-24T02:00:00") == []  # 92 has no communes here yet
