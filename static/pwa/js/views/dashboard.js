@@ -229,7 +229,8 @@ function unitsTable(ind, data, { link, focus }) {
         el("th", { scope: "col" }, t("dash.actual")), el("th", { scope: "col", class: "chart-col" }, t("dash.chart")))),
       el("tbody", {}, ind.units.map((row) => {
         const value = row.actual;
-        const width = row.target ? (row.progress ?? 0) : percent && typeof value === "number" ? value : typeof value === "number" ? (100 * value) / max : 0;
+        // No figure (hidden, or nothing due): no bar, rather than an empty red one.
+        const width = row.target ? (row.progress ?? 0) : typeof value !== "number" ? null : percent ? value : (100 * value) / max;
         const name = row.unit.own ? t("dash.own", { name: row.unit.name }) : row.unit.name;
         return el("tr", { "data-unit": row.unit.code },
           el("th", { scope: "row" }, row.unit.own ? name : el("a", { href: link({ unit: row.unit.code }), class: "drill" }, name)),
