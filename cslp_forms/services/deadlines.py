@@ -39,6 +39,11 @@ SEED = [
      "condition": {"field": "campaign", "in": ["thang_hanh_dong_bdg_15_11_15_12", "ngay_25_11"]},
      "unit_levels": ["commune"], "period_type": "window", "start_md": "11-15",
      "end_md": "12-15", "reminder_days": [14, 7, 2, 0]},
+    {"code": "ngay_25_11", "title": "Hoạt động hưởng ứng Ngày Quốc tế xóa bỏ bạo lực đối "
+     "với phụ nữ 25/11", "basis": "Kế hoạch CSLP 2024, mục II.4", "form": "activity",
+     "condition": {"field": "campaign", "in": ["ngay_25_11"]},
+     "unit_levels": ["commune"], "period_type": "window", "start_md": "11-15",
+     "end_md": "11-25", "reminder_days": [7, 2, 0]},
     {"code": "ke_hoach_nam", "title": "Gửi kế hoạch công tác CSLP năm (trong quý I)",
      "basis": "Kế hoạch CSLP 2024, mục III.2", "form": "report",
      "condition": {"field": "report_type", "in": ["ke_hoach_nam"]},

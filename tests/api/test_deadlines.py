@@ -271,3 +271,12 @@ def test_after_a_reorganisation_past_periods_still_reach_the_old_units(app, rule
                                              "2024-11-23T02:00:00"])
     assert "ngay_phap_luat_hang_thang 31633 2024-11 due_in_7" in run.output, run.output
     assert sent_for(app, "2025-07-24T02:00:00") == []  # 92 has no communes here yet
+
+
+def test_the_25_november_rule_counts_its_campaign_only(app, login, rules):
+    sync(login("canbo.anthanh2"), item(activity(start_date="2024-11-20", campaign="ngay_25_11")))
+    # An Action Month activity is not a 25/11 one: An Thạnh 3 is still reminded.
+    sync(login("canbo.anthanh3"), item(activity(
+        start_date="2024-11-20", campaign="thang_hanh_dong_bdg_15_11_15_12"), unit="31633"))
+    assert sent_for(app, "2024-11-23T02:00:00", "ngay_25_11") == [("31585", "due_in_2"),
+                                                                  ("31633", "due_in_2")]
