@@ -16,6 +16,10 @@ from ..services.push import deliver_new
 from ..services.units import resolve_unit
 from . import bp
 
+# The dates each kind of period is set by (services/deadlines.py, period_for).
+DATES = {"due_md", "start_md", "end_md"}
+DATES_OF = {"month": set(), "year": {"due_md"}, "window": {"start_md", "end_md"}}
+
 
 def _rule(code: str) -> DeadlineRule:
     rule = db.session.scalar(select(DeadlineRule).where(DeadlineRule.code == code))
@@ -40,8 +44,17 @@ def update_rule(code):
         raise Problem("auth.forbidden", "Chỉ quản trị cấp tỉnh sửa được hạn báo cáo.")
     changes = load_json(RuleUpdateSchema())
     rule = _rule(code)
+    wrong = sorted(set(changes) & DATES - DATES_OF[rule.period_type])
+    if wrong:
+        raise Problem("request.invalid", errors=[{
+            "field": name, "code": "field.not_relevant",
+            "message": "Không áp dụng cho loại kỳ của hạn này."} for name in wrong])
     for key, value in changes.items():
         setattr(rule, key, value)
+    if rule.period_type == "window" and rule.start_md > rule.end_md:
+        raise Problem("request.invalid", errors=[{
+            "field": "end_md", "code": "field.invalid",
+            "message": "Ngày kết thúc phải sau ngày bắt đầu (trong cùng một năm)."}])
     db.session.commit()
     return RuleSchema().dump(rule)
 

@@ -1,10 +1,23 @@
 """Deadline rules, compliance and nudges."""
 
-from marshmallow import fields, validate
+import calendar
+import re
+
+from marshmallow import ValidationError, fields, validate
 
 from .base import ApiSchema
 
-MD = validate.Regexp(r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", error="field.invalid")
+
+def _month_day(value: str) -> None:
+    """MM-DD of a day that exists in some year (29/2 does: it falls back to 28/2)."""
+    if not re.fullmatch(r"(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])", value or ""):
+        raise ValidationError("field.invalid")
+    month, day = map(int, value.split("-"))
+    if day > calendar.monthrange(2024, month)[1]:
+        raise ValidationError("field.invalid")
+
+
+MD = _month_day
 
 
 class RuleSchema(ApiSchema):

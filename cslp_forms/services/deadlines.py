@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, func, select
 
@@ -14,7 +14,7 @@ from ..extensions import db
 from ..models import DeadlineRule, Submission, Unit, User
 from ..problems import Problem
 from . import push
-from .clock import local_today
+from .clock import local_today, local_zone
 from .units import in_subtree, valid_on
 
 COUNTED = ("submitted", "in_review", "approved")
@@ -44,12 +44,12 @@ SEED = [
      "condition": {"field": "campaign", "in": ["ngay_25_11"]},
      "unit_levels": ["commune"], "period_type": "window", "start_md": "11-15",
      "end_md": "11-25", "reminder_days": [7, 2, 0]},
-    {"code": "ke_hoach_nam", "title": "Gửi kế hoạch công tác CSLP năm (trong quý I)",
+    {"code": "ke_hoach_nam", "title": "Kế hoạch công tác CSLP của đơn vị, gửi trong quý I",
      "basis": "Kế hoạch CSLP 2024, mục III.2", "form": "report",
      "condition": {"field": "report_type", "in": ["ke_hoach_nam"]},
      "period_field": "report_year", "unit_levels": ["commune", "district"],
      "period_type": "year", "due_md": "03-31", "reminder_days": [14, 7, 2, 0, -1]},
-    {"code": "bao_cao_nam", "title": "Gửi báo cáo kết quả CSLP năm",
+    {"code": "bao_cao_nam", "title": "Báo cáo kết quả công tác CSLP cả năm của đơn vị",
      "basis": "Kế hoạch CSLP 2024, mục III.2; chốt số liệu năm 14/12 (NĐ 09/2019/NĐ-CP)",
      "form": "report", "condition": {"field": "report_type", "in": ["bao_cao_nam"]},
      "period_field": "report_year", "unit_levels": ["commune", "district"],
@@ -93,7 +93,7 @@ def period_for(rule: DeadlineRule, day: date) -> Period | None:
         return Period(f"{day:%Y-%m}", start, end, end + timedelta(days=rule.due_offset_days))
     if rule.period_type == "year":
         start, end = date(day.year, 1, 1), date(day.year, 12, 31)
-        due = _md(day.year, rule.due_md or "12-31")
+        due = _md(day.year, rule.due_md or "12-31") + timedelta(days=rule.due_offset_days or 0)
         return Period(str(day.year), start, min(end, due), due)
     start, end = _md(day.year, rule.start_md), _md(day.year, rule.end_md)
     reach = max([d for d in rule.reminder_days if d > 0] or [0])
@@ -123,14 +123,17 @@ def _in_period(rule: DeadlineRule, period: Period):
 def compliance(rule: DeadlineRule, period: Period, *, root: Unit, today: date,
                statuses: tuple[str, ...] = COUNTED) -> list[dict]:
     """Each unit of the rule's levels under `root`, valid during the period, with how many
-    counted records it has (and how many are dated by the due date) and whether it is
-    met, due soon, overdue or pending."""
+    counted records it has (and how many arrived by the due date) and whether it is met,
+    due soon, overdue or pending."""
     units = db.session.scalars(select(Unit).where(
         Unit.path.like(f"{root.path}%"), Unit.level.in_(rule.unit_levels),
         valid_on(period.end)).order_by(Unit.path)).all()
+    # On time: it reached the server by the end of the due day (the union's time), not
+    # the date typed on the document.
+    due_end = datetime.combine(period.due + timedelta(days=1), time(0), tzinfo=local_zone())
     counts = {unit_id: (n, on_time) for unit_id, n, on_time in db.session.execute(
         select(Submission.unit_id, func.count(),
-               func.count().filter(Submission.record_date <= period.due)).where(and_(
+               func.count().filter(Submission.created_at < due_end.astimezone(UTC))).where(and_(
             in_subtree(root, Submission.unit_id), Submission.form == rule.form,
             Submission.status.in_(statuses), _in_period(rule, period), _matches(rule)))
         .group_by(Submission.unit_id))}
@@ -187,9 +190,7 @@ def _remind(rule: DeadlineRule, period: Period, today: date, now: datetime) -> l
     for row in rows:
         if row["state"] == "met":
             continue
-        officers = db.session.scalars(select(User.id).where(
-            User.unit_id == row["unit_id"], User.role == "officer", User.active)).all()
-        for user_id in officers:
+        for user_id in _reporters(row["unit_id"]):
             made = push.notify(
                 [user_id], kind="reminder", now=now,
                 key=f"reminder:{rule.code}:{row['unit']['code']}:{period.key}:{kind}",
@@ -202,13 +203,22 @@ def _remind(rule: DeadlineRule, period: Period, today: date, now: datetime) -> l
     return sent
 
 
+def _reporters(unit_id: int) -> list[int]:
+    """Who files a unit's records: its officers; at a district, which files its own plan
+    and report, also its supervisors."""
+    return db.session.scalars(select(User.id).where(
+        User.unit_id == unit_id, User.active,
+        User.role.in_(("officer", "supervisor")))).all()
+
+
 def _reminder_text(rule: DeadlineRule, period: Period, kind: str) -> str:
     due = f"{period.due:%d/%m/%Y}"
+    title = f"{rule.title}, năm {period.key}" if rule.period_type == "year" else rule.title
     if kind == "overdue":
-        return f"{rule.title}: hạn {due} đã qua mà đơn vị chưa có phiếu. Hãy gửi sớm."
+        return f"{title}: hạn {due} đã qua mà đơn vị chưa gửi. Hãy gửi sớm."
     if kind == "due_today":
-        return f"{rule.title}: hôm nay ({due}) là hạn cuối."
-    return f"{rule.title}: còn {kind.removeprefix('due_in_')} ngày, hạn {due}."
+        return f"{title}: hôm nay ({due}) là hạn cuối."
+    return f"{title}: còn {kind.removeprefix('due_in_')} ngày, hạn {due}."
 
 
 def nudge(*, actor: User, rule_code: str, period_key: str | None, unit_codes: list[str],
@@ -225,10 +235,8 @@ def nudge(*, actor: User, rule_code: str, period_key: str | None, unit_codes: li
             Unit.valid_to.is_not(None), Unit.valid_from.desc()))
         if unit is None or not actor.unit.contains(unit):
             raise Problem("scope.forbidden")
-        officers = db.session.scalars(select(User.id).where(
-            User.unit_id == unit.id, User.role == "officer", User.active)).all()
         made += len(push.notify(
-            officers, kind="nudge", now=now,
+            _reporters(unit.id), kind="nudge", now=now,
             key=f"nudge:{rule.code}:{code}:{key}:{local_today(now).isoformat()}",
             title="Nhắc từ cấp trên", body=f"{actor.unit.name} nhắc: {rule.title}.",
             url=f"/#/new/{rule.form}", tag=f"rule-{rule.code}"))

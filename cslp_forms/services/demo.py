@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import random
 import uuid as uuid_lib
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from ..extensions import db
 from ..models import Submission, Unit, User
@@ -300,6 +300,12 @@ def load_demo_records(*, now: datetime) -> tuple[int, int]:
             if bad:
                 raise ValueError(f"demo record refused: {bad[0]}")
             stored += sum(r["status"] == "accepted" for r in results)
+    # The plans and reports reached the server on the day they are dated (K14 judges a
+    # document by when it arrived): 09:00 in Sóc Trăng.
+    arrivals = [{"uuid": uuid_lib.UUID(item["uuid"]), "created_at": datetime.combine(
+        date.fromisoformat(item["answers"]["report_date"]), time(2), tzinfo=UTC)}
+        for item, _ in plan.items if item["form"] == "report"]
+    db.session.execute(update(Submission), arrivals)
     wanted = {uuid_lib.UUID(item["uuid"]) for item, state in plan.items if state == "approved"}
     decisions = 0
     reviewers: dict[int, User] = {}

@@ -314,13 +314,16 @@ def compute_indicators(*, viewer: User, unit_code: str | None, year: int,
     for counts in acc.values():
         total.update(counts)
     targets = effective_targets(scope.root, year)
-    groups = [("", scope.root)] if acc.get("") else []
-    groups += list(scope.children.items())
     own_code = viewer.unit.code
     law = None
     if "K02" in targets and targets["K02"].basis == "per_unit_month":
         law = law_day(scope, targets["K02"], today)
     timely = timeliness(scope, statuses, today)
+    own = acc.get("") or timely["per_group"].get("")
+    if own:
+        acc[""]  # noqa: B018  (the unit's own row, even with only a plan or report)
+    groups = [("", scope.root)] if own else []
+    groups += list(scope.children.items())
 
     summaries = {key: u.summary() | ({"own": True} if key == "" else {}) for key, u in groups}
 
@@ -446,8 +449,10 @@ def timeliness(scope: Scope, statuses: tuple[str, ...], today: date) -> dict:
             period = deadlines.period_for(rule, date(year, 1, 1))
             if not scope.period.start <= period.due <= scope.period.end:
                 continue
-            for row in deadlines.compliance(rule, period, root=scope.root, today=today,
-                                            statuses=statuses):
+            rows = {row["unit_id"]: row for root in scope.roots
+                    for row in deadlines.compliance(rule, period, root=root, today=today,
+                                                    statuses=statuses)}
+            for row in rows.values():
                 if period.due >= today and not row["on_time"]:
                     continue
                 on_time = int(row["on_time"] > 0)
@@ -481,7 +486,7 @@ def _incident(code, total, acc, scope, unit_rows, own_code) -> dict:
     own_total = scope.root.code == own_code
     key = code.lower()
     cases, reached = total[f"{key}_cases"], total[f"{key}_reached"]
-    keys = [""] * bool(acc.get("")) + list(scope.children)
+    keys = [""] * ("" in acc) + list(scope.children)
     own_keys = {k for k in keys if (k or scope.root.code) == own_code}
     shown_cases = suppression.mask_siblings({k: acc[k][f"{key}_cases"] for k in keys},
                                             own=own_keys)

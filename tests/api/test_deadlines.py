@@ -1,13 +1,14 @@
 """Deadline rules through time (now passed in), compliance, reminders sent once."""
 
 import threading
+import uuid as uuid_lib
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from cslp_forms.extensions import db
-from cslp_forms.models import DeadlineRule, Notification, Unit, User
+from cslp_forms.models import DeadlineRule, Notification, Submission, Unit, User
 from cslp_forms.services import deadlines
 from cslp_forms.services.units import find_version
 from tests.api.sync_helpers import activity, item, report
@@ -157,8 +158,16 @@ def test_the_province_administrator_edits_a_rule(login, rules):
     admin = login("admin.tinh")
     res = admin.patch(f"/api/reminders/rules/{MONTHLY}", json={"reminder_days": [3, 0]})
     assert res.status_code == 200 and res.get_json()["reminder_days"] == [3, 0]
-    assert_problem(admin.patch(f"/api/reminders/rules/{MONTHLY}", json={"due_md": "13-01"}),
-                   400, "request.invalid")
+    for bad in ({"due_md": "13-01"}, {"due_md": "02-30"}, {"due_md": "04-31"},
+                {"due_md": None}, {"start_md": "12-20"}):
+        assert_problem(admin.patch(f"/api/reminders/rules/{MONTHLY}", json=bad),
+                       400, "request.invalid")
+    # A window that ends before it starts would never be due: refused, nothing changed.
+    res = admin.patch("/api/reminders/rules/thang_hanh_dong_bdg", json={"start_md": "12-20"})
+    assert_problem(res, 400, "request.invalid")
+    assert res.get_json()["errors"][0]["field"] == "end_md"
+    assert admin.patch("/api/reminders/rules/bao_cao_nam",
+                       json={"due_md": "02-29"}).status_code == 200
     assert_problem(login("giamsat.culaodung").patch(f"/api/reminders/rules/{MONTHLY}",
                                                     json={"active": False}),
                    403, "auth.forbidden")
@@ -178,9 +187,15 @@ def test_send_reminders_command_twice(app, rules):
 PLAN, YEAR_END = "ke_hoach_nam", "bao_cao_nam"
 
 
-def send_report(session, unit="31630", **answers):
-    results = sync(session, item(report(**answers), form="report", unit=unit))
+def send_report(session, unit="31630", arrived=None, **answers):
+    """Send a plan or report; `arrived` (ISO, UTC) stands for when it reached the server."""
+    it = item(report(**answers), form="report", unit=unit)
+    results = sync(session, it)
     assert results[0]["status"] == "accepted", results
+    if arrived:
+        db.session.execute(update(Submission).where(Submission.uuid == uuid_lib.UUID(
+            it["uuid"])).values(created_at=at(arrived)))
+        db.session.commit()
 
 
 def test_the_yearly_plan_is_due_at_the_end_of_q1(app, login, rules):
@@ -191,11 +206,13 @@ def test_the_yearly_plan_is_due_at_the_end_of_q1(app, login, rules):
     # A 2025 plan signed in December 2024 counts for 2025; a 2024 plan counts for nothing.
     send_report(officer, report_year=2025, report_date="2024-12-20")
     send_report(login("canbo.anthanh3"), unit="31633")
-    # 17/3/2025 09:00 in Sóc Trăng: 14 days before 31/3.
+    # 17/3/2025 09:00 in Sóc Trăng: 14 days before 31/3. A district files its own plan:
+    # its supervisors (two at 945, one at 942) are reminded too.
+    districts = [("942", "due_in_14"), ("945", "due_in_14"), ("945", "due_in_14")]
     assert sent_for(app, "2025-03-17T02:00:00", PLAN) == [("31585", "due_in_14"),
-                                                          ("31633", "due_in_14")]
-    assert sent_for(app, "2025-04-01T02:00:00", PLAN) == [("31585", "overdue"),
-                                                          ("31633", "overdue")]
+                                                          ("31633", "due_in_14"), *districts]
+    assert [s for s in sent_for(app, "2025-04-01T02:00:00", PLAN) if len(s[0]) == 5] == [
+        ("31585", "overdue"), ("31633", "overdue")]
     assert sent_for(app, "2025-04-02T02:00:00", PLAN) == []
 
 
@@ -224,9 +241,14 @@ def test_k14_counts_plans_and_year_end_reports_sent_on_time(app, login, rules):
     supervisor = login("giamsat.culaodung")
     ind, _ = k14(supervisor)
     assert ind["actual"] == 0.0 and ind["available"]  # every deadline of 2024 has passed
-    send_report(login("canbo.anthanh2"))  # plan on 20/3: on time
-    send_report(login("canbo.anthanh3"), unit="31633", report_date="2024-04-05")  # late
-    send_report(login("canbo.anthanh2"), kind=YEAR_END, report_date="2024-12-10")
+    with app.app_context():
+        # On time: it reached the server by the end of the due day in Sóc Trăng.
+        send_report(login("canbo.anthanh2"), arrived="2024-03-31T16:59:00")
+        # Late, though its typed date is in March: it arrived on 1/4 (00:00 in Sóc Trăng).
+        send_report(login("canbo.anthanh3"), unit="31633", report_date="2024-03-30",
+                    arrived="2024-03-31T17:00:00")
+        send_report(login("canbo.anthanh2"), kind=YEAR_END, report_date="2024-12-10",
+                    arrived="2024-12-10T03:00:00")
     ind, parts = k14(supervisor)
     assert parts == {"plans_due": owing, "plans_on_time": 1, "reports_due": owing,
                      "reports_on_time": 1}
@@ -246,13 +268,19 @@ def test_k14_counts_plans_and_year_end_reports_sent_on_time(app, login, rules):
     assert res.status_code == 200
     _, parts = k14(supervisor)
     assert (parts["plans_on_time"], parts["reports_on_time"]) == (1, 0)
+    # The district's own plan, sent by its supervisor, has a row of its own.
+    with app.app_context():
+        send_report(supervisor, unit="945", arrived="2024-03-01T02:00:00")
+    ind, _ = k14(supervisor)
+    own = next(r for r in ind["units"] if r["unit"].get("own"))
+    assert (own["unit"]["code"], own["actual"], own["due"]) == ("945", 50.0, 2)
 
 
 def test_the_year_end_report_is_reminded_before_the_cut_off(app, login, rules):
     send_report(login("canbo.anthanh2"), kind=YEAR_END, report_date="2024-12-01")
     # 7/12 09:00: 7 days before 14/12; An Thạnh 2 has sent hers.
-    assert sent_for(app, "2024-12-07T02:00:00", YEAR_END) == [("31585", "due_in_7"),
-                                                              ("31633", "due_in_7")]
+    communes = [s for s in sent_for(app, "2024-12-07T02:00:00", YEAR_END) if len(s[0]) == 5]
+    assert communes == [("31585", "due_in_7"), ("31633", "due_in_7")]
 
 
 def test_after_a_reorganisation_past_periods_still_reach_the_old_units(app, rules):
