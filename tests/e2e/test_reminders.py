@@ -40,7 +40,13 @@ def test_reminder_then_nothing_once_she_has_sent_one(page, context, live_server)
         page.locator("#notification-list a", has_text="PBGDPL").click()
         expect(page.locator('[data-path="start_date"] input')).to_be_visible()
         assert "#/edit/" in page.url
+        draft = page.url
         fill_activity(page)
+        # Tapped again later, the reminder reopens her unsent draft, not a new one.
+        page.goto(live_server + "/#/notifications")
+        page.locator("#notification-list a", has_text="PBGDPL").click()
+        page.wait_for_url(draft)
+        expect(page.locator('[data-path="participants_total"] input')).to_have_value("45")
         page.locator('[data-path="start_date"] input').fill(today.strftime("%Y-%m-02"))
         page.click("#send")
         wait_until(live_server.records, message="her activity")

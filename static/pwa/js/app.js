@@ -108,7 +108,8 @@ function showLogin(notice = "") {
 // replaces the link in the history, so going back does not start yet another draft.
 async function newForm(definition, { fromLink = false } = {}) {
   if (definition.sensitive && (await vault.state()) === "none") {
-    renderPinSetup(view, { onDone: () => newForm(definition, { fromLink }), onCancel: () => leaveTo("#/") });
+    renderPinSetup(view, { onDone: () => newForm(definition, { fromLink }),
+      onCancel: () => (fromLink ? location.replace("#/") : route()) });
     return;
   }
   const record = newRecord({ form: definition.form, version: definition.version, unit: me.unit.code,
@@ -116,11 +117,6 @@ async function newForm(definition, { fromLink = false } = {}) {
   await putRecord(record);
   if (fromLink) location.replace(`#/edit/${record.uuid}`);
   else location.hash = `#/edit/${record.uuid}`;
-}
-
-function leaveTo(hash) {
-  if (location.hash === hash) route();
-  else location.hash = hash;
 }
 
 async function showLock() {
@@ -189,9 +185,11 @@ export async function route() {
   const leave = (to = "#/") => { location.hash = to; };
   if (screen === "new" && arg) {
     const definition = (await currentDefinitions()).find((d) => d.form === arg);
-    if (definition) return newForm(definition, { fromLink: true });
-    location.replace("#/");
-    return;
+    if (!definition) return location.replace("#/");
+    // A reminder tapped again reopens the unsent new draft rather than starting another.
+    const draft = (await listRecords(me.username)).find((r) => r.form === arg && r.state === "draft" && r.base_revision === null);
+    if (draft) return location.replace(`#/edit/${draft.uuid}`);
+    return newForm(definition, { fromLink: true });
   }
   if (screen === "edit" && arg) return renderFormView(view, { uuid: arg, onSent: () => { leave(); drain(); }, onLeave: leave });
   if (screen === "record" && arg) return renderRecord(view, { uuid: arg, onLeave: leave, onChanged: () => { leave("#/records/all"); drain(); } });

@@ -131,7 +131,7 @@ export default {
   "form.short.activity": "Activities",
   "form.short.model_group": "Groups",
   "form.short.incident": "Cases",
-  "form.short.report": "Plans & reports",
+  "form.short.report": "Plans and reports",
   "form.send": "Send",
   "form.save_exit": "Save draft and close",
   "form.discard": "Delete draft",

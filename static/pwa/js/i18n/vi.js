@@ -131,7 +131,7 @@ export default {
   "form.short.activity": "Hoạt động",
   "form.short.model_group": "Mô hình",
   "form.short.incident": "Vụ việc",
-  "form.short.report": "Báo cáo",
+  "form.short.report": "Kế hoạch, báo cáo",
   "form.send": "Gửi",
   "form.save_exit": "Lưu nháp và thoát",
   "form.discard": "Xóa nháp",
