@@ -9,6 +9,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -46,18 +47,26 @@ def backup_database(target: Path, *, now: datetime, pg_dump: str = "pg_dump") ->
         raise BackupError(f"{target} already exists; backups are never overwritten")
     if not target.parent.is_dir():
         raise BackupError(f"{target.parent} is not a directory")
-    partial = target.with_name(f".{target.name}.partial")
-    # Backups hold personal data (names, phone numbers, plain incident fields): owner only.
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.close(fd)
     try:
-        if suffix == "sqlite3":
-            counts = _sqlite_backup(partial)
-        else:
-            counts = _pg_dump(partial, pg_dump)
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
+        # A partial file of this run's own (two runs at once never share one), owner-only:
+        # backups hold personal data (names, phone numbers, plain incident fields).
+        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+                                    suffix=".partial")
+        os.close(fd)
+        partial = Path(name)
+        try:
+            counts = _sqlite_backup(partial) if suffix == "sqlite3" \
+                else _pg_dump(partial, pg_dump)
+            with open(partial, "rb") as done:
+                os.fsync(done.fileno())
+            # Published under its name only when complete, and never over another file.
+            os.link(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
+    except FileExistsError:
+        raise BackupError(f"{target} already exists; backups are never overwritten") from None
+    except (OSError, subprocess.SubprocessError) as err:
+        raise BackupError(f"the backup could not be written: {err}") from None
     return Backup(path=target, engine=engine.dialect.name, size=target.stat().st_size,
                   counts=counts)
 
@@ -100,16 +109,8 @@ def _pg_dump(dest: Path, pg_dump: str) -> dict[str, int]:
     if binary is None:
         raise BackupError(f"{pg_dump} not found (Debian: apt-get install postgresql-client; "
                           "or set CSLP_PG_DUMP to its path)")
-    with db.engine.connect() as conn:
-        server = int(conn.execute(text("SHOW server_version_num")).scalar()) // 10000
-        counts = {name: conn.execute(text(f"SELECT count(*) FROM {name}")).scalar()
-                  for name in COUNTED}
     client = _major(subprocess.run([binary, "--version"], capture_output=True, text=True,
                                    check=True).stdout)
-    if client < server:
-        raise BackupError(f"{binary} is version {client} but the server is {server}: "
-                          f"install postgresql-client-{server} and set CSLP_PG_DUMP to "
-                          f"/usr/lib/postgresql/{server}/bin/pg_dump")
     url = db.engine.url
     env = dict(os.environ)
     if url.password:
@@ -117,8 +118,19 @@ def _pg_dump(dest: Path, pg_dump: str) -> dict[str, int]:
         env["PGPASSWORD"] = str(url.password)
     conninfo = url.set(drivername="postgresql", password=None) \
         .render_as_string(hide_password=False)
-    done = subprocess.run([binary, "--format=custom", "--no-password", f"--file={dest}",
-                           f"--dbname={conninfo}"], env=env, capture_output=True, text=True)
+    with db.engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
+        server = int(conn.execute(text("SHOW server_version_num")).scalar()) // 10000
+        if client < server:
+            raise BackupError(f"{binary} is version {client} but the server is {server}: "
+                              f"install postgresql-client-{server} and set CSLP_PG_DUMP to "
+                              f"/usr/lib/postgresql/{server}/bin/pg_dump")
+        # The counts and the dump see the same snapshot: what is counted is what is in it.
+        snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar()
+        counts = {name: conn.execute(text(f"SELECT count(*) FROM {name}")).scalar()
+                  for name in COUNTED}
+        done = subprocess.run([binary, "--format=custom", "--no-password", f"--file={dest}",
+                               f"--snapshot={snapshot}", f"--dbname={conninfo}"],
+                              env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise BackupError(f"pg_dump failed: {done.stderr.strip()}")
     return counts

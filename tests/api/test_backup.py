@@ -115,3 +115,39 @@ def test_backup_refuses_to_overwrite_or_guess(live, tmp_path, target, message):
     assert result.exit_code != 0 and message in result.output
     assert (tmp_path / "exists.sqlite3").read_bytes() == b"an older backup"
     assert not list(tmp_path.glob(".*.partial"))
+
+
+def test_two_backups_at_the_same_moment_publish_one_whole_file(live, tmp_path):
+    """A timer and a cron line firing together: one backup wins the name, the other is
+    refused; neither truncates the other's file, and no partial file is left."""
+    from datetime import UTC, datetime
+    from threading import Barrier, Thread
+
+    from cslp_forms.services.backup import BackupError, backup_database
+
+    fill(live)
+    now, start, outcomes = datetime(2026, 1, 2, 19, tzinfo=UTC), Barrier(2), []
+
+    def run():
+        with live.app_context():
+            start.wait()
+            try:
+                outcomes.append(backup_database(tmp_path, now=now).path)
+            except BackupError as err:
+                outcomes.append(str(err))
+
+    threads = [Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    [published] = [o for o in outcomes if not isinstance(o, str)]
+    assert [o for o in outcomes if isinstance(o, str)] == [
+        f"{published} already exists; backups are never overwritten"]
+    copy = sqlite3.connect(published)
+    try:
+        assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert copy.execute("SELECT count(*) FROM submissions").fetchone()[0] == 2
+    finally:
+        copy.close()
+    assert not list(tmp_path.glob(".*.partial"))
