@@ -3,11 +3,16 @@ month gets a reminder pushed to her phone; once she has sent one, the next run s
 nothing. And a supervisor nudges a late commune with one tap."""
 
 import calendar
+import uuid
 from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import expect
 
+from cslp_forms.extensions import db
+from cslp_forms.models import Submission
+from tests.api.sync_helpers import item, report
+from tests.conftest import PASSWORD
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_officer_flow import fill_activity, wait_until
 from tests.e2e.test_push import officer_with_push
@@ -70,3 +75,23 @@ def test_supervisor_nudges_a_late_commune(page, live_server):
     page.locator('#deadlines tr[data-unit="31633"] input').check()
     page.click("#nudge")
     expect(page.locator("#toast")).to_contain_text("Đã nhắc 1 cán bộ")
+
+
+def test_supervisor_sees_last_years_plans_sent_late(page, live_server):
+    officer = live_server.app.test_client()
+    token = officer.post("/api/auth/login", json={"username": "canbo.anthanh2",
+                                                  "password": PASSWORD}).get_json()
+    it = item(report(), form="report")
+    officer.post("/api/sync", json={"items": [it]}, headers={"X-CSRF-Token": token["csrf_token"]})
+    with live_server.app.app_context():  # it reached the server on 3/4/2024: late
+        db.session.get(Submission, uuid.UUID(it["uuid"])).created_at = datetime(
+            2024, 4, 3, 2, tzinfo=UTC)
+        db.session.commit()
+    page.goto(live_server)
+    sign_in(page, "giamsat.culaodung")
+    page.click("#open-deadlines")
+    page.select_option("#rule-pick", "ke_hoach_nam")
+    page.fill("#deadline-on", "2024-04-05")
+    expect(page.locator("#deadline-period")).to_contain_text("31/03/2024")
+    expect(page.locator('#deadlines tr[data-unit="31630"]')).to_contain_text("Gửi trễ hạn")
+    expect(page.locator('#deadlines tr[data-unit="31633"]')).to_contain_text("Quá hạn")

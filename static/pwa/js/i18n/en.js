@@ -104,6 +104,8 @@ export default {
   "deadlines.period": "Period {from}–{to}, due {due}.",
   "deadlines.no_period": "No period of this rule is running now.",
   "deadlines.state.met": "Done",
+  "deadlines.state.late": "Sent late",
+  "deadlines.on": "As of ",
   "deadlines.state.due_soon": "Due soon",
   "deadlines.state.overdue": "Overdue",
   "deadlines.state.pending": "Not yet",

@@ -104,6 +104,8 @@ export default {
   "deadlines.period": "Kỳ {from}–{to}, hạn {due}.",
   "deadlines.no_period": "Quy định này không có kỳ nào đang diễn ra.",
   "deadlines.state.met": "Đã có",
+  "deadlines.state.late": "Gửi trễ hạn",
+  "deadlines.on": "Xem theo ngày ",
   "deadlines.state.due_soon": "Sắp đến hạn",
   "deadlines.state.overdue": "Quá hạn",
   "deadlines.state.pending": "Chưa có",

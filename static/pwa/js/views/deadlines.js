@@ -6,11 +6,18 @@ import { el, toast, formatDate } from "../ui.js";
 
 export async function renderDeadlines(view, { params }) {
   const query = new URLSearchParams(params);
-  let rules, data;
+  const on = query.get("on") || "";
+  let rules, data, code;
+  const go = (changes) => {
+    const next = new URLSearchParams({ rule: code, on, ...changes });
+    if (!next.get("on")) next.delete("on");
+    location.hash = `#/deadlines?${next}`;
+  };
   try {
     ({ rules } = await api("/api/reminders/rules"));
-    const code = query.get("rule") || rules[0]?.code;
-    data = code ? await api(`/api/reminders/compliance?rule=${encodeURIComponent(code)}`) : null;
+    code = query.get("rule") || rules[0]?.code;
+    const asOf = on ? `&on=${encodeURIComponent(on)}` : "";
+    data = code ? await api(`/api/reminders/compliance?rule=${encodeURIComponent(code)}${asOf}`) : null;
   } catch (err) {
     if (err instanceof ApiProblem && err.code === "network") {
       view.replaceChildren(el("p", { class: "card warn" }, t("review.offline")));
@@ -19,20 +26,24 @@ export async function renderDeadlines(view, { params }) {
     throw err;
   }
   const picker = el("select", { id: "rule-pick", "aria-label": t("deadlines.rule"),
-    onchange: (e) => { location.hash = `#/deadlines?rule=${e.target.value}`; } },
+    onchange: (e) => go({ rule: e.target.value }) },
   rules.map((r) => el("option", { value: r.code, selected: r.code === data?.rule }, r.title)));
+  // Another day: a past period (last year's plans and reports), or one ahead.
+  const day = el("label", { class: "small" }, t("deadlines.on"),
+    el("input", { type: "date", id: "deadline-on", value: on, onchange: (e) => go({ on: e.target.value }) }));
   const checks = [];
   const rows = (data?.units || []).map((row) => {
     const box = row.state === "met" ? null
       : el("input", { type: "checkbox", "data-unit": row.unit.code, "aria-label": `${t("deadlines.pick")} ${row.unit.name}` });
     if (box) checks.push(box);
-    return el("tr", { class: `state-${row.state}`, "data-unit": row.unit.code },
+    const state = row.state === "met" && !row.on_time ? "late" : row.state;
+    return el("tr", { class: `state-${state}`, "data-unit": row.unit.code },
       el("td", {}, box), el("th", { scope: "row" }, row.unit.name),
-      el("td", {}, el("span", { class: `badge ${row.state === "met" ? "sent" : row.state === "overdue" ? "problem" : "waiting"}` },
-        t(`deadlines.state.${row.state}`))));
+      el("td", {}, el("span", { class: `badge ${state === "met" ? "sent" : state === "overdue" ? "problem" : "waiting"}` },
+        t(`deadlines.state.${state}`))));
   });
   view.replaceChildren(el("section", { class: "card", id: "deadlines" },
-    el("h2", {}, t("deadlines.title")), picker,
+    el("h2", {}, t("deadlines.title")), picker, day,
     data?.period ? el("p", { id: "deadline-period" }, t("deadlines.period", {
       from: formatDate(data.period.start), to: formatDate(data.period.end), due: formatDate(data.period.due) }))
       : el("p", { class: "muted" }, t("deadlines.no_period")),
