@@ -1,0 +1,292 @@
+"""Chaos: exactly-once sync when the network and the server misbehave.
+
+Twenty simulated phones, each with its own records (client-minted UUIDs), send random
+batches of 1-50 of their unacknowledged records to `POST /api/sync`, and resend until
+each record is acknowledged (`accepted` or `duplicate`). Between them and gunicorn (2
+workers, 4 threads, its own process group, a fresh database) runs `ChaosProxy`
+(proxy.py), which refuses connections, forwards a batch and then resets the connection
+instead of answering (stored but unacknowledged), delays answers, and stalls some beyond
+the phones' read timeout. Twice during the run, when about a third and two thirds of
+the records are acknowledged, the whole gunicorn process group is killed with SIGKILL
+and started again on the same port; the proxy keeps running, and phones sign in again
+whenever they get a 401 or a CSRF refusal.
+
+At the end the database holds each record exactly once: the set of stored UUIDs equals
+the set the phones minted (nothing lost, nothing the phones did not send), each with one
+revision, one report-facts row, and the same form, version, unit, author, date and
+answers (incident answers are sealed at rest: they are opened with the data key, and the
+server's content hash is recomputed from what the phone sent), and the activity rollups
+add up to exactly the activities sent. No UUID was ever answered `accepted` twice, no
+answer was a 5xx, and the server logged no unhandled error. The test also asserts that
+the chaos happened (batches stored and their answers cut, two restarts, resends answered
+`duplicate`), so it cannot pass on a quiet network.
+
+Runs once on an SQLite file and once on PostgreSQL, about a minute each on two cores.
+Every random choice comes from a fixed seed (thread scheduling still varies).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import requests
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from cslp_forms.extensions import db
+from cslp_forms.models import Submission, SubmissionRevision
+from cslp_forms.models.reports import ReportFact, ReportRollup
+from cslp_forms.services.forms import registry
+from cslp_forms.services.privacy import content_digest, open_answers
+from cslp_forms.services.sync import canonical_content
+from tests.chaos.proxy import ChaosProxy
+from tests.chaos.records import random_record
+from tests.conftest import PASSWORD, make_app, seed
+
+pytestmark = pytest.mark.chaos
+ROOT = Path(__file__).resolve().parents[2]
+SEED = 20241109
+DEVICES = 20
+RECORDS_PER_DEVICE = 60
+OFFICERS = [("canbo.anthanh2", "31630"), ("canbo.anthanh3", "31633"),
+            ("canbo.thienmy", "31585")]
+DATA_KEY = "kchaos=" + "Q" * 43 + "="
+TIMEOUT = (2, 5)  # the phones' connect and read timeouts, seconds
+RUN_LIMIT = 90  # seconds for the phones to get everything acknowledged
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Gunicorn:
+    """gunicorn in its own process group, so SIGKILL takes the master and its workers at
+    once, as a power cut or the OOM killer would."""
+
+    def __init__(self, database_url: str, tmp_path: Path):
+        self.port = _free_port()
+        self.tmp_path = tmp_path
+        self.env = {**os.environ, "CSLP_DATABASE_URL": database_url,
+                    "CSLP_SECRET_KEY": "chaos-secret", "CSLP_DATA_KEY": DATA_KEY,
+                    "CSLP_INSTANCE_PATH": str(tmp_path)}
+        self.proc: subprocess.Popen | None = None
+        self.restarts = 0
+
+    def start(self) -> None:
+        with open(self.tmp_path / "gunicorn.log", "ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4",
+                 "--bind", f"127.0.0.1:{self.port}", "--access-logfile",
+                 str(self.tmp_path / "access.log"), "--access-logformat", "%(s)s %(r)s",
+                 "wsgi:app"],
+                cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=log,
+                start_new_session=True)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                requests.get(f"http://127.0.0.1:{self.port}/api/forms", timeout=1)
+                return
+            except requests.RequestException:
+                time.sleep(0.1)
+        pytest.fail("gunicorn did not start:\n" + self.log())
+
+    def kill(self) -> None:
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(10)
+
+    def restart(self) -> None:
+        self.kill()
+        self.start()
+        self.restarts += 1
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(10)
+
+    def log(self) -> str:
+        return (self.tmp_path / "gunicorn.log").read_text(errors="replace")
+
+    def statuses(self) -> Counter:
+        lines = (self.tmp_path / "access.log").read_text(errors="replace").splitlines()
+        return Counter(line.split(" ", 1)[0] for line in lines if line)
+
+
+class Device:
+    """One phone: its own records and cookie jar; sends random batches of what is not yet
+    acknowledged, and resends until the server has acknowledged everything."""
+
+    def __init__(self, number: int, base: str):
+        self.rng = random.Random(SEED * 100 + number)
+        self.username, unit = OFFICERS[number % len(OFFICERS)]
+        self.records = [random_record(self.rng, unit) for _ in range(RECORDS_PER_DEVICE)]
+        self.pending = {r["uuid"]: r for r in self.records}
+        self.base = base
+        self.http = requests.Session()
+        self.http.headers["Connection"] = "close"  # one request per connection: one fate
+        self.csrf: str | None = None
+        self.stats: Counter[str] = Counter()
+        self.accepted: Counter[str] = Counter()
+        self.wrong: list = []  # results that are neither accepted nor duplicate
+
+    def run(self, deadline: float) -> None:
+        backoff = 0.05
+        while self.pending and time.monotonic() < deadline:
+            try:
+                ok = self._login() if self.csrf is None else self._send_batch()
+            except requests.RequestException:
+                self.stats["network_error"] += 1
+                ok = False
+            if ok:
+                backoff = 0.05
+            else:
+                time.sleep(self.rng.uniform(0, backoff))
+                backoff = min(backoff * 2, 1.0)
+
+    def _login(self) -> bool:
+        res = self.http.post(self.base + "/api/auth/login", timeout=TIMEOUT,
+                             json={"username": self.username, "password": PASSWORD})
+        self.stats[f"login_{res.status_code}"] += 1
+        if res.status_code == 200:
+            self.csrf = res.json()["csrf_token"]
+        return res.status_code == 200
+
+    def _send_batch(self) -> bool:
+        uuids = list(self.pending)
+        batch = self.rng.sample(uuids, min(len(uuids), self.rng.randint(1, 50)))
+        res = self.http.post(self.base + "/api/sync", timeout=TIMEOUT,
+                             headers={"X-CSRF-Token": self.csrf},
+                             json={"items": [self.pending[u] for u in batch]})
+        self.stats[f"sync_{res.status_code}"] += 1
+        if res.status_code in (401, 403):
+            self.csrf = None  # signed out (or a stale token): sign in again
+            return False
+        if res.status_code != 200:
+            return False
+        for result in res.json()["results"]:
+            self.stats[result["status"]] += 1
+            if result["status"] == "accepted":
+                self.accepted[result["uuid"]] += 1
+            if result["status"] in ("accepted", "duplicate") and result["revision"] == 1:
+                self.pending.pop(result["uuid"], None)
+            else:
+                self.wrong.append(result)
+        return True
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'chaos.db'}"
+    return request.getfixturevalue("pg_database_factory")()
+
+
+@pytest.fixture
+def server_app(database_url, tmp_path):
+    """A fresh database built by the migrations and seeded with the test accounts; the
+    app object is only used to read the database, never to serve."""
+    app = make_app(DATABASE_URL=database_url, DATA_KEY=DATA_KEY, SECRET_KEY="chaos-secret")
+    with app.app_context():
+        upgrade()
+    seed(app)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_records_survive_chaos_exactly_once(server_app, database_url, tmp_path):
+    started = time.monotonic()
+    server = Gunicorn(database_url, tmp_path)
+    server.start()
+    proxy = ChaosProxy(server.port, seed=SEED).start()
+    devices = [Device(n, f"http://127.0.0.1:{proxy.port}") for n in range(DEVICES)]
+    total = sum(len(d.records) for d in devices)
+    deadline = time.monotonic() + RUN_LIMIT
+    threads = [threading.Thread(target=d.run, args=(deadline,)) for d in devices]
+    try:
+        for t in threads:
+            t.start()
+        # Kill the server twice mid-run: after a third, then two thirds, were acknowledged.
+        for share in (1 / 3, 2 / 3):
+            while (total - sum(len(d.pending) for d in devices) < share * total
+                   and time.monotonic() < deadline):
+                time.sleep(0.05)
+            server.restart()
+        for t in threads:
+            t.join(max(0.0, deadline - time.monotonic()) + 10)
+    finally:
+        proxy.stop()
+        server.stop()
+    elapsed = time.monotonic() - started
+
+    stats = sum((d.stats for d in devices), Counter())
+    report = (f"{elapsed:.1f} s, proxy {dict(proxy.counts)}, restarts {server.restarts}, "
+              f"phones {dict(stats)}, server statuses {dict(server.statuses())}")
+    print(report)
+    unacknowledged = sum(len(d.pending) for d in devices)
+    assert unacknowledged == 0, f"{unacknowledged} records never acknowledged; {report}"
+    assert [r for d in devices for r in d.wrong] == []
+    accepted = sum((d.accepted for d in devices), Counter())
+    assert [u for u, n in accepted.items() if n > 1] == [], "a record was accepted twice"
+    assert not [s for s in server.statuses() if s.startswith("5")], report
+    assert "unhandled error" not in server.log()
+
+    # The chaos happened: stored batches lost their answer and were resent, the server
+    # was killed twice, connections were refused, answers delayed.
+    assert server.restarts == 2
+    assert proxy.counts["cut_after_200"] >= 5, report
+    assert stats["duplicate"] >= 20, report
+    assert proxy.counts["refuse"] >= 5 and proxy.counts["delay"] >= 5, report
+    assert proxy.counts["upstream_down"] + proxy.counts["upstream_lost"] >= 1, report
+
+    sent = {r["uuid"]: (d.username, r) for d in devices for r in d.records}
+    _assert_stored_exactly_once(server_app, sent)
+
+
+def _assert_stored_exactly_once(app, sent: dict) -> None:
+    with app.app_context():
+        rows = {str(s.uuid): s for s in db.session.scalars(select(Submission))}
+        assert sorted(set(sent) - set(rows)) == [], "records lost"
+        assert sorted(set(rows) - set(sent)) == [], "records the phones never sent"
+        revisions = Counter(str(u) for u in db.session.scalars(
+            select(SubmissionRevision.submission_uuid)))
+        facts = Counter(str(u) for u in db.session.scalars(
+            select(ReportFact.submission_uuid)))
+        for uuid, (username, record) in sent.items():
+            row = rows[uuid]
+            definition = registry().get(record["form"], record["version"])
+            stored = (row.form, row.form_version, row.unit.code, row.author.username,
+                      row.record_date.isoformat(), row.revision, row.status, row.attachments)
+            assert stored == (record["form"], 1, record["unit"], username,
+                              record["answers"][definition.date_field], 1, "submitted", [])
+            assert open_answers(row, row.uuid) == record["answers"], uuid
+            canonical = canonical_content(form=record["form"], version=1, unit=record["unit"],
+                                          answers=record["answers"], attachments=[])
+            assert row.content_hash == content_digest(definition, canonical, row.key_id)
+            assert (revisions[uuid], facts[uuid]) == (1, 1), uuid
+            revision = db.session.scalar(select(SubmissionRevision).where(
+                SubmissionRevision.submission_uuid == row.uuid))
+            assert open_answers(revision, row.uuid, 1) == record["answers"], uuid
+        sequence = db.session.scalars(select(Submission.change_seq)).all()
+        assert None not in sequence and len(set(sequence)) == len(sent)
+        activities = [r for _, r in sent.values() if r["form"] == "activity"]
+        rolled = db.session.execute(select(func.sum(ReportRollup.n),
+                                           func.sum(ReportRollup.participants_total))).one()
+        assert tuple(rolled) == (len(activities), sum(a["answers"]["participants_total"]
+                                                      for a in activities))
