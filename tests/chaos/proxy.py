@@ -40,6 +40,8 @@ def _reset(writer: asyncio.StreamWriter) -> None:
 
 
 async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Copy one direction; an end passes on as an end, a reset as a reset (a server left
+    waiting for the rest of a request would hold one of its threads)."""
     try:
         while data := await reader.read(65536):
             writer.write(data)
@@ -47,7 +49,7 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
         if writer.can_write_eof():
             writer.write_eof()
     except OSError:
-        pass
+        _reset(writer)
 
 
 async def _read_all(reader: asyncio.StreamReader, timeout: float) -> bytes:
@@ -109,9 +111,9 @@ class ChaosProxy:
         try:
             await self._serve(reader, writer, self._fate())
         except asyncio.CancelledError:
-            pass  # the proxy is stopping
+            writer.transport.abort()  # the proxy is stopping
         finally:
-            writer.transport.abort()
+            writer.close()  # after what was written is flushed; a no-op after a reset
 
     async def _serve(self, reader, writer, fate: str) -> None:
         self.counts["connections"] += 1
@@ -131,7 +133,6 @@ class ChaosProxy:
             if fate == "pass":
                 await _pipe(up_reader, writer)
                 self.counts["pass"] += 1
-                await writer.drain()
                 return
             answer = await _read_all(up_reader, 60)
             if not answer:
