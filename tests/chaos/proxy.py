@@ -12,8 +12,9 @@ one fate, drawn from a seeded `random.Random`:
 - `stall`: the answer is held back longer than the phones' read timeout (a dropped link).
 
 While the server is down (killed), connecting upstream fails and the phone's connection
-is reset (`upstream_down`). The proxy runs its own event loop in a thread and keeps
-running while the server behind it is killed and restarted.
+is reset (`upstream_down`); a request the server died under ends the same way
+(`upstream_lost`). `counts` keeps how often each happened. The proxy runs its own event
+loop in a thread and keeps running while the server behind it is killed and restarted.
 """
 
 from __future__ import annotations
