@@ -175,10 +175,11 @@ class Device:
         uuids = list(self.pending)
         batch = [self.pending[u] for u in
                  self.rng.sample(uuids, min(len(uuids), self.rng.randint(1, 50)))]
-        if self.rng.random() < 0.2:
+        acknowledged = [r for r in self.records if r["uuid"] not in self.pending]
+        if acknowledged and self.rng.random() < 0.2:
             # A phone that lost its "sent" marks (or whose page and service worker both
             # drained) sends acknowledged records again: they must come back `duplicate`.
-            batch += self.rng.sample(self.records, 3)
+            batch += self.rng.sample(acknowledged, min(3, len(acknowledged)))
         res = self.http.post(self.base + "/api/sync", timeout=TIMEOUT,
                              headers={"X-CSRF-Token": self.csrf}, json={"items": batch})
         self.stats[f"sync_{res.status_code}"] += 1
