@@ -123,13 +123,22 @@ BUILDERS = {"activity": activity, "model_group": model_group, "incident": incide
 MIX = ["activity"] * 6 + ["model_group"] * 2 + ["incident"] * 2
 
 
-def random_record(rng: random.Random, unit: str) -> dict:
-    """One sync item for a new record, checked against the form's own validator so that a
-    builder mistake shows here and not as a puzzling `rejected` under chaos."""
-    form = rng.choice(MIX)
-    answers = BUILDERS[form](rng, unit)
+def _checked(form: str, answers: dict) -> dict:
+    # A builder mistake shows here, not as a puzzling `rejected` under chaos.
     errors = registry().get(form, 1).validate(answers, [])
     assert errors == [], (form, errors)
+    return answers
+
+
+def random_record(rng: random.Random, unit: str) -> dict:
+    """One sync item for a new record."""
+    form = rng.choice(MIX)
     return {"uuid": str(uuid_lib.UUID(int=rng.getrandbits(128), version=4)), "form": form,
-            "version": 1, "unit": unit, "base_revision": None, "answers": answers,
-            "attachments": []}
+            "version": 1, "unit": unit, "base_revision": None,
+            "answers": _checked(form, BUILDERS[form](rng, unit)), "attachments": []}
+
+
+def edited(rng: random.Random, item: dict) -> dict:
+    """The same record edited on the phone after the server stored it: revision 2."""
+    answers = BUILDERS[item["form"]](rng, item["unit"])
+    return {**item, "base_revision": 1, "answers": _checked(item["form"], answers)}

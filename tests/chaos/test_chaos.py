@@ -4,8 +4,10 @@ Twenty simulated phones (threads; three officer accounts, one commune each), eac
 its own 120 records (client-minted UUIDs; activities, model groups and incidents, built
 at random from a fixed seed in records.py), send random batches of 1-50 of their
 unacknowledged records to `POST /api/sync` and resend until each record is acknowledged
-(`accepted` or `duplicate`); now and then a batch also carries records already
-acknowledged, as a phone that lost its "sent" marks would. Between the phones and
+(`accepted` or `duplicate`). About one record in seven is edited once acknowledged (a
+second revision, sent and resent the same way, compare-and-set on the server), and now
+and then a batch also carries records already acknowledged, as a phone that lost its
+"sent" marks would. Between the phones and
 gunicorn (2 workers x 4 threads, its own process group, a fresh database built by the
 migrations) runs `ChaosProxy` (proxy.py): it resets connections before they reach the
 server, forwards a batch and then resets the connection instead of answering (stored but
@@ -15,14 +17,16 @@ process group is killed with SIGKILL and started again on the same port; the pro
 running. Phones use timeouts, back off, and sign in again after a 401 or a CSRF refusal.
 
 Then the database must hold each record exactly once: the stored UUIDs are exactly those
-the phones minted (none lost, none they did not send), each with one revision and one
-report-facts row, and the same form, version, unit, author, date and answers (incident
-answers are sealed at rest: they are opened with the data key, and the server's content
-hash is recomputed from what the phone sent); the activity rollups add up to exactly the
-activities sent; an SQLite file passes its integrity check. No UUID was answered
-`accepted` twice, no answer was a 5xx, the server logged no unhandled error and no
-deadlock. The chaos is asserted too (answers of stored batches cut, two kills with
-records still pending, resends answered `duplicate`), so a quiet run cannot pass.
+the phones minted (none lost, none they did not send), each with one row per version the
+phone made (revision 1, and 2 if edited) holding that version's answers, one report-facts
+row, and the form, version, unit, author, date and answers of the phone's last version
+(incident answers are sealed at rest: they are opened with the data key, and the
+server's content hash is recomputed from what the phone sent); the activity rollups add
+up to exactly the activities' last versions; an SQLite file passes its integrity check.
+No version was answered `accepted` twice, no answer was a 5xx, the server logged no
+unhandled error and no deadlock. The chaos is asserted too (answers of stored batches
+cut, two kills with records still pending, resends answered `duplicate`, edits made), so
+a quiet run cannot pass.
 
 Runs on an SQLite file and on PostgreSQL (a database of its own, as in tests/pg; under
 CI=true a missing server fails the run): about half a minute each on two cores. Random
@@ -55,7 +59,7 @@ from cslp_forms.services.forms import registry
 from cslp_forms.services.privacy import content_digest, open_answers
 from cslp_forms.services.sync import canonical_content
 from tests.chaos.proxy import ChaosProxy
-from tests.chaos.records import random_record
+from tests.chaos.records import edited, random_record
 from tests.conftest import PASSWORD, make_app, seed
 
 pytestmark = pytest.mark.chaos
@@ -133,22 +137,30 @@ class Gunicorn:
         return Counter(line.split(" ", 1)[0] for line in lines if line)
 
 
+def _revision(item: dict) -> int:
+    """The revision the server answers for this item once it is stored."""
+    return 1 if item["base_revision"] is None else item["base_revision"] + 1
+
+
 class Device:
     """One phone: its own records and cookie jar; sends random batches of what is not yet
-    acknowledged, and resends until the server has acknowledged everything."""
+    acknowledged, and resends until the server has acknowledged everything. Some records
+    are edited once acknowledged (revision 2), and that edit is sent the same way."""
 
     def __init__(self, number: int, base: str):
         self.rng = random.Random(SEED * 100 + number)
         self.username, unit = OFFICERS[number % len(OFFICERS)]
-        self.records = [random_record(self.rng, unit) for _ in range(RECORDS_PER_DEVICE)]
-        self.pending = {r["uuid"]: r for r in self.records}
+        records = [random_record(self.rng, unit) for _ in range(RECORDS_PER_DEVICE)]
+        # Every version the phone made of each record, oldest first.
+        self.versions = {r["uuid"]: [r] for r in records}
+        self.pending = {r["uuid"]: r for r in records}
         self.base = base
         self.http = requests.Session()
         self.http.headers["Connection"] = "close"  # one request per connection: one fate
         self.csrf: str | None = None
         self.stats: Counter[str] = Counter()
-        self.accepted: Counter[str] = Counter()
-        self.wrong: list = []  # results that are neither accepted nor duplicate
+        self.accepted: Counter[tuple[str, int]] = Counter()
+        self.wrong: list = []  # results that do not acknowledge the version sent
 
     def run(self, deadline: float, stop: threading.Event) -> None:
         backoff = 0.05
@@ -176,7 +188,7 @@ class Device:
         uuids = list(self.pending)
         batch = [self.pending[u] for u in
                  self.rng.sample(uuids, min(len(uuids), self.rng.randint(1, 50)))]
-        acknowledged = [r for r in self.records if r["uuid"] not in self.pending]
+        acknowledged = [v[-1] for u, v in self.versions.items() if u not in self.pending]
         if acknowledged and self.rng.random() < 0.2:
             # A phone that lost its "sent" marks (or whose page and service worker both
             # drained) sends acknowledged records again: they must come back `duplicate`.
@@ -189,15 +201,25 @@ class Device:
             return False
         if res.status_code != 200:
             return False
-        for result in res.json()["results"]:
+        for item, result in zip(batch, res.json()["results"], strict=True):
             self.stats[result["status"]] += 1
             if result["status"] == "accepted":
-                self.accepted[result["uuid"]] += 1
-            if result["status"] in ("accepted", "duplicate") and result["revision"] == 1:
-                self.pending.pop(result["uuid"], None)
-            else:
-                self.wrong.append(result)
+                self.accepted[(item["uuid"], result["revision"])] += 1
+            if (result["uuid"], result["status"], result.get("revision")) not in (
+                    (item["uuid"], "accepted", _revision(item)),
+                    (item["uuid"], "duplicate", _revision(item))):
+                self.wrong.append((item["uuid"], _revision(item), result))
+            elif self.pending.get(item["uuid"]) is item:
+                self._acknowledged(item)
         return True
+
+    def _acknowledged(self, item: dict) -> None:
+        del self.pending[item["uuid"]]
+        if item["base_revision"] is None and self.rng.random() < 0.15:
+            edit = edited(self.rng, item)
+            self.versions[item["uuid"]].append(edit)
+            self.pending[item["uuid"]] = edit
+            self.stats["edits"] += 1
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
@@ -226,7 +248,7 @@ def test_records_survive_chaos_exactly_once(server_app, database_url, tmp_path):
     server.start()
     proxy = ChaosProxy(server.port, seed=SEED).start()
     devices = [Device(n, f"http://127.0.0.1:{proxy.port}") for n in range(DEVICES)]
-    total = sum(len(d.records) for d in devices)
+    total = sum(len(d.versions) for d in devices)
     deadline, stop = time.monotonic() + RUN_LIMIT, threading.Event()
     threads = [threading.Thread(target=d.run, args=(deadline, stop)) for d in devices]
     try:
@@ -259,7 +281,7 @@ def test_records_survive_chaos_exactly_once(server_app, database_url, tmp_path):
     assert unacknowledged == 0, f"{unacknowledged} records never acknowledged; {report}"
     assert [r for d in devices for r in d.wrong] == []
     accepted = sum((d.accepted for d in devices), Counter())
-    assert [u for u, n in accepted.items() if n > 1] == [], "a record was accepted twice"
+    assert [k for k, n in accepted.items() if n > 1] == [], "a version was accepted twice"
     assert not [s for s in server.statuses() if s.startswith("5")], report
     assert "unhandled error" not in server.log()
     # Batches lock records, then rollup rows, then the change counter, each in one order.
@@ -273,37 +295,42 @@ def test_records_survive_chaos_exactly_once(server_app, database_url, tmp_path):
     assert proxy.counts["refuse"] >= 5 and proxy.counts["delay"] >= 5, report
     assert proxy.counts["upstream_down"] + proxy.counts["upstream_lost"] >= 1, report
 
-    sent = {r["uuid"]: (d.username, r) for d in devices for r in d.records}
+    assert stats["edits"] >= 20, report
+    sent = {u: (d.username, v) for d in devices for u, v in d.versions.items()}
     _assert_stored_exactly_once(server_app, sent)
 
 
 def _assert_stored_exactly_once(app, sent: dict) -> None:
+    """`sent`: uuid -> (author, every version the phone made, oldest first)."""
     with app.app_context():
         rows = {str(s.uuid): s for s in db.session.scalars(select(Submission))}
         assert sorted(set(sent) - set(rows)) == [], "records lost"
         assert sorted(set(rows) - set(sent)) == [], "records the phones never sent"
-        revisions = Counter(str(u) for u in db.session.scalars(
-            select(SubmissionRevision.submission_uuid)))
+        revisions: dict[str, list] = {}
+        for rev in db.session.scalars(select(SubmissionRevision)
+                                      .order_by(SubmissionRevision.revision)):
+            revisions.setdefault(str(rev.submission_uuid), []).append(rev)
         facts = Counter(str(u) for u in db.session.scalars(
             select(ReportFact.submission_uuid)))
-        for uuid, (username, record) in sent.items():
-            row = rows[uuid]
-            definition = registry().get(record["form"], record["version"])
+        for uuid, (username, versions) in sent.items():
+            row, last = rows[uuid], versions[-1]
+            definition = registry().get(last["form"], last["version"])
             stored = (row.form, row.form_version, row.unit.code, row.author.username,
                       row.record_date.isoformat(), row.revision, row.status, row.attachments)
-            assert stored == (record["form"], 1, record["unit"], username,
-                              record["answers"][definition.date_field], 1, "submitted", [])
-            assert open_answers(row, row.uuid) == record["answers"], uuid
-            canonical = canonical_content(form=record["form"], version=1, unit=record["unit"],
-                                          answers=record["answers"], attachments=[])
+            assert stored == (last["form"], 1, last["unit"], username,
+                              last["answers"][definition.date_field], len(versions),
+                              "submitted", []), uuid
+            assert open_answers(row, row.uuid) == last["answers"], uuid
+            canonical = canonical_content(form=last["form"], version=1, unit=last["unit"],
+                                          answers=last["answers"], attachments=[])
             assert row.content_hash == content_digest(definition, canonical, row.key_id)
-            assert (revisions[uuid], facts[uuid]) == (1, 1), uuid
-            revision = db.session.scalar(select(SubmissionRevision).where(
-                SubmissionRevision.submission_uuid == row.uuid))
-            assert open_answers(revision, row.uuid, 1) == record["answers"], uuid
+            assert [r.revision for r in revisions[uuid]] == list(range(1, len(versions) + 1))
+            for rev, version in zip(revisions[uuid], versions, strict=True):
+                assert open_answers(rev, row.uuid, rev.revision) == version["answers"], uuid
+            assert facts[uuid] == 1, uuid
         sequence = db.session.scalars(select(Submission.change_seq)).all()
         assert None not in sequence and len(set(sequence)) == len(sent)
-        activities = [r for _, r in sent.values() if r["form"] == "activity"]
+        activities = [v[-1] for _, v in sent.values() if v[-1]["form"] == "activity"]
         rolled = db.session.execute(select(func.sum(ReportRollup.n),
                                            func.sum(ReportRollup.participants_total))).one()
         assert tuple(rolled) == (len(activities), sum(a["answers"]["participants_total"]
