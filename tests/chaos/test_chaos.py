@@ -29,7 +29,7 @@ cut, two kills with records still pending, resends answered `duplicate`, edits m
 a quiet run cannot pass.
 
 Runs on an SQLite file and on PostgreSQL (a database of its own, as in tests/pg; under
-CI=true a missing server fails the run): about half a minute each on two cores. Random
+CI=true a missing server fails the run): 20-40 s each on a shared two-core machine. Random
 choices come from a fixed seed (CHAOS_SEED overrides it); thread scheduling still varies
 from run to run.
 """
