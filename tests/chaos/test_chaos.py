@@ -7,14 +7,16 @@ unacknowledged records to `POST /api/sync` and resend until each record is ackno
 (`accepted` or `duplicate`). About one record in seven is edited once acknowledged (a
 second revision, sent and resent the same way, compare-and-set on the server), and now
 and then a batch also carries records already acknowledged, as a phone that lost its
-"sent" marks would. Between the phones and
-gunicorn (2 workers x 4 threads, its own process group, a fresh database built by the
-migrations) runs `ChaosProxy` (proxy.py): it resets connections before they reach the
-server, forwards a batch and then resets the connection instead of answering (stored but
-unacknowledged), delays answers, and stalls some beyond the phones' read timeout. When
-about a third and then two thirds of the records are acknowledged, the whole gunicorn
-process group is killed with SIGKILL and started again on the same port; the proxy keeps
-running. Phones use timeouts, back off, and sign in again after a 401 or a CSRF refusal.
+"sent" marks would.
+
+Between the phones and gunicorn (2 workers x 4 threads, its own process group, a fresh
+database built by the migrations) runs `ChaosProxy` (proxy.py): it resets connections
+before they reach the server, forwards a batch and then resets the connection instead of
+answering (stored but unacknowledged), delays answers, and stalls some beyond the
+phones' read timeout. When about a third and then two thirds of the records are
+acknowledged, the whole gunicorn process group is killed with SIGKILL and started again
+on the same port; the proxy keeps running. Phones use timeouts, back off, and sign in
+again after a 401 or a CSRF refusal.
 
 Then the database must hold each record exactly once: the stored UUIDs are exactly those
 the phones minted (none lost, none they did not send), each with one row per version the
