@@ -110,27 +110,54 @@ def rollup_key(fact: dict) -> str:
                     for v in parts)
 
 
-def _bump(fact: dict | None, sign: int) -> None:
-    """Add (+1) or take away (-1) one activity's share of its rollup row."""
+def _share(fact: dict | None, sign: int) -> dict | None:
+    """One activity's share (+1 or -1) of its rollup row; None if it counts nowhere."""
     if not fact or fact.get("form") != "activity" or fact.get("status") not in COUNTED:
-        return
-    table = ReportRollup.__table__
+        return None
     row = {"key": rollup_key(fact), **{k: fact.get(k) for k in ROLLUP_KEY}, "n": sign,
            **{m: sign * int(fact.get(m) or 0) for m in ROLLUP_SUMS}}
     row["law_day"] = bool(row["law_day"])
+    return row
+
+
+def _bump(fact: dict | None, sign: int, pending: dict | None = None) -> None:
+    """Add (+1) or take away (-1) one activity's share of its rollup row: at once, or
+    into `pending` (rollup key -> row) for write_rollups() to write later."""
+    share = _share(fact, sign)
+    if share is None:
+        return
+    if pending is None:
+        write_rollups({share["key"]: share})
+        return
+    held = pending.setdefault(share["key"], {**share, "n": 0, **dict.fromkeys(ROLLUP_SUMS, 0)})
+    for m in ("n", *ROLLUP_SUMS):
+        held[m] += share[m]
+
+
+def write_rollups(pending: dict) -> None:
+    """Upsert the rollup rows in `pending`, in key order. A sync batch writes them after
+    all its records, so any two transactions lock the rollup rows they share in the same
+    order and never deadlock on them (a batch's activities come in UUID order, which
+    says nothing about the order of their rows)."""
+    table = ReportRollup.__table__
     if db.session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    statement = insert(table).values(**row)
-    db.session.execute(statement.on_conflict_do_update(index_elements=["key"], set_={
-        m: table.c[m] + statement.excluded[m] for m in ("n", *ROLLUP_SUMS)}))
+    for key in sorted(pending):
+        row = pending[key]
+        if not any(row[m] for m in ("n", *ROLLUP_SUMS)):
+            continue  # an edit that stays in its row
+        statement = insert(table).values(**row)
+        db.session.execute(statement.on_conflict_do_update(index_elements=["key"], set_={
+            m: table.c[m] + statement.excluded[m] for m in ("n", *ROLLUP_SUMS)}))
 
 
 def record_facts(uuid: uuid_lib.UUID, *, form: str, unit_id: int, record_date: date,
-                 answers: dict, status: str) -> None:
+                 answers: dict, status: str, rollups: dict | None = None) -> None:
     """Store (or replace) a record's facts, and move its share of the rollups; call with
-    the plaintext answers of the revision just accepted."""
+    the plaintext answers of the revision just accepted. With `rollups`, the moves are
+    collected there for write_rollups() instead of written at once."""
     values = {**fact_values(form, answers, record_date), "unit_id": unit_id, "status": status}
     old = _old_facts(uuid)
     if old is None:
@@ -142,8 +169,8 @@ def record_facts(uuid: uuid_lib.UUID, *, form: str, unit_id: int, record_date: d
         db.session.execute(update(ReportFact).where(ReportFact.submission_uuid == uuid)
                            .values(**empty, **values)
                            .execution_options(synchronize_session=False))
-    _bump(old, -1)
-    _bump(values, +1)
+    _bump(old, -1, rollups)
+    _bump(values, +1, rollups)
 
 
 def set_facts_status(uuid: uuid_lib.UUID, status: str) -> None:

@@ -15,7 +15,7 @@ from ..models import LOCKED_STATUSES, Submission, SubmissionRevision, Unit, User
 from ..problems import field_errors, has_bad_text
 from ..schemas.sync import SyncItemSchema
 from .clock import local_today
-from .facts import record_facts
+from .facts import record_facts, write_rollups
 from .forms import FormDefinition, registry
 from .privacy import content_digest, log_access, seal_columns
 from .review import alert_urgent, initial_review
@@ -52,6 +52,7 @@ class _Batch:
         self.now = now
         self.today = local_today(now)
         self.changed: list[uuid_lib.UUID] = []
+        self.rollups: dict[str, dict] = {}  # written after the records: see write_rollups
         self._units: dict[tuple[str, date], Unit | None] = {}
         self._levels: dict[str, set[str]] | None = None
         self._lineage: dict[int, list[Unit]] = {}
@@ -89,6 +90,7 @@ def apply_sync_batch(items: list, *, user: User, now: datetime) -> list[dict]:
     # touching the same records never wait on each other in a circle (deadlock).
     for index in sorted(range(len(items)), key=lambda i: _sort_key(items[i])):
         results[index] = _apply_item(items[index], batch)
+    write_rollups(batch.rollups)
     # Change numbers follow the order she sent the records in.
     position = {r["uuid"]: i for i, r in reversed(list(enumerate(results)))}
     stamp_changes(sorted(batch.changed, key=lambda u: position.get(str(u), 0)))
@@ -189,7 +191,8 @@ def _accepted(uuid, revision: int, values: dict, definition: FormDefinition, ans
     # Reports: the dashboard's columns, from the plaintext answers of this revision (the
     # stored answers of a sensitive form are only its plain part).
     record_facts(uuid, form=definition.form, unit_id=values["unit_id"],
-                 record_date=values["record_date"], answers=answers, status="submitted")
+                 record_date=values["record_date"], answers=answers, status="submitted",
+                 rollups=batch.rollups)
     batch.changed.append(uuid)
     result = {"uuid": str(uuid), "status": "accepted", "revision": revision}
     present = present_attachments(values["attachments"])

@@ -124,3 +124,34 @@ def test_rollups_follow_every_change_and_match_a_rebuild(app, login):
         rebuild_facts()
         db.session.commit()
     assert rollups(app) == kept
+
+
+def test_a_batch_writes_its_rollup_rows_after_its_records_once_each_in_key_order(app, login):
+    """Records are written in UUID order; the rollup rows they add to follow, one upsert
+    per row, in key order, so two batches never lock shared rows in opposite orders."""
+    from sqlalchemy import event
+
+    kinds = ["tap_huan", "pbgdpl", "tap_huan", "pbgdpl", "doi_thoai"]
+    uuids = sorted(uuid_lib.uuid4() for _ in kinds)
+    items = [item(act("2024-11-09", kind, 10), uuid=str(u)) for u, kind in zip(uuids, kinds,
+                                                                              strict=True)]
+    tables = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        for table in ("submissions", "report_rollups"):
+            if statement.startswith(f"INSERT INTO {table} "):
+                tables.append((table, parameters))
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        assert {r["status"] for r in sync(login("canbo.anthanh2"), *items)} == {"accepted"}
+    finally:
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute", seen)
+    order = [table for table, _ in tables]
+    assert order == ["submissions"] * 5 + ["report_rollups"] * 3
+    keys = [params[0] for table, params in tables if table == "report_rollups"]
+    assert keys == sorted(keys) and [k.split("|")[4] for k in keys] == [
+        "doi_thoai", "pbgdpl", "tap_huan"]
+    assert sorted(rollups(app).values())[0][:2] == (1, 10)
