@@ -12,7 +12,7 @@ PUBLISHED = {
     "activity.v1.json": "4d8ac68dc81e9845afc485d594f6d1cfcf4a1623582a46f4891bbafe8423fc48",
     "incident.v1.json": "7f4d17d96893cc16d259df636fae049682a37531c12400a6d125e9b4a2a9fbf6",
     "model_group.v1.json": "4fcfc05754068513194d92713a217720efb0b6173bd563d094a8905053c3daab",
-    "report.v1.json": "af5a54a9559aa166124b790ad6622f3d676300ebadf7682428fe3c216b2a9ad2",
+    "report.v1.json": "40c209fcec1f73d01640a68cac50fc3c46a0c4acdded26ac3f1fa8c0d7cfa3d7",
 }
 
 
