@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid as uuid_lib
 from datetime import date
+from functools import cache
 
 from sqlalchemy import Integer, String, cast, delete, func, insert, select, update
 
@@ -114,26 +115,36 @@ def _bump(fact: dict | None, sign: int) -> None:
     """Add (+1) or take away (-1) one activity's share of its rollup row."""
     if not fact or fact.get("form") != "activity" or fact.get("status") not in COUNTED:
         return
-    table = ReportRollup.__table__
     row = {"key": rollup_key(fact), **{k: fact.get(k) for k in ROLLUP_KEY}, "n": sign,
            **{m: sign * int(fact.get(m) or 0) for m in ROLLUP_SUMS}}
     row["law_day"] = bool(row["law_day"])
-    if db.session.get_bind().dialect.name == "postgresql":
+    db.session.execute(_rollup_upsert(db.session.get_bind().dialect.name), row)
+
+
+@cache
+def _rollup_upsert(dialect: str):
+    """INSERT … ON CONFLICT (key) DO UPDATE SET n = n + excluded.n, …: built once per
+    dialect (building it is most of the cost of a record's facts), run with each row."""
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    statement = insert(table).values(**row)
-    db.session.execute(statement.on_conflict_do_update(index_elements=["key"], set_={
-        m: table.c[m] + statement.excluded[m] for m in ("n", *ROLLUP_SUMS)}))
+    table = ReportRollup.__table__
+    statement = insert(table)
+    return statement.on_conflict_do_update(index_elements=["key"], set_={
+        m: table.c[m] + statement.excluded[m] for m in ("n", *ROLLUP_SUMS)})
 
 
 def record_facts(uuid: uuid_lib.UUID, *, form: str, unit_id: int, record_date: date,
-                 answers: dict, status: str) -> None:
+                 answers: dict, status: str, new: bool = False) -> None:
     """Store (or replace) a record's facts, and move its share of the rollups; call with
-    the plaintext answers of the revision just accepted."""
+    the plaintext answers of the revision just accepted (`new`: of a record inserted in
+    this transaction, which has no facts yet)."""
     values = {**fact_values(form, answers, record_date), "unit_id": unit_id, "status": status}
-    old = _old_facts(uuid)
-    if old is None:
+    old = None if new else _old_facts(uuid)
+    if new:
+        db.session.execute(ReportFact.__table__.insert(), {"submission_uuid": uuid, **values})
+    elif old is None:
         db.session.execute(insert_ignoring_conflict(
             ReportFact, {"submission_uuid": uuid, **values}, key=["submission_uuid"]))
     else:

@@ -32,12 +32,13 @@ def stamp_changes(uuids: list[uuid_lib.UUID]) -> None:
     pull cursor never skips a record that commits late."""
     if not uuids:
         return
-    db.session.execute(insert_ignoring_conflict(Counter, {"name": "changes", "value": 0},
-                                                key=["name"]))
-    end = db.session.execute(
-        update(Counter).where(Counter.name == "changes")
-        .values(value=Counter.value + len(uuids)).returning(Counter.value)
-    ).scalar_one()
+    bump = (update(Counter).where(Counter.name == "changes")
+            .values(value=Counter.value + len(uuids)).returning(Counter.value))
+    end = db.session.execute(bump).scalar_one_or_none()
+    if end is None:  # the first change ever
+        db.session.execute(insert_ignoring_conflict(Counter, {"name": "changes", "value": 0},
+                                                    key=["name"]))
+        end = db.session.execute(bump).scalar_one()
     start = end - len(uuids) + 1
     db.session.execute(update(Submission), [
         {"uuid": u, "change_seq": start + i} for i, u in enumerate(uuids)])

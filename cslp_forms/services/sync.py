@@ -28,7 +28,7 @@ from .submissions import (
     stamp_changes,
     visible_to,
 )
-from .units import ancestors, find_version
+from .units import ancestors
 
 _ITEM_SCHEMA = SyncItemSchema()
 
@@ -52,16 +52,23 @@ class _Batch:
         self.now = now
         self.today = local_today(now)
         self.changed: list[uuid_lib.UUID] = []
-        self._units: dict[tuple[str, date], Unit | None] = {}
+        self._versions: dict[str, list[Unit]] = {}
         self._levels: dict[str, set[str]] | None = None
         self._lineage: dict[int, list[Unit]] = {}
         self._reviews: dict[tuple, dict] = {}
 
     def unit(self, code: str, day: date) -> Unit | None:
-        key = (code, day)
-        if key not in self._units:
-            self._units[key] = find_version(code, day) or find_version(code)
-        return self._units[key]
+        """find_version(code, day) or find_version(code), from one query per code."""
+        if code not in self._versions:
+            self._versions[code] = list(db.session.scalars(select(Unit).where(
+                Unit.code == code)))
+        versions = self._versions[code]
+        on_day = [u for u in versions if u.is_valid_on(day)]
+        if on_day:
+            return on_day[0]
+        # The current version, else the latest that existed.
+        return min(versions, default=None, key=lambda u: (u.valid_to is not None,
+                                                          -u.valid_from.toordinal()))
 
     def review(self, definition: FormDefinition, unit: Unit) -> dict:
         key = (definition.form, definition.version, unit.id)
@@ -87,8 +94,11 @@ def apply_sync_batch(items: list, *, user: User, now: datetime) -> list[dict]:
     results: list[dict | None] = [None] * len(items)
     # Rows are written in UUID order, whatever the order of the batch, so two batches
     # touching the same records never wait on each other in a circle (deadlock).
-    for index in sorted(range(len(items)), key=lambda i: _sort_key(items[i])):
-        results[index] = _apply_item(items[index], batch)
+    # The revisions and access-log rows are flushed together at the end (one statement
+    # each), not one by one before each item's next query.
+    with db.session.no_autoflush:
+        for index in sorted(range(len(items)), key=lambda i: _sort_key(items[i])):
+            results[index] = _apply_item(items[index], batch)
     # Change numbers follow the order she sent the records in.
     position = {r["uuid"]: i for i, r in reversed(list(enumerate(results)))}
     stamp_changes(sorted(batch.changed, key=lambda u: position.get(str(u), 0)))
@@ -189,7 +199,8 @@ def _accepted(uuid, revision: int, values: dict, definition: FormDefinition, ans
     # Reports: the dashboard's columns, from the plaintext answers of this revision (the
     # stored answers of a sensitive form are only its plain part).
     record_facts(uuid, form=definition.form, unit_id=values["unit_id"],
-                 record_date=values["record_date"], answers=answers, status="submitted")
+                 record_date=values["record_date"], answers=answers, status="submitted",
+                 new=revision == 1)
     batch.changed.append(uuid)
     result = {"uuid": str(uuid), "status": "accepted", "revision": revision}
     present = present_attachments(values["attachments"])
