@@ -141,22 +141,9 @@ def spread_label(years: int) -> str:
 
 
 @contextmanager
-def dataset(*, years: int):
-    """A database of its own holding ROWS generated records dated over `years` years up
-    to 2024, one officer account per commune (`bench.<code>`, the author of that
-    commune's records), and `bench.admin` for the province. Yields (app, url, seconds
-    the generation took), or None when PostgreSQL is not reachable; dropped afterwards
-    unless BENCH_KEEP is set."""
-    from flask_migrate import upgrade
-
-    from cslp_forms.extensions import db
-    from cslp_forms.models import Unit
-    from cslp_forms.services import targets as target_service
-    from cslp_forms.services import units as unit_service
-    from cslp_forms.services.facts import rollup_insert
-    from cslp_forms.services.users import create_user
-    from tests.conftest import make_app
-
+def pg_database():
+    """A PostgreSQL database of its own on the local server: yields its SQLAlchemy URL
+    (None when the server cannot be reached), drops it afterwards unless BENCH_KEEP."""
     server = make_url(ADMIN_URL)
     try:
         psycopg.connect(_libpq(server), connect_timeout=5).close()
@@ -167,9 +154,38 @@ def dataset(*, years: int):
     name = f"cslp_bench_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(_libpq(server), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    url = server.set(drivername="postgresql+psycopg", database=name) \
-        .render_as_string(hide_password=False)
     try:
+        yield server.set(drivername="postgresql+psycopg", database=name) \
+            .render_as_string(hide_password=False)
+    finally:
+        if os.environ.get("BENCH_KEEP"):
+            say(f"kept database {name}")
+        else:
+            with psycopg.connect(_libpq(server), autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def dataset(*, years: int):
+    """A database of its own holding ROWS generated records dated over `years` years up
+    to 2024, one officer account per commune (`bench.<code>`, the author of that
+    commune's records), `bench.giamsat.945` for district 945 and `bench.admin` for the
+    province. Yields (app, url, seconds the generation took), or None when PostgreSQL
+    is not reachable."""
+    from flask_migrate import upgrade
+
+    from cslp_forms.extensions import db
+    from cslp_forms.models import Unit
+    from cslp_forms.services import targets as target_service
+    from cslp_forms.services import units as unit_service
+    from cslp_forms.services.facts import rollup_insert
+    from cslp_forms.services.users import create_user
+    from tests.conftest import make_app
+
+    with pg_database() as url:
+        if url is None:
+            yield None
+            return
         app = make_app(DATABASE_URL=url)
         with app.app_context():
             upgrade()
@@ -180,6 +196,8 @@ def dataset(*, years: int):
             target_service.load_targets_file(target_service.PLAN_2024)
             author = create_user(username="bench.admin", display_name="Bench",
                                  password=PASSWORD, role="admin", unit_code="94")
+            create_user(username="bench.giamsat.945", display_name="Giám sát 945",
+                        password=PASSWORD, role="supervisor", unit_code="945")
             communes = db.session.scalars(select(Unit.code).where(
                 Unit.level == "commune", Unit.valid_to.is_(None)).order_by(Unit.code))
             for code in list(communes):
@@ -202,12 +220,6 @@ def dataset(*, years: int):
         yield app, url, generated
         with app.app_context():
             db.engine.dispose()
-    finally:
-        if os.environ.get("BENCH_KEEP"):
-            say(f"kept database {name}")
-        else:
-            with psycopg.connect(_libpq(server), autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def dashboard(app, *, years: int, generated: float) -> list[tuple[str, str, str]]:

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import requests
 
-from bench.reports import say
+from bench.reports import login, p95, say, timed
 from tests.conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -327,3 +327,32 @@ def _pct(values: list[float], pct: int) -> float:
 
 def median_ms(values: list[float]) -> float:
     return statistics.median(values) * 1000
+
+
+def changes_latency(app, *, runs: int = 30) -> list[tuple[str, float, float, int]]:
+    """GET /api/sync/changes (a page of 100) on the generated database: an officer's
+    first pull and her month-end pull (the last 10 of her records are new to the
+    phone), a district supervisor's first pull, the province's. Returns (case, p50 ms,
+    p95 ms, changes in the answer)."""
+    from sqlalchemy import select
+
+    from cslp_forms.extensions import db
+    from cslp_forms.models import Submission, User
+
+    with app.app_context():
+        officer = db.session.scalar(select(User.id).where(User.username == "bench.31630"))
+        recent = db.session.scalar(
+            select(Submission.change_seq).where(Submission.author_id == officer)
+            .order_by(Submission.change_seq.desc()).offset(10).limit(1))
+    cases = [("officer of commune 31630, first pull", "bench.31630", 0),
+             ("officer of commune 31630, month-end pull (10 new)", "bench.31630", recent),
+             ("district 945 supervisor, first pull", "bench.giamsat.945", 0),
+             ("province administrator, first pull", "bench.admin", 0)]
+    out = []
+    for label, username, cursor in cases:
+        client = login(app, username)
+        url = f"/api/sync/changes?cursor={cursor}"
+        count = len(client.get(url).get_json()["changes"])
+        times = timed(client, url, runs)
+        out.append((label, statistics.median(times), p95(times), count))
+    return out
