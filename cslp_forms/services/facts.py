@@ -111,14 +111,21 @@ def rollup_key(fact: dict) -> str:
                     for v in parts)
 
 
-def _bump(fact: dict | None, sign: int) -> None:
-    """Add (+1) or take away (-1) one activity's share of its rollup row."""
+def _share(fact: dict | None, sign: int) -> dict | None:
+    """One activity's share (+1) or its removal (-1) of its rollup row, as the row."""
     if not fact or fact.get("form") != "activity" or fact.get("status") not in COUNTED:
-        return
+        return None
     row = {"key": rollup_key(fact), **{k: fact.get(k) for k in ROLLUP_KEY}, "n": sign,
            **{m: sign * int(fact.get(m) or 0) for m in ROLLUP_SUMS}}
     row["law_day"] = bool(row["law_day"])
-    db.session.execute(_rollup_upsert(db.session.get_bind().dialect.name), row)
+    return row
+
+
+def _bump(fact: dict | None, sign: int) -> None:
+    """Add (+1) or take away (-1) one activity's share of its rollup row."""
+    row = _share(fact, sign)
+    if row is not None:
+        db.session.execute(_rollup_upsert(db.session.get_bind().dialect.name), row)
 
 
 @cache
@@ -136,15 +143,12 @@ def _rollup_upsert(dialect: str):
 
 
 def record_facts(uuid: uuid_lib.UUID, *, form: str, unit_id: int, record_date: date,
-                 answers: dict, status: str, new: bool = False) -> None:
+                 answers: dict, status: str) -> None:
     """Store (or replace) a record's facts, and move its share of the rollups; call with
-    the plaintext answers of the revision just accepted (`new`: of a record inserted in
-    this transaction, which has no facts yet)."""
+    the plaintext answers of the revision just accepted."""
     values = {**fact_values(form, answers, record_date), "unit_id": unit_id, "status": status}
-    old = None if new else _old_facts(uuid)
-    if new:
-        db.session.execute(ReportFact.__table__.insert(), {"submission_uuid": uuid, **values})
-    elif old is None:
+    old = _old_facts(uuid)
+    if old is None:
         db.session.execute(insert_ignoring_conflict(
             ReportFact, {"submission_uuid": uuid, **values}, key=["submission_uuid"]))
     else:
@@ -155,6 +159,41 @@ def record_facts(uuid: uuid_lib.UUID, *, form: str, unit_id: int, record_date: d
                            .execution_options(synchronize_session=False))
     _bump(old, -1)
     _bump(values, +1)
+
+
+class NewFacts:
+    """The facts of records inserted in this transaction (which have none yet), written
+    together: one INSERT for the facts, one upsert per rollup row they add to."""
+
+    def __init__(self):
+        self.rows: list[dict] = []
+        self.rollups: dict[str, dict] = {}
+
+    def add(self, uuid: uuid_lib.UUID, *, form: str, unit_id: int, record_date: date,
+            answers: dict, status: str) -> None:
+        values = {**fact_values(form, answers, record_date), "unit_id": unit_id,
+                  "status": status}
+        self.rows.append({"submission_uuid": uuid, **values})
+        share = _share(values, +1)
+        if share is not None:
+            known = self.rollups.get(share["key"])
+            if known is None:
+                self.rollups[share["key"]] = share
+            else:
+                for m in ("n", *ROLLUP_SUMS):
+                    known[m] += share[m]
+
+    def write(self) -> None:
+        if self.rows:
+            # Every row names every column (a form's facts leave others empty).
+            columns = {k for row in self.rows for k in row}
+            db.session.execute(ReportFact.__table__.insert(), [
+                {k: row.get(k) for k in columns} for row in self.rows])
+        if self.rollups:
+            # In key order, so two batches never wait on each other's rows in a circle.
+            db.session.execute(_rollup_upsert(db.session.get_bind().dialect.name),
+                               [self.rollups[k] for k in sorted(self.rollups)])
+        self.rows, self.rollups = [], {}
 
 
 def set_facts_status(uuid: uuid_lib.UUID, status: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid as uuid_lib
 from datetime import date, datetime
+from typing import NamedTuple
 
 from marshmallow import ValidationError
 from sqlalchemy import select, update
@@ -15,7 +16,7 @@ from ..models import LOCKED_STATUSES, Submission, SubmissionRevision, Unit, User
 from ..problems import field_errors, has_bad_text
 from ..schemas.sync import SyncItemSchema
 from .clock import local_today
-from .facts import record_facts
+from .facts import NewFacts, record_facts
 from .forms import FormDefinition, registry
 from .privacy import content_digest, log_access, seal_columns
 from .review import alert_urgent, initial_review
@@ -53,6 +54,9 @@ class _Batch:
         self.today = local_today(now)
         self.changed: list[uuid_lib.UUID] = []
         self._versions: dict[str, list[Unit]] = {}
+        # New records waiting for the one INSERT of the batch, by UUID, and their facts.
+        self.pending: dict[str, tuple[int, _New]] = {}
+        self.facts = NewFacts()
         self._levels: dict[str, set[str]] | None = None
         self._lineage: dict[int, list[Unit]] = {}
         self._reviews: dict[tuple, dict] = {}
@@ -96,13 +100,52 @@ def apply_sync_batch(items: list, *, user: User, now: datetime) -> list[dict]:
     # touching the same records never wait on each other in a circle (deadlock).
     # The revisions and access-log rows are flushed together at the end (one statement
     # each), not one by one before each item's next query.
+    # New records are inserted together, in one statement (still in UUID order); an item
+    # naming a record still waiting for that statement first has it run, so the items
+    # of a batch see each other as if they had been stored one by one.
     with db.session.no_autoflush:
         for index in sorted(range(len(items)), key=lambda i: _sort_key(items[i])):
-            results[index] = _apply_item(items[index], batch)
+            if _sort_key(items[index]) in batch.pending:
+                _insert_pending(batch, results)
+            outcome = _apply_item(items[index], batch)
+            if isinstance(outcome, _New):
+                batch.pending[str(outcome.uuid)] = (index, outcome)
+            else:
+                results[index] = outcome
+        _insert_pending(batch, results)
+        batch.facts.write()
     # Change numbers follow the order she sent the records in.
     position = {r["uuid"]: i for i, r in reversed(list(enumerate(results)))}
     stamp_changes(sorted(batch.changed, key=lambda u: position.get(str(u), 0)))
     return results
+
+
+class _New(NamedTuple):
+    """A valid new record, waiting for the batch's INSERT."""
+
+    uuid: uuid_lib.UUID
+    row: dict
+    values: dict
+    canonical: bytes
+    definition: FormDefinition
+    answers: dict
+
+
+def _insert_pending(batch: _Batch, results: list) -> None:
+    """INSERT … ON CONFLICT (uuid) DO NOTHING RETURNING uuid for every waiting record:
+    those returned are accepted; the others existed already (a resend, or not hers)."""
+    if not batch.pending:
+        return
+    waiting = [batch.pending[key] for key in sorted(batch.pending)]
+    batch.pending = {}
+    stored = set(db.session.scalars(insert_ignoring_conflict(
+        Submission, None, key=["uuid"]), [new.row for _, new in waiting]))
+    for index, new in waiting:
+        if new.uuid in stored:
+            results[index] = _accepted(new.uuid, 1, new.values, new.definition, new.answers,
+                                       batch)
+        else:
+            results[index] = _existing(new.uuid, new.canonical, new.definition, batch)
 
 
 def _sort_key(raw) -> str:
@@ -163,12 +206,9 @@ def _apply_item(raw, batch: _Batch) -> dict:
         **batch.review(definition, unit),
     }
     if item["base_revision"] is None:
-        inserted = db.session.execute(insert_ignoring_conflict(Submission, {
-            "uuid": uuid, "form": definition.form, "author_id": batch.user.id,
-            "status": "submitted", "revision": 1, "created_at": batch.now, **values,
-        }, key=["uuid"])).first()
-        if inserted is not None:
-            return _accepted(uuid, 1, values, definition, answers, batch)
+        return _New(uuid, {"uuid": uuid, "form": definition.form, "author_id": batch.user.id,
+                           "status": "submitted", "revision": 1, "created_at": batch.now,
+                           **values}, values, canonical, definition, answers)
     else:
         base = item["base_revision"]
         stored = db.session.execute(
@@ -198,9 +238,13 @@ def _accepted(uuid, revision: int, values: dict, definition: FormDefinition, ans
         alert_urgent(db.session.get(Submission, uuid, populate_existing=True), batch.now)
     # Reports: the dashboard's columns, from the plaintext answers of this revision (the
     # stored answers of a sensitive form are only its plain part).
-    record_facts(uuid, form=definition.form, unit_id=values["unit_id"],
-                 record_date=values["record_date"], answers=answers, status="submitted",
-                 new=revision == 1)
+    if revision == 1:  # a new record: its facts are written with the batch's others
+        batch.facts.add(uuid, form=definition.form, unit_id=values["unit_id"],
+                        record_date=values["record_date"], answers=answers, status="submitted")
+    else:
+        batch.facts.write()
+        record_facts(uuid, form=definition.form, unit_id=values["unit_id"],
+                     record_date=values["record_date"], answers=answers, status="submitted")
     batch.changed.append(uuid)
     result = {"uuid": str(uuid), "status": "accepted", "revision": revision}
     present = present_attachments(values["attachments"])
