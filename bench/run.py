@@ -1,10 +1,16 @@
 """Prints the benchmark table and writes it to BENCHMARKS.md with the machine it ran on.
 
-Measured so far: the PWA shell's size (what a phone downloads on its first visit), raw and
-gzipped (goal: at most 60 KB gzipped, issue 4; Enketo ships about 2 MB, ODK Web Forms over
-500 KB gzipped); the Web Push fan-out to 10,000 subscriptions (goal: 60 s, issue 6); and the
-dashboard's indicators on PostgreSQL over generated records (bench/reports.py; BENCH_ROWS,
-default 1,000,000; goal: the province in at most 200 ms, issue 7).
+Measured: the PWA shell's size (what a phone downloads on its first visit; goal at most
+60 KB gzipped, issue 4); the Web Push fan-out to 10,000 subscriptions (goal 60 s, issue 6);
+sync ingest through gunicorn on PostgreSQL and SQLite, the month-end load of 200 devices
+and the workers' memory (bench/sync.py, issue 9); then, on 1,000,000 generated records
+(bench/reports.py): the dashboard (goal: the province in at most 200 ms, issue 7), the
+pull feed /api/sync/changes and the XLSX export (bench/export.py).
+
+Sizes can be made smaller while developing: BENCH_ROWS, BENCH_RUNS,
+BENCH_INGEST_BATCHED / BENCH_INGEST_SINGLE (records per client), BENCH_LOAD_DEVICES,
+BENCH_LOAD_SECONDS, BENCH_LOAD_PAUSE, BENCH_EXPORT_ROWS ("10000,100000"),
+BENCH_DASHBOARD_YEARS ("10,1"). Progress goes to stderr.
 """
 
 from __future__ import annotations
@@ -89,6 +95,35 @@ def push_fan_out(count: int = 10_000) -> dict:
     return {"count": count, "seconds": seconds, **counts}
 
 
+NOTES = """## How the sync rows are measured
+
+- **Server:** gunicorn serving `wsgi:app` as `make run` does (2 workers × 4 threads,
+  `--timeout 60`), with `CSLP_DATABASE_URL` on a database of its own (PostgreSQL 15 on
+  127.0.0.1, or an SQLite file in WAL mode), freshly migrated with the 2024 units.
+- **Clients:** threads of the bench process, each a `requests` session signed in as an
+  officer (`POST /api/auth/login`, then the CSRF header on every POST). Everything runs on
+  the same 2 cores: the clients' share of a core is printed with each ingest row.
+- **Records:** the demo's plan of a year (`services/demo.py`: 94 % activities, 3.6 %
+  models, 2.3 % cases, as the union files them) as templates, re-dated over 2022–2024,
+  filed under the officer's commune, with UUIDs from a fixed seed. Every record is new
+  and must come back `accepted`: a run with anything else counts it as an error.
+- **Ingest:** 4 officers of 4 communes send at once; the request bodies are built before
+  the clock starts.
+- **Month-end load:** 200 officers (two per commune), each in a loop for 60 s: connect,
+  send 1–10 new records, pull `/api/sync/changes` from her cursor until `has_more` is
+  false, disconnect, pause 0–2 s. p50 and p99 are over every request of the run. The
+  server is saturated by this (about 150 requests/s on 2 cores), so the latencies are
+  mostly queueing.
+- **Worker memory:** VmRSS of each gunicorn worker from `/proc/<pid>/status`.
+- **Pull feed:** records are spread evenly over the 122 unit versions; the officer of
+  commune 31630 authored her commune's share (8,096 of the 1,000,000); her month-end
+  pull starts 10 records before her last. A page holds at most 100 changes.
+- **XLSX export:** `prepare_export` and `xlsx_file` (what `GET /api/reports/export` runs)
+  over the first N rows of the province's activity records, each size in a fresh process
+  so that its peak RSS (`ru_maxrss`) is the export's own.
+"""
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -109,8 +144,8 @@ def sync_rows() -> list[tuple[str, str, str]]:
     from bench import sync
     from bench.reports import pg_database, say
 
-    batched = int(os.environ.get("BENCH_INGEST_BATCHED", "2500"))
-    single = int(os.environ.get("BENCH_INGEST_SINGLE", "300"))
+    batched = int(os.environ.get("BENCH_INGEST_BATCHED", "5000"))
+    single = int(os.environ.get("BENCH_INGEST_SINGLE", "500"))
     devices = int(os.environ.get("BENCH_LOAD_DEVICES", "200"))
     seconds = float(os.environ.get("BENCH_LOAD_SECONDS", "60"))
     pause = float(os.environ.get("BENCH_LOAD_PAUSE", "1.0"))
@@ -235,7 +270,7 @@ def main() -> None:
         f"in all.\n\nMachine: {machine()}. Load average (1 min) {load_before[0]:.1f} "
         f"when it started, {load_after[0]:.1f} when it ended: the machine is shared, so "
         "other work may have run beside it.\n\n"
-        f"{table}\n", encoding="utf-8")
+        f"{table}\n\n{NOTES}", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -253,10 +253,10 @@ def ingest(base: str, usernames: list[str], templates: list[dict], *, per_reques
 
 def load(base: str, proc, usernames: list[str], templates: list[dict], *, devices: int,
          seconds: float, pause: float) -> dict:
-    """Month-end: `devices` phones at once, each in a loop for `seconds`: send its
-    queued records (a small batch of 1 to 10), pull the changes until there are no
-    more, wait a moment (0 to 2 × `pause` seconds). Every request's latency is kept;
-    the workers' memory is sampled every half second."""
+    """Month-end: `devices` phones at once, each in a loop for `seconds`: connect, send
+    its queued records (a small batch of 1 to 10), pull the changes until there are no
+    more, disconnect, wait a moment (0 to 2 × `pause` seconds). Every request's latency
+    is kept; the workers' memory is sampled every half second."""
     say(f"load: signing in {devices} devices")
     phones = sign_in(base, usernames[:devices])
     at_rest = {pid: rss_mib(pid) for pid in workers(proc)}
@@ -291,6 +291,10 @@ def load(base: str, proc, usernames: list[str], templates: list[dict], *, device
             except (RuntimeError, requests.RequestException) as err:
                 with lock:
                     errors.append(str(err))
+            # Like a phone between two syncs, she lets the connection go: a connection
+            # idle past gunicorn's keep-alive (2 s) is closed by the server, and a
+            # request sent on it at that moment would fail however well the server did.
+            phone.http.close()
             time.sleep(rng.uniform(0, 2 * pause))
 
     say(f"load: {devices} devices for {seconds:.0f} s")
@@ -309,7 +313,7 @@ def load(base: str, proc, usernames: list[str], templates: list[dict], *, device
     both = sorted(latencies["sync"] + latencies["changes"])
     return {"devices": devices, "seconds": elapsed, "requests": len(both),
             "records": sent[0], "errors": len(errors),
-            "first_error": errors[0] if errors else None,
+            "first_error": errors[0] if errors else None, "all_errors": errors,
             "p50": _pct(both, 50), "p99": _pct(both, 99),
             "sync_p50": _pct(sorted(latencies["sync"]), 50),
             "sync_p99": _pct(sorted(latencies["sync"]), 99),

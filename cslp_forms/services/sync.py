@@ -57,12 +57,17 @@ class _Batch:
         # New records waiting for the one INSERT of the batch, by UUID, and their facts.
         self.pending: dict[str, tuple[int, _New]] = {}
         self.facts = NewFacts()
+        # The revisions kept for history, inserted together at the end of the batch.
+        self.revisions: list[dict] = []
         self._levels: dict[str, set[str]] | None = None
         self._lineage: dict[int, list[Unit]] = {}
         self._reviews: dict[tuple, dict] = {}
 
     def unit(self, code: str, day: date) -> Unit | None:
         """find_version(code, day) or find_version(code), from one query per code."""
+        own = self.user.unit
+        if code == own.code and own.is_valid_on(day):  # her own commune, most often
+            return own
         if code not in self._versions:
             self._versions[code] = list(db.session.scalars(select(Unit).where(
                 Unit.code == code)))
@@ -114,6 +119,8 @@ def apply_sync_batch(items: list, *, user: User, now: datetime) -> list[dict]:
                 results[index] = outcome
         _insert_pending(batch, results)
         batch.facts.write()
+        if batch.revisions:
+            db.session.execute(SubmissionRevision.__table__.insert(), batch.revisions)
     # Change numbers follow the order she sent the records in.
     position = {r["uuid"]: i for i, r in reversed(list(enumerate(results)))}
     stamp_changes(sorted(batch.changed, key=lambda u: position.get(str(u), 0)))
@@ -227,7 +234,7 @@ def _apply_item(raw, batch: _Batch) -> dict:
 def _accepted(uuid, revision: int, values: dict, definition: FormDefinition, answers: dict,
               batch: _Batch) -> dict:
     """Keep the revision for history and mark the record changed for the pull feed."""
-    db.session.add(SubmissionRevision(
+    batch.revisions.append(dict(
         submission_uuid=uuid, revision=revision, form_version=values["form_version"],
         unit_id=values["unit_id"], **seal_columns(definition, uuid, answers, revision),
         attachments=values["attachments"], content_hash=values["content_hash"],
