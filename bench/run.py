@@ -166,16 +166,18 @@ def sync_rows() -> list[tuple[str, str, str]]:
                                     "1 client, ~210/s with 4)")):
                     say(f"sync ingest on {engine}: 4 clients × {records} records, "
                         f"{per_request} per request")
-                    got = sync.ingest(base, names, templates, per_request=per_request,
-                                      records=records, seed=per_request)
+                    got = sync.ingest(base, proc, names, templates,
+                                      per_request=per_request, records=records,
+                                      seed=per_request)
                     what = "batches of 50" if per_request == 50 else "one per request"
                     rows.append((
                         f"POST /api/sync on {engine}, {what}: 4 officers at once, "
                         f"{got['records']:,} new records (3 forms, 2022–2024), full "
                         f"validation, sessions, history; {server}",
                         f"{got['rate']:,.0f} records/s ({got['seconds']:.1f} s, "
-                        f"{got['errors']} errors; client used {got['client_cpu']:.0%} "
-                        "of a core)", goal))
+                        f"{got['errors']} errors; gunicorn workers' CPU "
+                        f"{got['server_ms']:.2f} ms per record; the clients used "
+                        f"{got['client_cpu']:.0%} of a core)", goal))
                 if engine != "PostgreSQL":
                     continue
                 got = sync.load(base, proc, names, templates, devices=devices,

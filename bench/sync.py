@@ -166,6 +166,15 @@ def workers(proc) -> list[int]:
     return [int(p) for p in children.split()]
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes have used (/proc/<pid>/stat)."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -213,11 +222,13 @@ def sign_in(base: str, usernames: list[str]) -> list[Device]:
         return list(pool.map(lambda name: Device(base, name), usernames))
 
 
-def ingest(base: str, usernames: list[str], templates: list[dict], *, per_request: int,
-           records: int, clients: int = 4, seed: int = 0) -> dict:
+def ingest(base: str, proc, usernames: list[str], templates: list[dict], *,
+           per_request: int, records: int, clients: int = 4, seed: int = 0) -> dict:
     """`clients` officers of different communes send `records` new records each, at
     once, `per_request` records per POST. The bodies are built beforehand so the clients
-    spend as little of the machine's two cores as they can."""
+    spend as little of the machine's two cores as they can. Also returns the CPU time
+    the gunicorn workers spent per record (PostgreSQL's own is not counted), a figure
+    that other work on a shared machine does not change much."""
     devices = sign_in(base, usernames[:clients])
     bodies = []
     for n, device in enumerate(devices):
@@ -240,15 +251,19 @@ def ingest(base: str, usernames: list[str], templates: list[dict], *, per_reques
     for thread in threads:
         thread.start()
     cpu = time.process_time()
+    pids = workers(proc)
+    server_cpu = cpu_seconds(pids)
     barrier.wait()
     start = time.perf_counter()
     for thread in threads:
         thread.join()
     seconds = time.perf_counter() - start
+    server_cpu = cpu_seconds(pids) - server_cpu
     stored = clients * records - sum(1 for _ in errors) * per_request
     return {"rate": stored / seconds, "seconds": seconds, "records": clients * records,
             "errors": len(errors), "first_error": errors[0] if errors else None,
-            "client_cpu": (time.process_time() - cpu) / seconds}
+            "client_cpu": (time.process_time() - cpu) / seconds,
+            "server_ms": server_cpu * 1000 / (clients * records)}
 
 
 def load(base: str, proc, usernames: list[str], templates: list[dict], *, devices: int,
