@@ -103,11 +103,11 @@ def apply_sync_batch(items: list, *, user: User, now: datetime) -> list[dict]:
     results: list[dict | None] = [None] * len(items)
     # Rows are written in UUID order, whatever the order of the batch, so two batches
     # touching the same records never wait on each other in a circle (deadlock).
-    # The revisions and access-log rows are flushed together at the end (one statement
-    # each), not one by one before each item's next query.
     # New records are inserted together, in one statement (still in UUID order); an item
     # naming a record still waiting for that statement first has it run, so the items
-    # of a batch see each other as if they had been stored one by one.
+    # of a batch see each other as if they had been stored one by one. Their facts and
+    # the revisions kept for history follow in one statement each, and the access-log
+    # rows are flushed together at the end, not one by one before each next query.
     with db.session.no_autoflush:
         for index in sorted(range(len(items)), key=lambda i: _sort_key(items[i])):
             if _sort_key(items[index]) in batch.pending:
@@ -169,7 +169,8 @@ def _rejected(uuid, errors) -> dict:
     return {"uuid": uuid, "status": "rejected", "errors": errors}
 
 
-def _apply_item(raw, batch: _Batch) -> dict:
+def _apply_item(raw, batch: _Batch) -> dict | _New:
+    """The item's result, or the new record it is, waiting for the batch's INSERT."""
     if not isinstance(raw, dict):
         return _rejected(None, field_errors({"item": ["field.invalid_type"]}))
     if has_bad_text(raw):
