@@ -152,9 +152,12 @@ def gunicorn(url: str):
             proc.terminate()
             proc.wait(30)
             log.seek(0)
-            errors = [line for line in log if "Traceback" in line or "ERROR" in line]
+            lines = log.readlines()
+            errors = [n for n, line in enumerate(lines) if "Traceback" in line
+                      or "ERROR" in line]
             if errors:
-                say(f"gunicorn logged {len(errors)} errors, first: {errors[0].strip()}")
+                say(f"gunicorn logged {len(errors)} errors; the first:\n"
+                    + "".join(lines[errors[0]:errors[0] + 40]))
             log.close()
 
 
