@@ -109,8 +109,13 @@ def _libpq(url) -> str:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+LOAD_SEEN: list[float] = []
+
+
 def say(message: str) -> None:
-    """Progress on stderr, so whoever runs `make bench` sees it is alive."""
+    """Progress on stderr, so whoever runs `make bench` sees it is alive; notes the
+    machine's load average each time (the machine may be shared)."""
+    LOAD_SEEN.append(os.getloadavg()[0])
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 

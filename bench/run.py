@@ -239,7 +239,7 @@ def dataset_rows() -> list[tuple[str, str, str]]:
 
 
 def main() -> None:
-    from bench.reports import say
+    from bench.reports import LOAD_SEEN, say
 
     started = time.perf_counter()
     load_before = os.getloadavg()
@@ -270,9 +270,11 @@ def main() -> None:
     say(f"done in {total / 60:.1f} min")
     (ROOT / "BENCHMARKS.md").write_text(
         f"# Benchmarks\n\n`make bench` on {stamp}, commit {commit}: {total / 60:.1f} min "
-        f"in all.\n\nMachine: {machine()}. Load average (1 min) {load_before[0]:.1f} "
-        f"when it started, {load_after[0]:.1f} when it ended: the machine is shared, so "
-        "other work may have run beside it.\n\n"
+        f"in all.\n\nMachine: {machine()}. The machine is shared with other engineers' "
+        f"work: its 1-minute load average was {load_before[0]:.1f} when the run started, "
+        f"between {min(LOAD_SEEN):.1f} and {max(LOAD_SEEN):.1f} at its steps and "
+        f"{load_after[0]:.1f} at its end, on 2 cores; figures from a busier machine are "
+        "lower than an idle one would give.\n\n"
         f"{table}\n\n{NOTES}", encoding="utf-8")
 
 
