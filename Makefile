@@ -58,5 +58,5 @@ lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
 
 ## make bench: measurements (not tests); prints a table and writes BENCHMARKS.md.
-bench: $(VENV)/.test-installed
+bench: $(VENV)/.test-installed postgres
 	$(BIN)/python -m bench.run

@@ -1,10 +1,16 @@
 """Prints the benchmark table and writes it to BENCHMARKS.md with the machine it ran on.
 
-Measured so far: the PWA shell's size (what a phone downloads on its first visit), raw and
-gzipped (goal: at most 60 KB gzipped, issue 4; Enketo ships about 2 MB, ODK Web Forms over
-500 KB gzipped); the Web Push fan-out to 10,000 subscriptions (goal: 60 s, issue 6); and the
-dashboard's indicators on PostgreSQL over generated records (bench/reports.py; BENCH_ROWS,
-default 1,000,000; goal: the province in at most 200 ms, issue 7).
+Measured: the PWA shell's size (what a phone downloads on its first visit; goal at most
+60 KB gzipped, issue 4); the Web Push fan-out to 10,000 subscriptions (goal 60 s, issue 6);
+sync ingest through gunicorn on PostgreSQL and SQLite, the month-end load of 200 devices
+and the workers' memory (bench/sync.py, issue 9); then, on 1,000,000 generated records
+(bench/reports.py): the dashboard (goal: the province in at most 200 ms, issue 7), the
+pull feed /api/sync/changes and the XLSX export (bench/export.py).
+
+Sizes can be made smaller while developing: BENCH_ROWS, BENCH_RUNS,
+BENCH_INGEST_BATCHED / BENCH_INGEST_SINGLE (records per client), BENCH_LOAD_DEVICES,
+BENCH_LOAD_SECONDS, BENCH_LOAD_PAUSE, BENCH_EXPORT_ROWS ("10000,100000"),
+BENCH_DASHBOARD_YEARS ("10,1"). Progress goes to stderr.
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ import gzip
 import os
 import platform
 import subprocess
+import tempfile
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -87,6 +95,35 @@ def push_fan_out(count: int = 10_000) -> dict:
     return {"count": count, "seconds": seconds, **counts}
 
 
+NOTES = """## How the sync rows are measured
+
+- **Server:** gunicorn serving `wsgi:app` as `make run` does (2 workers × 4 threads,
+  `--timeout 60`), with `CSLP_DATABASE_URL` on a database of its own (PostgreSQL 15 on
+  127.0.0.1, or an SQLite file in WAL mode), freshly migrated with the 2024 units.
+- **Clients:** threads of the bench process, each a `requests` session signed in as an
+  officer (`POST /api/auth/login`, then the CSRF header on every POST). Everything runs on
+  the same 2 cores: the clients' share of a core is printed with each ingest row.
+- **Records:** the demo's plan of a year (`services/demo.py`: 94 % activities, 3.6 %
+  models, 2.3 % cases, as the union files them) as templates, re-dated over 2022–2024,
+  filed under the officer's commune, with UUIDs from a fixed seed. Every record is new
+  and must come back `accepted`: a run with anything else counts it as an error.
+- **Ingest:** 4 officers of 4 communes send at once; the request bodies are built before
+  the clock starts.
+- **Month-end load:** 200 officers (two per commune), each in a loop for 60 s: connect,
+  send 1–10 new records, pull `/api/sync/changes` from her cursor until `has_more` is
+  false, disconnect, pause 0–2 s. p50 and p99 are over every request of the run. This
+  keeps the 2 cores busy (requests/s in its row is what they served), so the latencies
+  are mostly time spent waiting for a free worker thread.
+- **Worker memory:** VmRSS of each gunicorn worker from `/proc/<pid>/status`.
+- **Pull feed:** records are spread evenly over the 122 unit versions; the officer of
+  commune 31630 authored her commune's share (8,096 of the 1,000,000); her month-end
+  pull starts 10 records before her last. A page holds at most 100 changes.
+- **XLSX export:** `prepare_export` and `xlsx_file` (what `GET /api/reports/export` runs)
+  over the first N rows of the province's activity records, each size in a fresh process
+  so that its peak RSS (`ru_maxrss`) is the export's own.
+"""
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -101,8 +138,114 @@ def machine() -> str:
            f"{mem:.0f} GiB, Python {platform.python_version()}"
 
 
+def sync_rows() -> list[tuple[str, str, str]]:
+    """Ingest on PostgreSQL and SQLite, the month-end load and the workers' memory, all
+    through gunicorn (bench/sync.py)."""
+    from bench import sync
+    from bench.reports import pg_database, say
+
+    batched = int(os.environ.get("BENCH_INGEST_BATCHED", "5000"))
+    single = int(os.environ.get("BENCH_INGEST_SINGLE", "500"))
+    devices = int(os.environ.get("BENCH_LOAD_DEVICES", "200"))
+    seconds = float(os.environ.get("BENCH_LOAD_SECONDS", "60"))
+    pause = float(os.environ.get("BENCH_LOAD_PAUSE", "1.0"))
+    server = f"gunicorn {sync.WORKERS} workers × {sync.THREADS} threads"
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp, pg_database() as pg_url:
+        engines = [("SQLite", f"sqlite:///{tmp}/bench.db")]
+        if pg_url is not None:
+            engines.insert(0, ("PostgreSQL", pg_url))
+        for engine, url in engines:
+            say(f"sync ingest on {engine}: preparing")
+            names, templates = sync.prepare(url)
+            with sync.gunicorn(url) as (base, proc):
+                fresh = [sync.rss_mib(pid) for pid in sync.workers(proc)]
+                for per_request, records, goal in (
+                        (50, batched, "≥ 5,000/s"),
+                        (1, single, "≥ 400/s (ODK Central, one per request: ~135/s with "
+                                    "1 client, ~210/s with 4)")):
+                    say(f"sync ingest on {engine}: 4 clients × {records} records, "
+                        f"{per_request} per request")
+                    got = sync.ingest(base, proc, names, templates,
+                                      per_request=per_request, records=records,
+                                      seed=per_request)
+                    what = "batches of 50" if per_request == 50 else "one per request"
+                    rows.append((
+                        f"POST /api/sync on {engine}, {what}: 4 officers at once, "
+                        f"{got['records']:,} new records (3 forms, 2022–2024), full "
+                        f"validation, sessions, history; {server}",
+                        f"{got['rate']:,.0f} records/s ({got['seconds']:.1f} s, "
+                        f"{got['errors']} errors; gunicorn workers' CPU "
+                        f"{got['server_ms']:.2f} ms per record; the clients used "
+                        f"{got['client_cpu']:.0%} of a core)", goal))
+                if engine != "PostgreSQL":
+                    continue
+                got = sync.load(base, proc, names, templates, devices=devices,
+                                seconds=seconds, pause=pause)
+                rows.append((
+                    f"Month-end load on PostgreSQL: {got['devices']} signed-in officers at "
+                    f"once for {seconds:.0f} s, each sending 1–10 new records then pulling "
+                    f"/api/sync/changes, pausing 0–{2 * pause:.0f} s; {server}",
+                    f"{got['errors']} errors; p50 {got['p50']:.0f} ms, p99 "
+                    f"{got['p99']:.0f} ms over {got['requests']:,} requests "
+                    f"({got['requests'] / got['seconds']:.0f}/s; POST /api/sync "
+                    f"p50 {got['sync_p50']:.0f} / p99 {got['sync_p99']:.0f} ms, changes "
+                    f"p50 {got['changes_p50']:.0f} / p99 {got['changes_p99']:.0f} ms); "
+                    f"{got['records']:,} records stored "
+                    f"({got['records'] / got['seconds']:.0f}/s)", "0 errors"))
+                mib = "; ".join(f"{a:.0f} → {b:.0f} → {c:.0f} MiB" for a, b, c in
+                                zip(fresh, got["rest"], got["peak"], strict=False))
+                rows.append((
+                    f"gunicorn worker memory (RSS from /proc, each worker): just started → "
+                    f"at rest after the ingest runs → peak under the month-end load; "
+                    f"PostgreSQL, {server}", mib, "–"))
+    return rows
+
+
+def dataset_rows() -> list[tuple[str, str, str]]:
+    """On the generated 1,000,000-record databases (bench/reports.py): the dashboard,
+    the pull feed and the XLSX export (on the first database, over ten years)."""
+    from bench import export, sync
+    from bench.reports import ROWS, dashboard, dataset, say
+
+    out = []
+    years_list = [int(y) for y in os.environ.get("BENCH_DASHBOARD_YEARS", "10,1").split(",")]
+    sizes = [int(n) for n in os.environ.get("BENCH_EXPORT_ROWS", "10000,100000").split(",")]
+    for n, years in enumerate(years_list):
+        with dataset(years=years) as data:
+            if data is None:
+                return out + [("Measurements on 1,000,000 records", "not measured: no "
+                               "PostgreSQL", "–")]
+            app, url, generated = data
+            out += dashboard(app, years=years, generated=generated)
+            if n:
+                continue
+            say(f"GET /api/sync/changes over {ROWS:,} records")
+            for label, p50, p95, count in sync.changes_latency(app):
+                out.append((f"GET /api/sync/changes, {label}; {ROWS:,} records stored, "
+                            "PostgreSQL", f"p50 {p50:.0f} ms, p95 {p95:.0f} ms ({count} "
+                            "changes in the page; 30 runs)", "–"))
+            for rows in sizes:
+                say(f"XLSX export of {rows:,} records")
+                got = export.measure(url, rows)
+                out.append((
+                    f"XLSX export of {got['rows']:,} activity records of the province "
+                    f"(services/exports.py, openpyxl write-only; a process of its own)",
+                    f"{got['seconds']:.1f} s ({got['rows'] / got['seconds']:,.0f} rows/s, "
+                    f"{got['bytes'] / 2**20:.1f} MiB file); peak RSS "
+                    f"{got['peak_rss']:.0f} MiB ({got['rss_before']:.0f} MiB before the "
+                    "export)", "memory flat in the number of rows"))
+    return out
+
+
 def main() -> None:
+    from bench.reports import LOAD_SEEN, say
+
+    started = time.perf_counter()
+    load_before = os.getloadavg()
+    say("PWA shell size")
     size = shell_size()
+    say("Web Push fan-out to 10,000 subscriptions")
     fan_out = push_fan_out()
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                             capture_output=True, text=True).stdout.strip() or "?"
@@ -115,17 +258,24 @@ def main() -> None:
          f"{fan_out['seconds']:.1f} s ({fan_out['count'] / fan_out['seconds']:.0f}/s; "
          f"sent {fan_out['sent']}, failed {fan_out['failed']})", "≤ 60 s"),
     ]
-    from bench.reports import measure as dashboard_rows
-
-    rows += dashboard_rows()
+    rows += sync_rows()
+    rows += dataset_rows()
+    total = time.perf_counter() - started
+    load_after = os.getloadavg()
     lines = ["| measurement | result | goal |", "|---|---|---|"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
     table = "\n".join(lines)
     print(table)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    say(f"done in {total / 60:.1f} min")
     (ROOT / "BENCHMARKS.md").write_text(
-        f"# Benchmarks\n\n`make bench` on {stamp}, commit {commit}.\n\n"
-        f"Machine: {machine()}.\n\n{table}\n", encoding="utf-8")
+        f"# Benchmarks\n\n`make bench` on {stamp}, commit {commit}: {total / 60:.1f} min "
+        f"in all.\n\nMachine: {machine()}. The machine is shared with other engineers' "
+        f"work: its 1-minute load average was {load_before[0]:.1f} when the run started, "
+        f"between {min(LOAD_SEEN):.1f} and {max(LOAD_SEEN):.1f} at its steps and "
+        f"{load_after[0]:.1f} at its end, on 2 cores; figures from a busier machine are "
+        "lower than an idle one would give.\n\n"
+        f"{table}\n\n{NOTES}", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid as uuid_lib
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 
 from ..extensions import db
 from ..models import Attachment, Counter, ReviewDecision, Submission, User
@@ -14,15 +14,17 @@ from .privacy import is_sensitive, open_answers, open_decision_words
 from .units import in_subtree
 
 
-def insert_ignoring_conflict(model, values: dict, *, key: list[str]):
+def insert_ignoring_conflict(model, values: dict | None, *, key: list[str]):
     """INSERT … ON CONFLICT (key) DO NOTHING RETURNING key: one statement, so two
-    workers inserting the same row at once store it once."""
+    workers inserting the same row at once store it once. Without `values`, execute it
+    with a list of rows: one statement for them all, returning the keys inserted."""
     if db.session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     table = model.__table__
-    return (insert(table).values(**values).on_conflict_do_nothing(index_elements=key)
+    statement = insert(table) if values is None else insert(table).values(**values)
+    return (statement.on_conflict_do_nothing(index_elements=key)
             .returning(*(table.c[k] for k in key)))
 
 
@@ -32,15 +34,20 @@ def stamp_changes(uuids: list[uuid_lib.UUID]) -> None:
     pull cursor never skips a record that commits late."""
     if not uuids:
         return
-    db.session.execute(insert_ignoring_conflict(Counter, {"name": "changes", "value": 0},
-                                                key=["name"]))
-    end = db.session.execute(
-        update(Counter).where(Counter.name == "changes")
-        .values(value=Counter.value + len(uuids)).returning(Counter.value)
-    ).scalar_one()
+    bump = (update(Counter).where(Counter.name == "changes")
+            .values(value=Counter.value + len(uuids)).returning(Counter.value))
+    end = db.session.execute(bump).scalar_one_or_none()
+    if end is None:  # the first change ever
+        db.session.execute(insert_ignoring_conflict(Counter, {"name": "changes", "value": 0},
+                                                    key=["name"]))
+        end = db.session.execute(bump).scalar_one()
     start = end - len(uuids) + 1
-    db.session.execute(update(Submission), [
-        {"uuid": u, "change_seq": start + i} for i, u in enumerate(uuids)])
+    # One UPDATE … SET change_seq = CASE uuid WHEN … for the whole batch.
+    db.session.execute(
+        update(Submission).where(Submission.uuid.in_(uuids))
+        .values(change_seq=case({u: start + i for i, u in enumerate(uuids)},
+                                value=Submission.uuid))
+        .execution_options(synchronize_session=False))
 
 
 def visible_to(user: User):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid as uuid_lib
 from datetime import date, datetime
+from typing import NamedTuple
 
 from marshmallow import ValidationError
 from sqlalchemy import select, update
@@ -15,7 +16,7 @@ from ..models import LOCKED_STATUSES, Submission, SubmissionRevision, Unit, User
 from ..problems import field_errors, has_bad_text
 from ..schemas.sync import SyncItemSchema
 from .clock import local_today
-from .facts import record_facts, write_rollups
+from .facts import NewFacts, record_facts, write_rollups
 from .forms import FormDefinition, registry
 from .privacy import content_digest, log_access, seal_columns
 from .review import alert_urgent, initial_review
@@ -28,7 +29,7 @@ from .submissions import (
     stamp_changes,
     visible_to,
 )
-from .units import ancestors, find_version
+from .units import ancestors
 
 _ITEM_SCHEMA = SyncItemSchema()
 
@@ -52,17 +53,33 @@ class _Batch:
         self.now = now
         self.today = local_today(now)
         self.changed: list[uuid_lib.UUID] = []
-        self.rollups: dict[str, dict] = {}  # written after the records: see write_rollups
-        self._units: dict[tuple[str, date], Unit | None] = {}
+        self._versions: dict[str, list[Unit]] = {}
+        # New records waiting for the one INSERT of the batch, by UUID, and their facts.
+        self.pending: dict[str, tuple[int, _New]] = {}
+        # Rollup rows the batch moves, written after all its records: see write_rollups.
+        self.rollups: dict[str, dict] = {}
+        self.facts = NewFacts(self.rollups)
+        # The revisions kept for history, inserted together at the end of the batch.
+        self.revisions: list[dict] = []
         self._levels: dict[str, set[str]] | None = None
         self._lineage: dict[int, list[Unit]] = {}
         self._reviews: dict[tuple, dict] = {}
 
     def unit(self, code: str, day: date) -> Unit | None:
-        key = (code, day)
-        if key not in self._units:
-            self._units[key] = find_version(code, day) or find_version(code)
-        return self._units[key]
+        """find_version(code, day) or find_version(code), from one query per code."""
+        own = self.user.unit
+        if code == own.code and own.is_valid_on(day):  # her own commune, most often
+            return own
+        if code not in self._versions:
+            self._versions[code] = list(db.session.scalars(select(Unit).where(
+                Unit.code == code)))
+        versions = self._versions[code]
+        on_day = [u for u in versions if u.is_valid_on(day)]
+        if on_day:
+            return on_day[0]
+        # The current version, else the latest that existed.
+        return min(versions, default=None, key=lambda u: (u.valid_to is not None,
+                                                          -u.valid_from.toordinal()))
 
     def review(self, definition: FormDefinition, unit: Unit) -> dict:
         key = (definition.form, definition.version, unit.id)
@@ -88,13 +105,58 @@ def apply_sync_batch(items: list, *, user: User, now: datetime) -> list[dict]:
     results: list[dict | None] = [None] * len(items)
     # Rows are written in UUID order, whatever the order of the batch, so two batches
     # touching the same records never wait on each other in a circle (deadlock).
-    for index in sorted(range(len(items)), key=lambda i: _sort_key(items[i])):
-        results[index] = _apply_item(items[index], batch)
-    write_rollups(batch.rollups)
+    # New records are inserted together, in one statement (still in UUID order); an item
+    # naming a record still waiting for that statement first has it run, so the items
+    # of a batch see each other as if they had been stored one by one. Their facts and
+    # the revisions kept for history follow in one statement each, then the rollup rows
+    # in key order, and the access-log rows are flushed together at the end, not one by
+    # one before each next query.
+    with db.session.no_autoflush:
+        for index in sorted(range(len(items)), key=lambda i: _sort_key(items[i])):
+            if _sort_key(items[index]) in batch.pending:
+                _insert_pending(batch, results)
+            outcome = _apply_item(items[index], batch)
+            if isinstance(outcome, _New):
+                batch.pending[str(outcome.uuid)] = (index, outcome)
+            else:
+                results[index] = outcome
+        _insert_pending(batch, results)
+        batch.facts.write()
+        if batch.revisions:
+            db.session.execute(SubmissionRevision.__table__.insert(), batch.revisions)
+        write_rollups(batch.rollups)
     # Change numbers follow the order she sent the records in.
     position = {r["uuid"]: i for i, r in reversed(list(enumerate(results)))}
     stamp_changes(sorted(batch.changed, key=lambda u: position.get(str(u), 0)))
     return results
+
+
+class _New(NamedTuple):
+    """A valid new record, waiting for the batch's INSERT."""
+
+    uuid: uuid_lib.UUID
+    row: dict
+    values: dict
+    canonical: bytes
+    definition: FormDefinition
+    answers: dict
+
+
+def _insert_pending(batch: _Batch, results: list) -> None:
+    """INSERT … ON CONFLICT (uuid) DO NOTHING RETURNING uuid for every waiting record:
+    those returned are accepted; the others existed already (a resend, or not hers)."""
+    if not batch.pending:
+        return
+    waiting = [batch.pending[key] for key in sorted(batch.pending)]
+    batch.pending = {}
+    stored = set(db.session.scalars(insert_ignoring_conflict(
+        Submission, None, key=["uuid"]), [new.row for _, new in waiting]))
+    for index, new in waiting:
+        if new.uuid in stored:
+            results[index] = _accepted(new.uuid, 1, new.values, new.definition, new.answers,
+                                       batch)
+        else:
+            results[index] = _existing(new.uuid, new.canonical, new.definition, batch)
 
 
 def _sort_key(raw) -> str:
@@ -111,7 +173,8 @@ def _rejected(uuid, errors) -> dict:
     return {"uuid": uuid, "status": "rejected", "errors": errors}
 
 
-def _apply_item(raw, batch: _Batch) -> dict:
+def _apply_item(raw, batch: _Batch) -> dict | _New:
+    """The item's result, or the new record it is, waiting for the batch's INSERT."""
     if not isinstance(raw, dict):
         return _rejected(None, field_errors({"item": ["field.invalid_type"]}))
     if has_bad_text(raw):
@@ -155,12 +218,9 @@ def _apply_item(raw, batch: _Batch) -> dict:
         **batch.review(definition, unit),
     }
     if item["base_revision"] is None:
-        inserted = db.session.execute(insert_ignoring_conflict(Submission, {
-            "uuid": uuid, "form": definition.form, "author_id": batch.user.id,
-            "status": "submitted", "revision": 1, "created_at": batch.now, **values,
-        }, key=["uuid"])).first()
-        if inserted is not None:
-            return _accepted(uuid, 1, values, definition, answers, batch)
+        return _New(uuid, {"uuid": uuid, "form": definition.form, "author_id": batch.user.id,
+                           "status": "submitted", "revision": 1, "created_at": batch.now,
+                           **values}, values, canonical, definition, answers)
     else:
         base = item["base_revision"]
         stored = db.session.execute(
@@ -179,7 +239,7 @@ def _apply_item(raw, batch: _Batch) -> dict:
 def _accepted(uuid, revision: int, values: dict, definition: FormDefinition, answers: dict,
               batch: _Batch) -> dict:
     """Keep the revision for history and mark the record changed for the pull feed."""
-    db.session.add(SubmissionRevision(
+    batch.revisions.append(dict(
         submission_uuid=uuid, revision=revision, form_version=values["form_version"],
         unit_id=values["unit_id"], **seal_columns(definition, uuid, answers, revision),
         attachments=values["attachments"], content_hash=values["content_hash"],
@@ -190,9 +250,14 @@ def _accepted(uuid, revision: int, values: dict, definition: FormDefinition, ans
         alert_urgent(db.session.get(Submission, uuid, populate_existing=True), batch.now)
     # Reports: the dashboard's columns, from the plaintext answers of this revision (the
     # stored answers of a sensitive form are only its plain part).
-    record_facts(uuid, form=definition.form, unit_id=values["unit_id"],
-                 record_date=values["record_date"], answers=answers, status="submitted",
-                 rollups=batch.rollups)
+    if revision == 1:  # a new record: its facts are written with the batch's others
+        batch.facts.add(uuid, form=definition.form, unit_id=values["unit_id"],
+                        record_date=values["record_date"], answers=answers, status="submitted")
+    else:
+        batch.facts.write()
+        record_facts(uuid, form=definition.form, unit_id=values["unit_id"],
+                     record_date=values["record_date"], answers=answers, status="submitted",
+                     rollups=batch.rollups)
     batch.changed.append(uuid)
     result = {"uuid": str(uuid), "status": "accepted", "revision": revision}
     present = present_attachments(values["attachments"])

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
@@ -69,8 +70,10 @@ def start_session(user: User, *, now: datetime) -> str:
 
 
 def session_user(user_id: int, token: str, *, now: datetime) -> User | None:
+    # Her unit comes with her: nearly every request asks for it (scope checks).
     return db.session.scalar(
-        select(User).join(AuthSession, AuthSession.user_id == User.id)
+        select(User).options(joinedload(User.unit))
+        .join(AuthSession, AuthSession.user_id == User.id)
         .where(User.id == user_id, AuthSession.token_hash == _token_hash(token),
                AuthSession.expires_at > now))
 
