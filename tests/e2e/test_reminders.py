@@ -91,6 +91,7 @@ def test_supervisor_sees_last_years_plans_sent_late(page, live_server):
     sign_in(page, "giamsat.culaodung")
     page.click("#open-deadlines")
     page.select_option("#rule-pick", "ke_hoach_nam")
+    expect(page.locator("#deadline-period")).to_contain_text("hạn 31/03/")  # re-rendered
     page.fill("#deadline-on", "2024-04-05")
     expect(page.locator("#deadline-period")).to_contain_text("31/03/2024")
     expect(page.locator('#deadlines tr[data-unit="31630"]')).to_contain_text("Gửi trễ hạn")
