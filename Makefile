@@ -30,10 +30,12 @@ install: $(VENV)/.run-installed
 run: $(VENV)/.run-installed
 	$(BIN)/flask db upgrade
 	$(BIN)/flask cslp setup-demo
-	@echo "cslp_forms: http://$(HOST):$(PORT)/"
-	@# The demo sends deadline reminders every 10 minutes without cron (production: README).
-	@( while sleep 600; do $(BIN)/flask cslp send-reminders >/dev/null 2>&1 || true; done ) &
 	$(BIN)/flask cslp send-reminders
+	@echo "cslp_forms: http://$(HOST):$(PORT)/"
+	@# The demo sends deadline reminders every 10 minutes without cron (production: README);
+	@# the loop ends with the server (Ctrl-C), not left running behind it.
+	@( while sleep 600; do $(BIN)/flask cslp send-reminders >/dev/null 2>&1 || true; done ) & \
+	loop=$$!; trap 'kill $$loop 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 \
 		--timeout 60 --graceful-timeout 20 --access-logfile - wsgi:app
 
