@@ -17,7 +17,10 @@ from ..schemas.review import (
 )
 from ..services import review
 from ..services.clock import local_today
+from ..services.facts import write_rollups
 from ..services.push import deliver_new
+from ..services.submissions import stamp_changes
+from ..sync.retry import retry_on_contention
 from . import bp
 
 
@@ -39,18 +42,30 @@ def create_decision(uuid):
 def approve_many():
     """Approve several records at once; each gets its own result."""
     data = load_json(BulkApproveSchema())
-    results = []
-    for item in data["items"]:
-        try:
-            with db.session.begin_nested():
-                review.decide(item["uuid"], actor=current_user, decision="approve",
-                              revision=item["revision"], comment=None, field_comments=None,
-                              now=utcnow())
-            results.append({"uuid": str(item["uuid"]), "ok": True})
-        except Problem as problem:
-            results.append({"uuid": str(item["uuid"]), "ok": False, "code": problem.code,
-                            "detail": problem.detail or problem.title})
-    db.session.commit()
+
+    def attempt():
+        # Locks in the order a sync batch takes them: the records in UUID order, then
+        # the rollup rows in key order, then the change counter (services/sync.py), so
+        # a reviewer and the phones (or another reviewer) never wait in a circle.
+        results, rollups, stamps = [None] * len(data["items"]), {}, []
+        for index, item in sorted(enumerate(data["items"]), key=lambda p: str(p[1]["uuid"])):
+            try:
+                with db.session.begin_nested():
+                    review.decide(item["uuid"], actor=current_user, decision="approve",
+                                  revision=item["revision"], comment=None,
+                                  field_comments=None, now=utcnow(), rollups=rollups,
+                                  stamps=stamps)
+                results[index] = {"uuid": str(item["uuid"]), "ok": True}
+            except Problem as problem:
+                results[index] = {"uuid": str(item["uuid"]), "ok": False,
+                                         "code": problem.code,
+                                         "detail": problem.detail or problem.title}
+        write_rollups(rollups)
+        stamp_changes(stamps)
+        db.session.commit()
+        return results
+
+    results = retry_on_contention(attempt)
     deliver_new()
     return {"results": results}
 

@@ -205,13 +205,15 @@ class NewFacts:
         self.rows = []
 
 
-def set_facts_status(uuid: uuid_lib.UUID, status: str) -> None:
+def set_facts_status(uuid: uuid_lib.UUID, status: str, rollups: dict | None = None) -> None:
+    """The record's facts follow its review state; with `rollups`, the rollup moves are
+    collected there for write_rollups() (several decisions in one transaction)."""
     old = _old_facts(uuid)
     db.session.execute(update(ReportFact).where(ReportFact.submission_uuid == uuid)
                        .values(status=status).execution_options(synchronize_session=False))
     if old and old["status"] != status:
-        _bump(old, -1)
-        _bump({**old, "status": status}, +1)
+        _bump(old, -1, rollups)
+        _bump({**old, "status": status}, +1, rollups)
 
 
 def rollup_insert():

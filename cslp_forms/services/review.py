@@ -58,9 +58,13 @@ def _load(uuid: uuid_lib.UUID, actor: User) -> Submission:
 
 
 def decide(uuid: uuid_lib.UUID, *, actor: User, decision: str, revision: int,
-           comment: str | None, field_comments: dict | None, now: datetime) -> Submission:
+           comment: str | None, field_comments: dict | None, now: datetime,
+           rollups: dict | None = None, stamps: list | None = None) -> Submission:
     """Apply one decision. 403 outside her subtree or when another unit must decide,
-    409 when the state does not allow it or the revision is not the current one."""
+    409 when the state does not allow it or the revision is not the current one.
+    With `rollups` and `stamps`, the rollup moves and the change stamp are left for the
+    caller to write once for several decisions (see approve_many); nothing is written
+    or collected before every check has passed."""
     if actor.role not in REVIEWER_ROLES:
         raise Problem("review.not_allowed", "Cán bộ cơ sở không duyệt phiếu.")
     submission = _load(uuid, actor)
@@ -101,7 +105,8 @@ def decide(uuid: uuid_lib.UUID, *, actor: User, decision: str, revision: int,
         .values(**values).execution_options(synchronize_session=False)).rowcount
     if changed != 1:
         raise Problem("review.stale", "Phiếu vừa được người khác xử lý; hãy tải lại.")
-    set_facts_status(uuid, values.get("status", submission.status))  # reports follow the state
+    # Reports follow the state.
+    set_facts_status(uuid, values.get("status", submission.status), rollups)
     words = {"comment": (comment or "").strip() or None,
              "field_comments": field_comments or None}
     if is_sensitive(submission):
@@ -109,7 +114,10 @@ def decide(uuid: uuid_lib.UUID, *, actor: User, decision: str, revision: int,
     db.session.add(ReviewDecision(
         submission_uuid=uuid, revision=revision, step=step, unit_id=actor.unit_id,
         actor_id=actor.id, decision=decision, created_at=now, **words))
-    stamp_changes([uuid])
+    if stamps is None:
+        stamp_changes([uuid])
+    else:
+        stamps.append(uuid)
     _tell_author(submission, values["status"], revision, actor, now)
     db.session.flush()
     db.session.refresh(submission)

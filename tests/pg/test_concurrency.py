@@ -163,3 +163,49 @@ def test_batches_crossing_rollup_rows_never_deadlock(app, login, caplog):
             t.join(60)
     assert statuses == [200] * 12
     assert "deadlock" not in caplog.text
+
+
+def test_bulk_approvals_crossing_rollup_rows_never_deadlock(app, login, caplog):
+    """Two supervisors of one district approve, at the same moment, activities of the same
+    two kinds, each list ordered against the other. Decisions lock the records in UUID
+    order and the rollup rows in key order, as a sync batch does: no circle, no 503."""
+    import uuid as uuid_lib
+
+    from sqlalchemy import select as select_
+
+    from cslp_forms.models import ReportRollup
+    from tests.api.report_fixture import act
+
+    officer = login("canbo.anthanh2")
+    reviewers = [login("giamsat.culaodung"), login("phogiamsat.culaodung")]
+    statuses, outcomes, barrier = [], [], threading.Barrier(2)
+
+    def run(session, items):
+        barrier.wait()
+        res = session.post("/api/review/decisions", json={"decision": "approve",
+                                                          "items": items})
+        statuses.append(res.status_code)
+        outcomes.extend(r["ok"] for r in res.get_json()["results"])
+
+    for _ in range(4):
+        uuids = sorted(uuid_lib.uuid4() for _ in range(40))
+        kinds = [("pbgdpl", "tap_huan")[i % 2] if i < 20 else ("tap_huan", "pbgdpl")[i % 2]
+                 for i in range(40)]
+        res = officer.post("/api/sync", json={"items": [
+            item(act("2024-11-09", kind, 10), uuid=str(u)) for u, kind in zip(uuids, kinds,
+                                                                               strict=True)]})
+        assert res.status_code == 200
+        lists = [[{"uuid": str(u), "revision": 1} for u in part]
+                 for part in (uuids[:20], uuids[20:])]
+        threads = [threading.Thread(target=run, args=pair)
+                   for pair in zip(reviewers, lists, strict=True)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    assert statuses == [200] * 8 and all(outcomes) and len(outcomes) == 160
+    assert "deadlock" not in caplog.text
+    with app.app_context():
+        rows = {(r.kind, r.status): r.n for r in db.session.scalars(select_(ReportRollup))}
+    assert rows == {("pbgdpl", "approved"): 80, ("tap_huan", "approved"): 80,
+                    ("pbgdpl", "submitted"): 0, ("tap_huan", "submitted"): 0}
