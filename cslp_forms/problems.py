@@ -8,6 +8,7 @@ import re
 
 from flask import Flask, json, request
 from flask.json.provider import DefaultJSONProvider
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -235,6 +236,19 @@ def register_problem_handlers(app: Flask) -> None:
         if exc.code == 405 and exc.valid_methods:
             problem.headers["Allow"] = ", ".join(exc.valid_methods)
         return problem_response(problem)
+
+    @app.errorhandler(OperationalError)
+    def handle_database_busy(exc: OperationalError):
+        # The database is locked, in a deadlock, or out of reach: not the request's fault,
+        # and worth trying again shortly (a phone's outbox does).
+        log.warning("database unavailable on %s %s: %s", request.method, request.path,
+                    exc.orig)
+        from .extensions import db
+
+        db.session.rollback()
+        if not _is_api():
+            return "Service Unavailable", 503, {"Retry-After": "5"}
+        return problem_response(Problem("server.unavailable", headers={"Retry-After": "5"}))
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):

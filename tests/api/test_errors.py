@@ -52,6 +52,24 @@ def test_unexpected_error_is_problem_500_without_details(app, client):
     assert "SELECT" not in res.get_data(as_text=True) and "RuntimeError" not in str(body)
 
 
+def test_a_locked_database_is_503_with_retry_after(app, login, monkeypatch):
+    """SQLite's "database is locked" while a signed-in request loads its session (before
+    any view's own retry): the phone is told to try again, not given a 500."""
+    from sqlalchemy.exc import OperationalError
+
+    from cslp_forms.auth import session as auth_session
+
+    officer = login("canbo.anthanh2")
+
+    def locked(*args, **kwargs):
+        raise OperationalError("SELECT users", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(auth_session, "session_user", locked)
+    res = officer.post("/api/sync", json={"items": []})
+    assert_problem(res, 503, "server.unavailable")
+    assert res.headers["Retry-After"] == "5" and "SELECT" not in res.get_data(as_text=True)
+
+
 def test_non_api_404_stays_html(client):
     res = client.get("/no-such-page")
     assert res.status_code == 404
