@@ -254,22 +254,3 @@ def dashboard(app, *, years: int, generated: float) -> list[tuple[str, str, str]
     out.append((f"Generating {ROWS:,} records {spread_label(years)} and their facts "
                 "(fixed seed)", f"{generated:.0f} s", "–"))
     return out
-
-
-def measure(years_list=(10, 1)) -> list[tuple[str, str, str]]:
-    """The dashboard alone: records spread over ten years (2015–2024, so 2024 holds a
-    tenth), then the worst case, every record in 2024."""
-    out = []
-    for years in years_list:
-        with dataset(years=years) as data:
-            if data is None:
-                return out + [("Province dashboard on PostgreSQL", "not measured: no "
-                               "PostgreSQL", "≤ 200 ms")]
-            app, _, generated = data
-            out += dashboard(app, years=years, generated=generated)
-    return out
-
-
-if __name__ == "__main__":
-    for row in measure():
-        print(" | ".join(row))

@@ -374,7 +374,7 @@ def changes_latency(app, *, runs: int = 30) -> list[tuple[str, float, float, int
         officer = db.session.scalar(select(User.id).where(User.username == "bench.31630"))
         recent = db.session.scalar(
             select(Submission.change_seq).where(Submission.author_id == officer)
-            .order_by(Submission.change_seq.desc()).offset(10).limit(1))
+            .order_by(Submission.change_seq.desc()).offset(10).limit(1)) or 0  # few rows
     cases = [("officer of commune 31630, first pull", "bench.31630", 0),
              ("officer of commune 31630, month-end pull (10 new)", "bench.31630", recent),
              ("district 945 supervisor, first pull", "bench.giamsat.945", 0),
@@ -383,7 +383,10 @@ def changes_latency(app, *, runs: int = 30) -> list[tuple[str, float, float, int
     for label, username, cursor in cases:
         client = login(app, username)
         url = f"/api/sync/changes?cursor={cursor}"
-        count = len(client.get(url).get_json()["changes"])
+        res = client.get(url)
+        if res.status_code != 200:
+            raise RuntimeError(f"{url} as {username}: {res.status_code} {res.get_json()}")
+        count = len(res.get_json()["changes"])
         times = timed(client, url, runs)
         out.append((label, statistics.median(times), p95(times), count))
     return out

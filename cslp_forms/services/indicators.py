@@ -319,10 +319,12 @@ def compute_indicators(*, viewer: User, unit_code: str | None, year: int,
     if "K02" in targets and targets["K02"].basis == "per_unit_month":
         law = law_day(scope, targets["K02"], today)
     timely = timeliness(scope, statuses, today)
-    own = acc.get("") or timely["per_group"].get("")
-    if own:
-        acc[""]  # noqa: B018  (the unit's own row, even with only a plan or report)
-    groups = [("", scope.root)] if own else []
+    # The unit's own row: when it has figures of its own, a plan or report included.
+    if acc.get("") or timely["per_group"].get(""):
+        acc.setdefault("", Counter())
+    else:
+        acc.pop("", None)
+    groups = [("", scope.root)] if "" in acc else []
     groups += list(scope.children.items())
 
     summaries = {key: u.summary() | ({"own": True} if key == "" else {}) for key, u in groups}
