@@ -1,5 +1,5 @@
 """XLSX export at scale: time and peak memory of the province's activity records as the
-export endpoint writes them (services/exports.py: rows read in batches, openpyxl's
+export endpoint writes them (services/reports/exports.py: rows read in batches, openpyxl's
 write-only mode into a temporary file).
 
 Each size runs in a process of its own (`python -m bench.export URL ROWS`), so the peak
@@ -34,7 +34,7 @@ def export(url: str, rows: int) -> dict:
     from cslp_forms.extensions import db
     from cslp_forms.models import User
     from cslp_forms.models.types import utcnow
-    from cslp_forms.services import exports
+    from cslp_forms.services.reports import exports
     from tests.conftest import make_app
 
     app = make_app(DATABASE_URL=url)

@@ -183,9 +183,9 @@ def dataset(*, years: int):
 
     from cslp_forms.extensions import db
     from cslp_forms.models import Unit
-    from cslp_forms.services import targets as target_service
-    from cslp_forms.services import units as unit_service
-    from cslp_forms.services.facts import rollup_insert
+    from cslp_forms.services.base import units as unit_service
+    from cslp_forms.services.records.facts import rollup_insert
+    from cslp_forms.services.reports import targets as target_service
     from cslp_forms.services.users import create_user
     from tests.conftest import make_app
 

@@ -48,11 +48,12 @@ def push_fan_out(count: int = 10_000) -> dict:
 
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec
+    from sqlalchemy.orm import Session
 
     from cslp_forms import create_app
     from cslp_forms.extensions import db
-    from cslp_forms.models import PushSubscription
-    from cslp_forms.services import push
+    from cslp_forms.models import Notification, PushSubscription
+    from cslp_forms.services.base import push
     from tests.conftest import seed
 
     class Handler(BaseHTTPRequestHandler):
@@ -85,11 +86,14 @@ def push_fan_out(count: int = 10_000) -> dict:
             db.session.add_all(PushSubscription(user_id=1, endpoint=f"{url}{i}", p256dh=p256dh,
                                                 auth=auth) for i in range(count))
             db.session.commit()
-            ids = push.notify([1], kind="bench", key="bench", title="Nhắc hạn", body="Thử",
-                              url="/", tag="bench")
+            # Stored as notify() stores it, without the push after commit it schedules.
+            note = Notification(user_id=1, kind="bench", dedupe_key="bench:1", title="Nhắc hạn",
+                                body="Thử", url="/", tag="bench", push_attempts=0)
+            db.session.add(note)
             db.session.commit()
             start = time.perf_counter()
-            counts = push.deliver(ids)
+            with Session(db.engine) as session:
+                counts = push.deliver(session, [note.id])
             seconds = time.perf_counter() - start
     server.shutdown()
     return {"count": count, "seconds": seconds, **counts}
@@ -103,7 +107,7 @@ NOTES = """## How the sync rows are measured
 - **Clients:** threads of the bench process, each a `requests` session signed in as an
   officer (`POST /api/auth/login`, then the CSRF header on every POST). Everything runs on
   the same 2 cores: the clients' share of a core is printed with each ingest row.
-- **Records:** the demo's plan of a year (`services/demo.py`: 94 % activities, 3.6 %
+- **Records:** the demo's plan of a year (`services/tasks/demo.py`: 94 % activities, 3.6 %
   models, 2.3 % cases, as the union files them) as templates, re-dated over 2022–2024,
   filed under the officer's commune, with UUIDs from a fixed seed. Every record is new
   and must come back `accepted`: a run with anything else counts it as an error.
@@ -230,7 +234,7 @@ def dataset_rows() -> list[tuple[str, str, str]]:
                 got = export.measure(url, rows)
                 out.append((
                     f"XLSX export of {got['rows']:,} activity records of the province "
-                    f"(services/exports.py, openpyxl write-only; a process of its own)",
+                    f"(services/reports/exports.py, openpyxl write-only; a process of its own)",
                     f"{got['seconds']:.1f} s ({got['rows'] / got['seconds']:,.0f} rows/s, "
                     f"{got['bytes'] / 2**20:.1f} MiB file); peak RSS "
                     f"{got['peak_rss']:.0f} MiB ({got['rss_before']:.0f} MiB before the "

@@ -4,7 +4,7 @@ pull /api/sync/changes over HTTP. Everything the server does for a phone is meas
 the session and CSRF checks, the validation of every answer, the revision kept for
 history, the report facts and the change numbers.
 
-The records are realistic: the demo's plan of a year (services/demo.py: every form in
+The records are realistic: the demo's plan of a year (services/tasks/demo.py: every form in
 its mix, Law Day activities, legal education, models, cases) as templates, re-dated over
 2022–2024 and filed under the officer's commune, with UUIDs from a fixed seed.
 """
@@ -49,8 +49,8 @@ def prepare(url: str, *, officers_per_commune: int = 2) -> tuple[list[str], list
 
     from cslp_forms.extensions import db
     from cslp_forms.models import Unit
-    from cslp_forms.services import demo
-    from cslp_forms.services import units as unit_service
+    from cslp_forms.services.base import units as unit_service
+    from cslp_forms.services.tasks import demo
     from cslp_forms.services.users import create_user
     from tests.conftest import make_app
 
@@ -68,7 +68,7 @@ def prepare(url: str, *, officers_per_commune: int = 2) -> tuple[list[str], list
                 create_user(username=names[-1], display_name=f"Cán bộ {code} ({n})",
                             password=PASSWORD, role="officer", unit_code=code)
         db.session.commit()
-        # The demo's plan of 2024, built from the units as services/demo.py builds it.
+        # The demo's plan of 2024, built from the units as services/tasks/demo.py builds it.
         plan = demo._plan(units, {u.code: u for u in units})
         templates = [item for item, _ in plan.items]
         db.engine.dispose()

@@ -38,7 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         n = int(app.config["PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
-    from .services.crypto import load_keyring
+    from .services.base.crypto import load_keyring
 
     app.extensions["cslp_keyring"] = load_keyring(app)
     db.init_app(app)

@@ -7,22 +7,23 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
-from flask import current_app, g
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from .extensions import db
-from .models import ROLES, Unit, User
+from .models import ROLES, Notification, Unit, User
 from .models.types import utcnow
 from .problems import Problem
-from .services import push
-from .services import units as unit_service
-from .services.backup import BackupError, backup_database
-from .services.crypto import keyring
-from .services.demo import load_demo_records
-from .services.facts import rebuild_facts
-from .services.privacy import purge_closed_incidents, rotate_keys
-from .services.targets import PLAN_2024, load_targets_file
+from .services.base import push
+from .services.base import units as unit_service
+from .services.base.crypto import keyring
+from .services.reports.targets import PLAN_2024, load_targets_file
+from .services.tasks.backup import BackupError, backup_database
+from .services.tasks.demo import load_demo_records
+from .services.tasks.facts import rebuild_facts
+from .services.tasks.keys import rotate_keys
+from .services.tasks.retention import purge_closed_incidents
 from .services.users import create_user, set_password
 
 cli = AppGroup("cslp", help="cslp_forms administration.")
@@ -208,21 +209,20 @@ def gen_vapid_command(force):
 def send_reminders_command(now_text):
     """Remind officers of units that have not met a deadline rule, on its reminder days.
     Run it from cron or a systemd timer (README); a second run sends nothing twice."""
-    from .services.deadlines import seed_rules, send_reminders
-    from .services.push import deliver
+    from .services.deadlines import seed_rules
+    from .services.tasks.reminders import send_reminders
 
     now = datetime.fromisoformat(now_text) if now_text else utcnow()
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
     seed_rules()
     sent = send_reminders(now=now)
-    db.session.commit()
-    ids = [i for i in g.pop("cslp_new_notifications", [])] if "cslp_new_notifications" in g \
-        else []
-    counts = deliver(ids)
-    db.session.commit()
+    db.session.commit()  # and the new reminders are pushed
+    pushed = db.session.scalar(select(func.count()).where(
+        Notification.id.in_([row["notification_id"] for row in sent]),
+        Notification.pushed_at.is_not(None)))
     click.echo(f"{now.isoformat()}: {len(sent)} lời nhắc mới (new reminders); đẩy tới máy "
-               f"(pushed) {counts['sent']}, hỏng {counts['failed']}, bỏ {counts['gone']}.")
+               f"(pushed to a device) {pushed}.")
     for row in sent:
         click.echo(f"  {row['rule']} {row['unit']} {row['period']} {row['kind']}")
 

@@ -1,7 +1,6 @@
 """Configuration defaults. Every setting can be overridden by a `CSLP_`-prefixed
 environment variable (see README); secrets have no usable production default."""
 
-from datetime import timedelta
 
 # Read by create_app: CSLP_DATABASE_URL. Empty means the embedded SQLite database in
 # instance/, which is also the only case where a secret key is generated on disk.
@@ -65,6 +64,3 @@ PG_DUMP = "pg_dump"
 # Demo accounts created by `flask cslp setup-demo` (make run).
 DEMO_PASSWORD = None
 
-
-def session_lifetime(days: int) -> timedelta:
-    return timedelta(days=days)

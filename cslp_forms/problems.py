@@ -101,6 +101,52 @@ FIELD_MESSAGES: dict[str, str] = {
 }
 
 
+# What a problem says beyond its title (its `detail`) or beside a field (an error's
+# `message`), by what happened; {placeholders} are filled by say(). Every text a user
+# reads in a problem is here (tests/unit/test_layers.py keeps it so).
+DETAILS: dict[str, str] = {
+    "request.not_object": "Nội dung phải là một đối tượng JSON.",
+    "request.bad_text": "Có ký tự không hợp lệ trong dữ liệu gửi lên.",
+    "request.bad_url_text": "Địa chỉ có ký tự không hợp lệ.",
+    "auth.retry_in": "Vui lòng thử lại sau {minutes} phút.",
+    "audit.province_admins": "Chỉ quản trị cấp tỉnh xem được nhật ký truy cập.",
+    "user.exists_named": "Tên đăng nhập {name} đã có.",
+    "user.role_level": "Vai trò {role} không gắn được với đơn vị cấp {level}.",
+    "user.reviewers_only": "Chỉ người duyệt (cấp huyện, tỉnh) mới được giao xem chi tiết vụ "
+                           "việc.",
+    "user.not_yourself": "Không thể tự khóa tài khoản của mình.",
+    "unit.no_such_code": "Không có đơn vị mã {code}.",
+    "form.no_such_version": "Không có biểu mẫu {form} phiên bản {version}.",
+    "sync.batch_limit": "Mỗi lần gửi tối đa {max_items} phiếu; máy sẽ chia nhỏ và gửi tiếp.",
+    "attachment.hash_format": "Địa chỉ ảnh phải là mã SHA-256 (64 ký tự 0-9, a-f).",
+    "push.https_only": "Địa chỉ nhận thông báo phải là https.",
+    "review.officer": "Cán bộ cơ sở không duyệt phiếu.",
+    "review.final": "Phiếu {status}; không thể {decision} nữa. Hãy tải lại danh sách.",
+    "review.edited": "Phiếu vừa được sửa; hãy xem bản mới rồi quyết định.",
+    "review.taken": "Phiếu vừa được người khác xử lý; hãy tải lại.",
+    "review.waiting_for": "Phiếu đang chờ {unit} duyệt.",
+    "review.reason_required": "Cần ghi lý do khi trả lại hoặc không chấp nhận phiếu.",
+    "deadline.province_only": "Chỉ quản trị cấp tỉnh sửa được hạn báo cáo.",
+    "deadline.date_not_used": "Không áp dụng cho loại kỳ của hạn này.",
+    "deadline.end_before_start": "Ngày kết thúc phải sau ngày bắt đầu (trong cùng một năm).",
+    "period.format": "Kỳ báo cáo: year, Q1–Q4, H1, 9M hoặc tháng YYYY-MM.",
+    "period.other_year": "Tháng báo cáo phải thuộc năm đã chọn.",
+    "report.supervisors": "Báo cáo tổng hợp dành cho cấp giám sát.",
+    "report.export_supervisors": "Xuất dữ liệu dành cho cấp giám sát.",
+    "report.targets_admins": "Chỉ quản trị viên sửa được chỉ tiêu.",
+    "report.basis_choices": "Chỉ tiêu {indicator} tính theo: {bases}.",
+    "report.percent_max": "Tối đa 100%.",
+}
+# Words the texts above are made of.
+STATUS_WORDS = {"approved": "đã được duyệt", "returned": "đang được trả lại cho cán bộ sửa",
+                "rejected": "đã bị từ chối"}
+DECISION_WORDS = {"approve": "duyệt", "return": "trả lại", "reject": "từ chối"}
+
+
+def say(key: str, **values) -> str:
+    """The text of DETAILS[key], its placeholders filled."""
+    return DETAILS[key].format(**values)
+
 # A lone UTF-16 surrogate cannot be stored or sent back as UTF-8, and PostgreSQL refuses
 # NUL in text: both are refused where input enters, never met by the database.
 BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
@@ -164,6 +210,18 @@ def problem_response(problem: Problem):
     return body, problem.status, headers
 
 
+def field_error(field: str, code: str, key: str | None = None, **values) -> dict:
+    """One entry of a problem's `errors`: the field, its code, and the text beside it
+    (DETAILS[key] when given, else the code's own)."""
+    return {"field": field, "code": code,
+            "message": say(key, **values) if key else FIELD_MESSAGES.get(code, "")}
+
+
+def invalid(field: str, code: str, key: str | None = None, **values) -> Problem:
+    """request.invalid about one field."""
+    return Problem("request.invalid", errors=[field_error(field, code, key, **values)])
+
+
 def field_errors(messages, prefix: str = "") -> list[dict]:
     """Flatten marshmallow's nested messages (whose leaves are our codes) into
     `[{field, code, message}]` with dotted paths such as `services.0.status`."""
@@ -181,7 +239,7 @@ def field_errors(messages, prefix: str = "") -> list[dict]:
         code = str(messages)
         if not code.startswith(("field.", "form.", "scope.", "attachment.", "sync.")):
             code = "field.invalid"
-        out.append({"field": prefix, "code": code, "message": FIELD_MESSAGES.get(code, "")})
+        out.append(field_error(prefix, code))
     return out
 
 
@@ -216,7 +274,7 @@ def register_problem_handlers(app: Flask) -> None:
     def refuse_bad_text():
         if _is_api() and (has_bad_text(request.view_args or {})
                           or has_bad_text(request.args.to_dict(flat=False))):
-            raise Problem("request.malformed", "Địa chỉ có ký tự không hợp lệ.")
+            raise Problem("request.malformed", say("request.bad_url_text"))
     @app.errorhandler(Problem)
     def handle_problem(problem: Problem):
         return problem_response(problem)

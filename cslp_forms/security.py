@@ -1,5 +1,4 @@
-"""Security headers on every response (no inline script, no framing, no sniffing), and
-the access-log rows of refused reads."""
+"""Security headers on every response (no inline script, no framing, no sniffing)."""
 
 from flask import Flask, request
 
@@ -19,10 +18,6 @@ CSP = "; ".join([
 
 
 def register_security_headers(app: Flask) -> None:
-    from .services.privacy import write_refusals
-
-    app.after_request(write_refusals)
-
     @app.after_request
     def add_headers(response):
         response.headers.setdefault("Content-Security-Policy", CSP)

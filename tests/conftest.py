@@ -9,7 +9,7 @@ import pytest
 
 from cslp_forms import create_app
 from cslp_forms.extensions import db
-from cslp_forms.services import units as unit_service
+from cslp_forms.services.base import units as unit_service
 from cslp_forms.services.users import create_user
 
 PASSWORD = "mat-khau-thu-1"

@@ -2,10 +2,10 @@
 
 from flask_login import current_user, login_required
 
-from ..problems import Problem
+from ..problems import Problem, say
 from ..schemas.base import load_args
 from ..schemas.privacy import AccessQuerySchema
-from ..services.privacy import search_access_log
+from ..services.records.access import search_access_log
 from . import bp
 
 
@@ -13,6 +13,6 @@ from . import bp
 @login_required
 def list_access():
     if current_user.role != "admin" or current_user.unit.level != "province":
-        raise Problem("auth.forbidden", "Chỉ quản trị cấp tỉnh xem được nhật ký truy cập.")
+        raise Problem("auth.forbidden", say("audit.province_admins"))
     args = load_args(AccessQuerySchema())
     return {"entries": search_access_log(**args)}

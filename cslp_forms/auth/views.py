@@ -8,7 +8,7 @@ from ..models.types import utcnow
 from ..problems import Problem
 from ..schemas.auth import LoginSchema, PasswordSchema
 from ..schemas.base import load_json
-from ..services.privacy import recovery_key
+from ..services.records.sealing import recovery_key
 from ..services.users import authenticate, end_session, me_payload, start_session
 from . import bp
 from .session import SESSION_KEY, csrf_token

@@ -5,8 +5,8 @@ import json
 
 from flask import current_app, request
 
-from ..problems import Problem
-from ..services.forms import registry
+from ..problems import Problem, say
+from ..services.base.forms import registry
 from . import bp
 
 
@@ -20,12 +20,12 @@ def _json_response(payload: dict):
 
 @bp.get("")
 def list_forms():
-    return _json_response({"forms": [d.public() for d in registry().current()]})
+    return _json_response({"forms": [d.data for d in registry().current()]})
 
 
 @bp.get("/<form>/<int:version>")
 def get_form(form, version):
     definition = registry().get(form, version)
     if definition is None:
-        raise Problem("form.not_found", f"Không có biểu mẫu {form} phiên bản {version}.")
-    return _json_response(definition.public())
+        raise Problem("form.not_found", say("form.no_such_version", form=form, version=version))
+    return _json_response(definition.data)

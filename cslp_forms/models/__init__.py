@@ -11,8 +11,10 @@ from .reports import (
     ReportTarget,
 )
 from .submissions import (
+    COUNTED_STATUSES,
     DECISIONS,
     LOCKED_STATUSES,
+    OPEN_STATUSES,
     STATUSES,
     AccessLog,
     Attachment,
@@ -24,10 +26,11 @@ from .submissions import (
     SubmissionRevision,
 )
 from .units import LEVELS, Unit, UnitSuccession
-from .users import ROLE_LEVELS, ROLES, AuthSession, LoginFailure, User
+from .users import REVIEWER_ROLES, ROLE_LEVELS, ROLES, AuthSession, LoginFailure, User
 
 __all__ = [
-    "DECISIONS", "INDICATORS", "LEVELS", "LOCKED_STATUSES", "ROLES", "ROLE_LEVELS", "STATUSES",
+    "COUNTED_STATUSES", "DECISIONS", "INDICATORS", "LEVELS", "LOCKED_STATUSES",
+    "OPEN_STATUSES", "REVIEWER_ROLES", "ROLES", "ROLE_LEVELS", "STATUSES",
     "TARGET_BASES", "AccessLog", "Attachment", "AttachmentUpload", "AuthSession", "Counter",
     "DeadlineRule", "ExportLog", "LoginFailure", "Notification", "PurgeLog", "PushSubscription",
     "ReportFact", "ReportRollup", "ReportTarget", "ReviewDecision", "Submission",

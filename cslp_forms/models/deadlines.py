@@ -7,13 +7,15 @@ from sqlalchemy import Boolean, CheckConstraint, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .types import JsonDoc
+from .types import JsonDoc, one_of
+
+PERIOD_TYPES = ("month", "year", "window")
 
 
 class DeadlineRule(db.Model):
     __tablename__ = "deadline_rules"
     __table_args__ = (
-        CheckConstraint("period_type IN ('month', 'year', 'window')", name="period_type"),
+        CheckConstraint(one_of("period_type", PERIOD_TYPES), name="period_type"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

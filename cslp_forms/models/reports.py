@@ -22,7 +22,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .types import JsonDoc, UTCDateTime, utcnow
+from .submissions import STATUSES
+from .types import JsonDoc, UTCDateTime, one_of, utcnow
 from .units import Unit
 from .users import User
 
@@ -39,7 +40,7 @@ class ReportTarget(db.Model):
     __tablename__ = "report_targets"
     __table_args__ = (
         UniqueConstraint("unit_id", "year", "indicator", name="uq_report_targets_key"),
-        CheckConstraint("basis IN ('count', 'percent', 'per_unit_month')", name="basis"),
+        CheckConstraint(one_of("basis", TARGET_BASES), name="basis"),
         CheckConstraint("value >= 0", name="value"),
         CheckConstraint("year BETWEEN 2000 AND 2100", name="year"),
     )
@@ -79,10 +80,7 @@ class ReportFact(db.Model):
 
     __tablename__ = "report_facts"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('submitted', 'in_review', 'approved', 'returned', 'rejected')",
-            name="status",
-        ),
+        CheckConstraint(one_of("status", STATUSES), name="status"),
         # A year of a form is one range of this index; on PostgreSQL it also carries what
         # the activity figures read, so the province's year is read from the index alone.
         Index("ix_report_facts_form_date", "form", "record_date",
@@ -151,7 +149,7 @@ ROLLUP_SUMS = ("participants_total", "participants_female", "participants_male",
 class ReportRollup(db.Model):
     """Activities summed by unit, state, month (calendar and cut-off) and type: what the
     province's dashboard reads instead of a million rows. Every period is whole months,
-    so the sums are exact. Kept by services/facts.py as facts change; activities only
+    so the sums are exact. Kept by services/records/facts.py as facts change; activities only
     (models and cases are few, and cases can be purged), and only the states a report
     can count (approved, submitted, in review)."""
 

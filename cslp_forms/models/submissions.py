@@ -21,11 +21,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from ..extensions import db
-from .types import JsonDoc, UTCDateTime, utcnow
+from .types import JsonDoc, UTCDateTime, one_of, utcnow
 from .units import Unit
 from .users import User
 
 STATUSES = ("submitted", "in_review", "approved", "returned", "rejected")
+# Waiting for a reviewer's decision.
+OPEN_STATUSES = ("submitted", "in_review")
+# What reports and deadlines can count (returned and rejected records never are).
+COUNTED_STATUSES = ("approved", *OPEN_STATUSES)
 # Final states: the record can no longer change.
 LOCKED_STATUSES = ("approved", "rejected")
 
@@ -35,10 +39,7 @@ class Submission(db.Model):
 
     __tablename__ = "submissions"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('submitted', 'in_review', 'approved', 'returned', 'rejected')",
-            name="status",
-        ),
+        CheckConstraint(one_of("status", STATUSES), name="status"),
         CheckConstraint("revision >= 1", name="revision"),
         Index("ix_submissions_form_period", "form", "period"),
         Index("ix_submissions_unit_form_period", "unit_id", "form", "period"),
@@ -53,7 +54,7 @@ class Submission(db.Model):
     record_date: Mapped[date] = mapped_column(Date, index=True)
     period: Mapped[str] = mapped_column(String(7))
     # For a sensitive form only the definition's plain_fields; the full answers are in
-    # `sealed` (AES-GCM under the data key `key_id`): see services/privacy.py.
+    # `sealed` (AES-GCM under the data key `key_id`): see services/records/sealing.py.
     answers: Mapped[dict] = mapped_column(JsonDoc)
     sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     key_id: Mapped[str | None] = mapped_column(String(32))
@@ -88,7 +89,7 @@ class ReviewDecision(db.Model):
 
     __tablename__ = "review_decisions"
     __table_args__ = (
-        CheckConstraint("decision IN ('approve', 'return', 'reject')", name="decision"),
+        CheckConstraint(one_of("decision", DECISIONS), name="decision"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -38,3 +38,9 @@ def iso(value: datetime | None) -> str | None:
     if value is None:
         return None
     return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def one_of(column: str, values: tuple[str, ...]) -> str:
+    """The SQL of a CHECK that `column` holds one of `values`: the Python set and the
+    constraint are one definition."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"

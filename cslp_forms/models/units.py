@@ -8,6 +8,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from .types import one_of
 
 LEVELS = ("province", "district", "commune")
 
@@ -19,7 +20,7 @@ class Unit(db.Model):
     __tablename__ = "units"
     __table_args__ = (
         UniqueConstraint("code", "valid_from", name="uq_units_code_valid_from"),
-        CheckConstraint("level IN ('province', 'district', 'commune')", name="level"),
+        CheckConstraint(one_of("level", LEVELS), name="level"),
         CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="validity"),
         # Materialised path of ids ("/1/5/23/"): a subtree is one indexed prefix match.
         Index(

@@ -11,10 +11,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
-from .types import UTCDateTime, utcnow
+from .types import UTCDateTime, one_of, utcnow
 from .units import Unit
 
 ROLES = ("officer", "supervisor", "admin")
+# Who reviews records, reads the reports and exports: the roles above the commune officer.
+REVIEWER_ROLES = ("supervisor", "admin")
 
 # Unit levels each role may be attached to.
 ROLE_LEVELS = {
@@ -27,7 +29,7 @@ ROLE_LEVELS = {
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role IN ('officer', 'supervisor', 'admin')", name="role"),
+        CheckConstraint(one_of("role", ROLES), name="role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

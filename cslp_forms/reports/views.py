@@ -1,4 +1,4 @@
-"""Thin views over services/indicators.py, targets.py, exports.py and year_end.py."""
+"""Thin views over services/reports/: indicators, targets, exports and the year-end report."""
 
 from flask import Response, stream_with_context
 from flask_login import current_user, login_required
@@ -14,8 +14,8 @@ from ..schemas.reports import (
     TargetBodySchema,
     YearEndArgsSchema,
 )
-from ..services import exports, indicators, targets, year_end
-from ..services.clock import local_today
+from ..services.base.clock import local_today
+from ..services.reports import exports, indicators, targets, year_end
 from . import bp
 
 

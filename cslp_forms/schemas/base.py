@@ -5,7 +5,7 @@
 from flask import request
 from marshmallow import RAISE, Schema, ValidationError, fields
 
-from ..problems import Problem, field_errors, has_bad_text
+from ..problems import Problem, field_errors, has_bad_text, say
 
 # marshmallow's error keys -> our codes. Anything else becomes field.invalid.
 ERROR_CODES = {
@@ -41,9 +41,9 @@ def load_json(schema: Schema, *, data=None, check_text: bool = True):
     if data is None:
         data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise Problem("request.malformed", "Nội dung phải là một đối tượng JSON.")
+        raise Problem("request.malformed", say("request.not_object"))
     if check_text and has_bad_text(data):
-        raise Problem("request.malformed", "Có ký tự không hợp lệ trong dữ liệu gửi lên.")
+        raise Problem("request.malformed", say("request.bad_text"))
     try:
         return schema.load(data)
     except ValidationError as err:

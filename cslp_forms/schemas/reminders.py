@@ -1,10 +1,10 @@
 """Deadline rules, compliance and nudges."""
 
-import calendar
 import re
 
 from marshmallow import ValidationError, fields, validate
 
+from ..services.base.periods import month_end
 from .base import ApiSchema
 
 
@@ -13,7 +13,7 @@ def _month_day(value: str) -> None:
     if not re.fullmatch(r"(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])", value or ""):
         raise ValidationError("field.invalid")
     month, day = map(int, value.split("-"))
-    if day > calendar.monthrange(2024, month)[1]:
+    if day > month_end(2024, month).day:  # a leap year: every MM-DD there is
         raise ValidationError("field.invalid")
 
 

@@ -3,8 +3,8 @@
 from marshmallow import fields, validate
 
 from ..models import STATUSES
-from ..services.forms import registry
-from ..services.periods import EXPORT_PATTERN, PERIOD_PATTERN
+from ..services.base.forms import registry
+from ..services.base.periods import EXPORT_PATTERN, PERIOD_PATTERN
 from .base import ApiSchema
 
 YEAR = validate.Range(min=2000, max=2100, error="field.invalid")

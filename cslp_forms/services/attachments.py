@@ -9,8 +9,9 @@ from sqlalchemy import Text, cast, select
 
 from ..extensions import db
 from ..models import Attachment, AttachmentUpload, Submission, User
-from ..problems import Problem
-from .submissions import insert_ignoring_conflict, visible_to
+from ..problems import Problem, say
+from .base.sql import insert_ignoring_conflict
+from .records.access import visible_to
 
 MAX_BYTES = 5 * 1024 * 1024
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -28,8 +29,7 @@ def sniff_image(data: bytes) -> str | None:
 
 def _check_name(sha256: str) -> None:
     if not SHA256.match(sha256):
-        raise Problem("attachment.bad_hash",
-                      "Địa chỉ ảnh phải là mã SHA-256 (64 ký tự 0-9, a-f).")
+        raise Problem("attachment.bad_hash", say("attachment.hash_format"))
 
 
 def store_attachment(sha256: str, data: bytes, *, user: User) -> bool:

@@ -1,23 +1,22 @@
-"""Deadlines: the period a day falls in, each unit's compliance computed in SQL, and the
-reminders `flask cslp send-reminders` sends. Every function takes `now`/`day`: dates are
-the union's (Asia/Ho_Chi_Minh)."""
+"""Deadlines: the rules (seeded from the plan, edited by the province administrator), the
+period a day falls in, each unit's compliance computed in SQL, and a supervisor's nudge.
+Every function takes `now`/`day`: dates are the union's (Asia/Ho_Chi_Minh). The
+scheduled reminders are services/tasks/reminders.py."""
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, func, select
 
 from ..extensions import db
-from ..models import DeadlineRule, Submission, Unit, User
-from ..problems import Problem
-from . import push
-from .clock import local_today, local_zone
-from .units import in_subtree, valid_on
-
-COUNTED = ("submitted", "in_review", "approved")
+from ..models import COUNTED_STATUSES, DeadlineRule, Submission, Unit, User
+from ..problems import Problem, field_error, invalid, say
+from .base.clock import local_today, local_zone
+from .base.periods import month_end
+from .base.units import in_subtree, valid_on, within
+from .records.notices import notify
 
 # Seeded from the 2024 plan (PLAN-MAP.md, "Deadlines the plan creates"). The province
 # administrator edits them (PATCH /api/reminders/rules/<code>), e.g. the year-end cut-off.
@@ -71,6 +70,45 @@ def seed_rules() -> int:
     return added
 
 
+# The dates each kind of period is set by (period_for).
+DATES = {"due_md", "start_md", "end_md"}
+DATES_OF = {"month": set(), "year": {"due_md"}, "window": {"start_md", "end_md"}}
+
+
+def get_rule(code: str) -> DeadlineRule:
+    rule = db.session.scalar(select(DeadlineRule).where(DeadlineRule.code == code))
+    if rule is None:
+        raise Problem("deadline.not_found")
+    return rule
+
+
+def rules() -> list[DeadlineRule]:
+    return list(db.session.scalars(select(DeadlineRule).order_by(DeadlineRule.id)))
+
+
+def require_rule_editor(actor: User) -> None:
+    """Only the province's administrators edit the rules."""
+    if actor.role != "admin" or actor.unit.level != "province":
+        raise Problem("auth.forbidden", say("deadline.province_only"))
+
+
+def update_rule(code: str, *, actor: User, changes: dict) -> DeadlineRule:
+    """Edit a rule (its dates, reminder days, whether it is active); a date the rule's
+    kind of period does not use is refused."""
+    require_rule_editor(actor)
+    rule = get_rule(code)
+    wrong = sorted(set(changes) & DATES - DATES_OF[rule.period_type])
+    if wrong:
+        raise Problem("request.invalid", errors=[
+            field_error(name, "field.not_relevant", "deadline.date_not_used") for name in wrong])
+    for key, value in changes.items():
+        setattr(rule, key, value)
+    if rule.period_type == "window" and rule.start_md > rule.end_md:
+        raise invalid("end_md", "field.invalid", "deadline.end_before_start")
+    db.session.flush()
+    return rule
+
+
 @dataclass(frozen=True)
 class Period:
     key: str
@@ -81,15 +119,14 @@ class Period:
 
 def _md(year: int, md: str) -> date:
     month, day = map(int, md.split("-"))
-    return date(year, month, min(day, calendar.monthrange(year, month)[1]))
+    return date(year, month, min(day, month_end(year, month).day))
 
 
 def period_for(rule: DeadlineRule, day: date) -> Period | None:
     """The period of `rule` that `day` belongs to (a window rule: the year's window, if
     `day` is inside it or within its reminder reach before it)."""
     if rule.period_type == "month":
-        start = day.replace(day=1)
-        end = day.replace(day=calendar.monthrange(day.year, day.month)[1])
+        start, end = day.replace(day=1), month_end(day.year, day.month)
         return Period(f"{day:%Y-%m}", start, end, end + timedelta(days=rule.due_offset_days))
     if rule.period_type == "year":
         start, end = date(day.year, 1, 1), date(day.year, 12, 31)
@@ -121,12 +158,12 @@ def _in_period(rule: DeadlineRule, period: Period):
 
 
 def compliance(rule: DeadlineRule, period: Period, *, root: Unit, today: date,
-               statuses: tuple[str, ...] = COUNTED) -> list[dict]:
+               statuses: tuple[str, ...] = COUNTED_STATUSES) -> list[dict]:
     """Each unit of the rule's levels under `root`, valid during the period, with how many
     counted records it has (and how many arrived by the due date) and whether it is met,
     due soon, overdue or pending."""
     units = db.session.scalars(select(Unit).where(
-        Unit.path.like(f"{root.path}%"), Unit.level.in_(rule.unit_levels),
+        within(root), Unit.level.in_(rule.unit_levels),
         valid_on(period.end)).order_by(Unit.path)).all()
     # On time: it reached the server by the end of the due day (the union's time), not
     # the date typed on the document.
@@ -153,57 +190,7 @@ def compliance(rule: DeadlineRule, period: Period, *, root: Unit, today: date,
     return rows
 
 
-def _reminder_kind(rule: DeadlineRule, period: Period, today: date) -> str | None:
-    days_left = (period.due - today).days
-    if days_left in [d for d in rule.reminder_days if d >= 0]:
-        return "due_today" if days_left == 0 else f"due_in_{days_left}"
-    if -1 in rule.reminder_days and days_left == -1:
-        return "overdue"
-    return None
-
-
-def send_reminders(*, now: datetime) -> list[dict]:
-    """Remind the officers of every unit that has not met a rule, on the rule's reminder
-    days, under the top units (provinces) of each period: after a reorganisation, a past
-    period's units are still reminded of it. The dedupe key (rule, unit, period, user,
-    kind) makes a second run, or two machines at once, send nothing twice."""
-    today = local_today(now)
-    sent = []
-    for rule in db.session.scalars(select(DeadlineRule).where(DeadlineRule.active)):
-        # Yesterday's period too: the day after a month's due date is already next month.
-        periods = {p for p in (period_for(rule, today), period_for(rule, today - timedelta(1)))
-                   if p is not None}
-        for period in sorted(periods, key=lambda p: p.start):
-            sent += _remind(rule, period, today, now)
-    db.session.flush()
-    return sent
-
-
-def _remind(rule: DeadlineRule, period: Period, today: date, now: datetime) -> list[dict]:
-    kind = _reminder_kind(rule, period, today)
-    if kind is None:
-        return []
-    sent = []
-    roots = db.session.scalars(select(Unit).where(Unit.parent_id.is_(None),
-                                                  valid_on(period.end))).all()
-    rows = [row for root in roots for row in compliance(rule, period, root=root, today=today)]
-    for row in rows:
-        if row["state"] == "met":
-            continue
-        for user_id in _reporters(row["unit_id"]):
-            made = push.notify(
-                [user_id], kind="reminder", now=now,
-                key=f"reminder:{rule.code}:{row['unit']['code']}:{period.key}:{kind}",
-                title="Nhắc hạn báo cáo" if kind != "overdue" else "Đã quá hạn",
-                body=_reminder_text(rule, period, kind), url=f"/#/new/{rule.form}",
-                tag=f"rule-{rule.code}")
-            if made:
-                sent.append({"rule": rule.code, "unit": row["unit"]["code"],
-                             "period": period.key, "kind": kind, "user_id": user_id})
-    return sent
-
-
-def _reporters(unit_id: int) -> list[int]:
+def reporters(unit_id: int) -> list[int]:
     """Who files a unit's records: its officers; at a district, which files its own plan
     and report, also its supervisors."""
     return db.session.scalars(select(User.id).where(
@@ -211,22 +198,10 @@ def _reporters(unit_id: int) -> list[int]:
         User.role.in_(("officer", "supervisor")))).all()
 
 
-def _reminder_text(rule: DeadlineRule, period: Period, kind: str) -> str:
-    due = f"{period.due:%d/%m/%Y}"
-    title = f"{rule.title}, năm {period.key}" if rule.period_type == "year" else rule.title
-    if kind == "overdue":
-        return f"{title}: hạn {due} đã qua mà đơn vị chưa gửi. Hãy gửi sớm."
-    if kind == "due_today":
-        return f"{title}: hôm nay ({due}) là hạn cuối."
-    return f"{title}: còn {kind.removeprefix('due_in_')} ngày, hạn {due}."
-
-
 def nudge(*, actor: User, rule_code: str, period_key: str | None, unit_codes: list[str],
           now: datetime) -> int:
     """A supervisor's one-tap reminder to the officers of units in her subtree."""
-    rule = db.session.scalar(select(DeadlineRule).where(DeadlineRule.code == rule_code))
-    if rule is None:
-        raise Problem("deadline.not_found")
+    rule = get_rule(rule_code)
     period = period_for(rule, local_today(now))
     key = period_key or (period.key if period else local_today(now).isoformat())
     made = 0
@@ -235,8 +210,8 @@ def nudge(*, actor: User, rule_code: str, period_key: str | None, unit_codes: li
             Unit.valid_to.is_not(None), Unit.valid_from.desc()))
         if unit is None or not actor.unit.contains(unit):
             raise Problem("scope.forbidden")
-        made += len(push.notify(
-            _reporters(unit.id), kind="nudge", now=now,
+        made += len(notify(
+            reporters(unit.id), kind="nudge", now=now,
             key=f"nudge:{rule.code}:{code}:{key}:{local_today(now).isoformat()}",
             title="Nhắc từ cấp trên", body=f"{actor.unit.name} nhắc: {rule.title}.",
             url=f"/#/new/{rule.form}", tag=f"rule-{rule.code}"))

@@ -3,7 +3,6 @@ and the pull feed of what changed in a caller's scope."""
 
 from __future__ import annotations
 
-import json
 import uuid as uuid_lib
 from datetime import date, datetime
 from typing import NamedTuple
@@ -15,33 +14,25 @@ from ..extensions import db
 from ..models import LOCKED_STATUSES, Submission, SubmissionRevision, Unit, User
 from ..problems import field_errors, has_bad_text
 from ..schemas.sync import SyncItemSchema
-from .clock import local_today
-from .facts import NewFacts, record_facts, write_rollups
-from .forms import FormDefinition, registry
-from .privacy import content_digest, log_access, seal_columns
-from .review import alert_urgent, initial_review
-from .submissions import (
-    insert_ignoring_conflict,
+from .base.clock import local_today
+from .base.forms import FormDefinition, registry
+from .base.sql import insert_ignoring_conflict
+from .base.units import ancestors
+from .records.access import log_access, visible_to
+from .records.chain import initial_review
+from .records.changes import stamp_changes
+from .records.content import canonical_content, content_digest
+from .records.facts import NewFacts, record_facts, write_rollups
+from .records.notices import alert_urgent
+from .records.payloads import (
     latest_decisions,
     missing_attachments,
     present_attachments,
     record_payload,
-    stamp_changes,
-    visible_to,
 )
-from .units import ancestors
+from .records.sealing import seal_columns
 
 _ITEM_SCHEMA = SyncItemSchema()
-
-
-def canonical_content(*, form: str, version: int, unit: str, answers: dict,
-                      attachments: list[str]) -> bytes:
-    """The canonical JSON of what the officer sent: equal content, equal bytes, whatever
-    the key order or the attachment order."""
-    return json.dumps(
-        {"form": form, "version": version, "unit": unit, "answers": answers,
-         "attachments": sorted(set(attachments))},
-        sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 class _Batch:

@@ -14,8 +14,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models import ROLE_LEVELS, AuthSession, LoginFailure, Unit, User
-from ..problems import Problem
-from .units import ancestors, in_subtree, resolve_unit
+from ..problems import Problem, invalid, say
+from .base.units import ancestors, in_subtree, resolve_unit
 
 # Checked against when the username is unknown, so both failures take the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
@@ -42,7 +42,7 @@ def authenticate(username: str, password: str, *, now: datetime) -> User:
     if count >= limit:
         retry = max(1, math.ceil((oldest + window - now).total_seconds()))
         raise Problem("auth.too_many_attempts",
-                      f"Vui lòng thử lại sau {math.ceil(retry / 60)} phút.",
+                      say("auth.retry_in", minutes=math.ceil(retry / 60)),
                       headers={"Retry-After": str(retry)}, retry_after=retry)
     user = db.session.scalar(select(User).where(User.username == name))
     if user is None:
@@ -114,10 +114,7 @@ def me_payload(user: User, csrf_token: str) -> dict:
 
 def _check_role_level(role: str, unit: Unit) -> None:
     if unit.level not in ROLE_LEVELS[role]:
-        raise Problem("request.invalid", errors=[{
-            "field": "unit", "code": "field.invalid",
-            "message": f"Vai trò {role} không gắn được với đơn vị cấp {unit.level}.",
-        }])
+        raise invalid("unit", "field.invalid", "user.role_level", role=role, level=unit.level)
 
 
 def _require_in_scope(actor: User, unit: Unit) -> None:
@@ -135,11 +132,9 @@ def create_user(*, username: str, display_name: str, password: str, role: str,
     _check_role_level(role, unit)
     name = normalise_username(username)
     if db.session.scalar(select(User.id).where(User.username == name)) is not None:
-        raise Problem("user.exists", f"Tên đăng nhập {name} đã có.")
+        raise Problem("user.exists", say("user.exists_named", name=name))
     if incident_reviewer and role == "officer":
-        raise Problem("request.invalid", errors=[{
-            "field": "incident_reviewer", "code": "field.invalid",
-            "message": "Chỉ người duyệt (cấp huyện, tỉnh) mới được giao xem chi tiết vụ việc."}])
+        raise invalid("incident_reviewer", "field.invalid", "user.reviewers_only")
     user = User(username=name, display_name=display_name.strip(), role=role, unit=unit,
                 incident_reviewer=incident_reviewer)
     set_password(user, password)
@@ -171,9 +166,7 @@ def update_user(user: User, *, actor: User, changes: dict) -> User:
         set_password(user, changes["password"])
     if "active" in changes:
         if user.id == actor.id and not changes["active"]:
-            raise Problem("request.invalid", errors=[{
-                "field": "active", "code": "field.invalid",
-                "message": "Không thể tự khóa tài khoản của mình."}])
+            raise invalid("active", "field.invalid", "user.not_yourself")
         user.active = changes["active"]
         if not user.active:
             end_sessions(user)

@@ -8,17 +8,19 @@ from ..services import review
 from . import bp
 
 
+def _logged_read(read, uuid) -> dict:
+    payload = read(uuid, actor=current_user)
+    db.session.commit()
+    return payload
+
+
 @bp.get("/<uuid:uuid>")
 @login_required
 def get_submission(uuid):
-    payload = review.record_detail(uuid, actor=current_user)
-    db.session.commit()
-    return payload
+    return _logged_read(review.record_detail, uuid)
 
 
 @bp.get("/<uuid:uuid>/history")
 @login_required
 def get_history(uuid):
-    payload = review.history(uuid, actor=current_user)
-    db.session.commit()
-    return payload
+    return _logged_read(review.history, uuid)

@@ -3,15 +3,13 @@
 from flask import request
 from flask_login import current_user, login_required
 
-from ..extensions import db
 from ..models.types import utcnow
-from ..problems import Problem, has_bad_text
+from ..problems import Problem, has_bad_text, say
 from ..schemas.base import load_args, load_json
 from ..schemas.sync import MAX_BATCH, ChangesArgsSchema, SyncBatchSchema
-from ..services.push import deliver_new
 from ..services.sync import apply_sync_batch, changes_since
+from ..unit_of_work import commit_retrying
 from . import bp
-from .retry import retry_on_contention
 
 
 @bp.post("")
@@ -21,20 +19,14 @@ def sync_batch():
     if isinstance(data, dict) and isinstance(data.get("items"), list) \
             and len(data["items"]) > MAX_BATCH:
         raise Problem("sync.batch_too_large",
-                      f"Mỗi lần gửi tối đa {MAX_BATCH} phiếu; máy sẽ chia nhỏ và gửi tiếp.",
+                      say("sync.batch_limit", max_items=MAX_BATCH),
                       max_items=MAX_BATCH)
     if isinstance(data, dict) and has_bad_text(list(data)):
-        raise Problem("request.malformed", "Có ký tự không hợp lệ trong dữ liệu gửi lên.")
+        raise Problem("request.malformed", say("request.bad_text"))
     # Text inside items is checked item by item: one bad item never fails the batch.
     batch = load_json(SyncBatchSchema(), data=data, check_text=False)
-
-    def attempt():
-        results = apply_sync_batch(batch["items"], user=current_user, now=utcnow())
-        db.session.commit()
-        return results
-
-    results = retry_on_contention(attempt)
-    deliver_new()
+    results = commit_retrying(
+        lambda: apply_sync_batch(batch["items"], user=current_user, now=utcnow()))
     return {"results": results}
 
 

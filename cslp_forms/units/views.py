@@ -4,8 +4,8 @@ from flask_login import login_required
 
 from ..schemas.base import load_args
 from ..schemas.units import UnitListArgsSchema, UnitSchema
-from ..services.clock import local_today
-from ..services.units import children, resolve_unit
+from ..services.base.clock import local_today
+from ..services.base.units import children, resolve_unit
 from . import bp
 
 

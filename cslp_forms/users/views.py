@@ -6,7 +6,7 @@ from ..auth.session import require_role
 from ..extensions import db
 from ..schemas.base import load_args, load_json
 from ..schemas.users import UserCreateSchema, UserListArgsSchema, UserUpdateSchema
-from ..services.units import resolve_unit
+from ..services.base.units import resolve_unit
 from ..services.users import (
     create_user,
     get_user_in_scope,

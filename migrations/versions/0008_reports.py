@@ -145,7 +145,7 @@ def upgrade():
 def _backfill_facts():
     """Records stored before this revision get their report facts (the same pure function
     the sync path uses), so an upgraded server's dashboard is complete at once."""
-    from cslp_forms.services.facts import fact_values
+    from cslp_forms.services.records.facts import fact_values
 
     bind = op.get_bind()
     submissions = sa.table(
@@ -168,7 +168,7 @@ def _backfill_facts():
             rows = []
     if rows:
         bind.execute(facts.insert(), rows)
-    from cslp_forms.services.facts import rollup_insert
+    from cslp_forms.services.records.facts import rollup_insert
 
     bind.execute(rollup_insert())
 

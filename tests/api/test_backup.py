@@ -123,7 +123,7 @@ def test_two_backups_at_the_same_moment_publish_one_whole_file(live, tmp_path):
     from datetime import UTC, datetime
     from threading import Barrier, Thread
 
-    from cslp_forms.services.backup import BackupError, backup_database
+    from cslp_forms.services.tasks.backup import BackupError, backup_database
 
     fill(live)
     now, start, outcomes = datetime(2026, 1, 2, 19, tzinfo=UTC), Barrier(2), []

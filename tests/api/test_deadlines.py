@@ -10,7 +10,8 @@ from sqlalchemy import func, select, update
 from cslp_forms.extensions import db
 from cslp_forms.models import DeadlineRule, Notification, Submission, Unit, User
 from cslp_forms.services import deadlines
-from cslp_forms.services.units import find_version
+from cslp_forms.services.base.units import find_version
+from cslp_forms.services.tasks.reminders import send_reminders
 from tests.api.sync_helpers import activity, item, report
 from tests.api.test_sync import sync
 from tests.conftest import assert_problem
@@ -57,7 +58,7 @@ def test_a_window_rule_only_reaches_around_its_window(app, rules):
 def sent_for(app, now, code=MONTHLY):
     """(unit, kind) of the reminders a run sends for one rule."""
     with app.app_context():
-        sent = deadlines.send_reminders(now=at(now))
+        sent = send_reminders(now=at(now))
         db.session.commit()
         return sorted((s["unit"], s["kind"]) if code else (s["rule"], s["kind"])
                       for s in sent if code is None or s["rule"] == code)

@@ -151,8 +151,8 @@ def test_key_rotation_re_encrypts_and_keeps_records_readable(app, login):
     sync(login("canbo.anthanh2"), {**it, "base_revision": 1,
                                    "answers": incident(risk_level="trung_binh")})
     with app.app_context():
-        from cslp_forms.services.crypto import keyring
-        from cslp_forms.services.privacy import rotate_keys
+        from cslp_forms.services.base.crypto import keyring
+        from cslp_forms.services.tasks.keys import rotate_keys
 
         ring = keyring()
         old = ring.current
@@ -174,7 +174,7 @@ def test_purge_removes_closed_incidents_past_retention_and_logs_them(app, login)
     closed = file_incident(login, case_status="da_dong", closure_reason="an_toan_on_dinh")
     open_case = file_incident(login)
     with app.app_context():
-        from cslp_forms.services.privacy import purge_closed_incidents
+        from cslp_forms.services.tasks.retention import purge_closed_incidents
 
         later = datetime.now(UTC) + timedelta(days=6 * 365)
         purged = purge_closed_incidents(now=later, retention_days=5 * 365)

@@ -105,13 +105,13 @@ def test_in_app_notifications_without_push(login):
 
 def test_the_same_notification_is_stored_once(app, login):
     with app.test_request_context():
-        from cslp_forms.services import push
+        from cslp_forms.services.records.notices import notify
 
         args = {"kind": "reminder", "key": "law-day:31630:2024-11", "title": "t", "body": "b",
                 "url": "/", "tag": "x"}
-        first = push.notify([1, 1], **args)
+        first = notify([1, 1], **args)
         db.session.commit()
-        assert len(first) == 1 and push.notify([1], **args) == []
+        assert len(first) == 1 and notify([1], **args) == []
 
 
 @pytest.mark.parametrize("body, field", [

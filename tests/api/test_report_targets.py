@@ -3,8 +3,8 @@
 import pytest
 
 from cslp_forms.extensions import db
-from cslp_forms.services import targets as target_service
-from cslp_forms.services.units import find_version
+from cslp_forms.services.base.units import find_version
+from cslp_forms.services.reports import targets as target_service
 from cslp_forms.services.users import create_user
 from tests.conftest import PASSWORD, assert_problem
 

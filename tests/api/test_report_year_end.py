@@ -7,7 +7,7 @@ import io
 import pytest
 from docx import Document
 
-from cslp_forms.services.year_end import ITEMS
+from cslp_forms.services.reports.year_end import ITEMS
 from tests.api import report_fixture
 from tests.api.test_report_targets import seed_plan
 from tests.conftest import assert_problem

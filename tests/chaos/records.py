@@ -7,7 +7,7 @@ import random
 import uuid as uuid_lib
 from datetime import date, timedelta
 
-from cslp_forms.services.forms import registry
+from cslp_forms.services.base.forms import registry
 
 CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 # Activity types and the answers each one requires (required_if in the definition).

@@ -57,9 +57,9 @@ from sqlalchemy import func, select, text
 from cslp_forms.extensions import db
 from cslp_forms.models import Submission, SubmissionRevision
 from cslp_forms.models.reports import ReportFact, ReportRollup
-from cslp_forms.services.forms import registry
-from cslp_forms.services.privacy import content_digest, open_answers
-from cslp_forms.services.sync import canonical_content
+from cslp_forms.services.base.forms import registry
+from cslp_forms.services.records.content import canonical_content, content_digest
+from cslp_forms.services.records.sealing import open_answers
 from tests.chaos.proxy import ChaosProxy
 from tests.chaos.records import edited, random_record
 from tests.conftest import PASSWORD, make_app, seed

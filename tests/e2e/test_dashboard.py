@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from cslp_forms.extensions import db
-from cslp_forms.services import targets as target_service
+from cslp_forms.services.reports import targets as target_service
 from tests.api import report_fixture
 from tests.conftest import PASSWORD, Session
 from tests.e2e.conftest import sign_in, wait_for_worker

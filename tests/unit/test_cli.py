@@ -1,7 +1,7 @@
 """The `flask cslp` commands as an operator runs them."""
 
 from cslp_forms.extensions import db
-from cslp_forms.services import units as unit_service
+from cslp_forms.services.base import units as unit_service
 from tests.conftest import make_app
 
 

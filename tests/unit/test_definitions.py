@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from cslp_forms.services.forms import DEFINITIONS_DIR, Registry, registry
+from cslp_forms.services.base.forms import DEFINITIONS_DIR, Registry, registry
 
 # A published version never changes: a new version is a new file. Add its hash here.
 PUBLISHED = {

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from cslp_forms.extensions import db
 from cslp_forms.models import ReportFact, ReviewDecision, Submission, User
-from cslp_forms.services.indicators import compute_indicators
+from cslp_forms.services.reports.indicators import compute_indicators
 from tests.unit.test_cli import _runner
 
 

@@ -11,8 +11,10 @@ from sqlalchemy import select, text
 from cslp_forms.extensions import db
 from cslp_forms.models import ReportFact, ReportRollup
 from cslp_forms.models.reports import ROLLUP_SUMS
-from cslp_forms.services import units as unit_service
-from cslp_forms.services.facts import cutoff_period, fact_values, rebuild_facts
+from cslp_forms.services.base import units as unit_service
+from cslp_forms.services.base.periods import cutoff_period
+from cslp_forms.services.records.facts import fact_values
+from cslp_forms.services.tasks.facts import rebuild_facts
 from cslp_forms.services.users import create_user
 from tests.api import report_fixture
 from tests.api.report_fixture import act, case

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from cslp_forms.extensions import db
 from cslp_forms.models import Unit, UnitSuccession
-from cslp_forms.services import units as svc
+from cslp_forms.services.base import units as svc
 
 
 @pytest.fixture

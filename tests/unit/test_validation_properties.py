@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cslp_forms.problems import FIELD_MESSAGES
-from cslp_forms.services.forms import registry
+from cslp_forms.services.base.forms import registry
 
 # Any code point, lone surrogates and NUL included: phones send what they send.
 TEXT = st.text(st.characters(exclude_categories=()), max_size=20)

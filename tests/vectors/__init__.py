@@ -4,7 +4,7 @@ server (pytest) and the browser (validate.js) are held to the same results."""
 import json
 from pathlib import Path
 
-from cslp_forms.services.forms import FormDefinition, check_definition, registry
+from cslp_forms.services.base.forms import FormDefinition, check_definition, registry
 
 VECTOR_DIR = Path(__file__).resolve().parent
 

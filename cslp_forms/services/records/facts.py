@@ -7,18 +7,16 @@ from __future__ import annotations
 
 import uuid as uuid_lib
 from datetime import date
-from functools import cache
 
-from sqlalchemy import Integer, String, cast, delete, func, insert, select, update
+from sqlalchemy import Integer, String, cast, func, select, update
 
-from ..extensions import db
-from ..models import ReportFact, ReportRollup, Submission
-from ..models.reports import ROLLUP_KEY, ROLLUP_SUMS
-from .privacy import open_answers
-from .submissions import insert_ignoring_conflict
+from ...extensions import db
+from ...models import COUNTED_STATUSES, ReportFact, ReportRollup
+from ...models.reports import ROLLUP_KEY, ROLLUP_SUMS
+from ..base.periods import cutoff_period
+from ..base.sql import adding_upsert, insert_ignoring_conflict
+from .content import reached_a_service
 
-# The states a report can count (returned and rejected records never are).
-COUNTED = ("approved", "submitted", "in_review")
 LAW_DAY_TYPES = ("ngay_phap_luat",)
 LAW_DAY_CAMPAIGNS = ("ngay_phap_luat_9_11",)
 
@@ -37,16 +35,6 @@ _ACTIVITY_NUMBERS = {
     "mediations": "mediations",
     "mediations_success": "mediations_success",
 }
-
-
-def cutoff_period(day: date) -> str:
-    """The union's month (15th of the previous month to the 14th): from the 15th on, a
-    day counts for the next month (15/12/2024 is in January 2025)."""
-    if day.day < 15:
-        return day.strftime("%Y-%m")
-    if day.month == 12:
-        return f"{day.year + 1}-01"
-    return f"{day.year}-{day.month + 1:02d}"
 
 
 def _int(value) -> int | None:
@@ -84,7 +72,6 @@ def fact_values(form: str, answers: dict, record_date: date) -> dict:
                    "tot_trained_count": _int(answers.get("tot_trained_count"))}
     elif form == "incident":
         categories = answers.get("case_category") or []
-        services = answers.get("services") or []
         values |= {
             "domestic_violence": "bao_luc_gia_dinh" in categories,
             "trafficking_return": "nan_nhan_mua_ban_tro_ve" in categories,
@@ -92,8 +79,7 @@ def fact_values(form: str, answers: dict, record_date: date) -> dict:
             "survivor_female": answers.get("survivor_sex") == "nu",
             # Only an explicit yes lets a case into statistics (Primero's rule).
             "consent_reporting": answers.get("consent_reporting") is True,
-            "service_reached": any(isinstance(s, dict) and s.get("status") == "da_nhan"
-                                   for s in services),
+            "service_reached": reached_a_service(answers),
         }
     return values
 
@@ -113,7 +99,7 @@ def rollup_key(fact: dict) -> str:
 
 def _share(fact: dict | None, sign: int) -> dict | None:
     """One activity's share (+1 or -1) of its rollup row; None if it counts nowhere."""
-    if not fact or fact.get("form") != "activity" or fact.get("status") not in COUNTED:
+    if not fact or fact.get("form") != "activity" or fact.get("status") not in COUNTED_STATUSES:
         return None
     row = {"key": rollup_key(fact), **{k: fact.get(k) for k in ROLLUP_KEY}, "n": sign,
            **{m: sign * int(fact.get(m) or 0) for m in ROLLUP_SUMS}}
@@ -143,21 +129,8 @@ def write_rollups(pending: dict) -> None:
     rows = [pending[key] for key in sorted(pending)
             if any(pending[key][m] for m in ("n", *ROLLUP_SUMS))]  # not an edit in place
     if rows:
-        db.session.execute(_rollup_upsert(db.session.get_bind().dialect.name), rows)
-
-
-@cache
-def _rollup_upsert(dialect: str):
-    """INSERT … ON CONFLICT (key) DO UPDATE SET n = n + excluded.n, …: built once per
-    dialect (building it is most of the cost of a record's facts), run with each row."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    table = ReportRollup.__table__
-    statement = insert(table)
-    return statement.on_conflict_do_update(index_elements=["key"], set_={
-        m: table.c[m] + statement.excluded[m] for m in ("n", *ROLLUP_SUMS)})
+        db.session.execute(adding_upsert(ReportRollup, key="key", sums=("n", *ROLLUP_SUMS)),
+                           rows)
 
 
 def record_facts(uuid: uuid_lib.UUID, *, form: str, unit_id: int, record_date: date,
@@ -229,26 +202,6 @@ def rollup_insert():
     columns = ["key", *ROLLUP_KEY, "n", *ROLLUP_SUMS]
     query = (select(key, *[f[k] for k in ROLLUP_KEY], func.count(),
                     *[func.coalesce(func.sum(f[m]), 0) for m in ROLLUP_SUMS])
-             .where(f.form == "activity", f.status.in_(COUNTED))
+             .where(f.form == "activity", f.status.in_(COUNTED_STATUSES))
              .group_by(*[f[k] for k in ROLLUP_KEY]))
     return ReportRollup.__table__.insert().from_select(columns, query)
-
-
-def rebuild_facts(batch: int = 1000) -> int:
-    """Recompute every record's facts and the rollups from the stored records (after a
-    data repair or an upgrade). Returns the number of records."""
-    db.session.execute(delete(ReportFact))
-    count = 0
-    query = select(Submission).order_by(Submission.uuid).execution_options(yield_per=batch)
-    for submission in db.session.scalars(query):
-        # A case's stored answers are only its plain part: open the sealed ones.
-        values = fact_values(submission.form, open_answers(submission, submission.uuid),
-                             submission.record_date)
-        db.session.execute(insert(ReportFact).values(
-            submission_uuid=submission.uuid, unit_id=submission.unit_id,
-            status=submission.status, **values))
-        count += 1
-    db.session.execute(delete(ReportRollup))
-    db.session.execute(rollup_insert())
-    db.session.flush()
-    return count

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from ..extensions import db
+from ...extensions import db
 
 # Tables whose row counts a backup reports (what an operator checks after a restore).
 COUNTED = ("units", "users", "submissions", "submission_revisions", "attachments")

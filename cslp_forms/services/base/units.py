@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import Select, func, literal, select, update
+from sqlalchemy import Select, func, literal, or_, select, update
 
-from ..extensions import db
-from ..models import LEVELS, Unit, UnitSuccession
-from ..problems import Problem
+from ...extensions import db
+from ...models import LEVELS, Unit, UnitSuccession
+from ...problems import Problem, say
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "units"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "units"
 UNITS_2024 = DATA_DIR / "soc_trang_units_2024.csv"
 CHANGES_2024 = DATA_DIR / "soc_trang_units_changes_2024.csv"
 MAPPING_2025 = DATA_DIR / "soc_trang_2025_mapping.csv"
@@ -101,19 +101,32 @@ def find_version(code: str, day: date | None = None) -> Unit | None:
 def resolve_unit(code: str, day: date | None = None) -> Unit:
     unit = find_version(str(code), day)
     if unit is None:
-        raise Problem("unit.not_found", f"Không có đơn vị mã {code}.")
+        raise Problem("unit.not_found", say("unit.no_such_code", code=code))
     return unit
 
 
-def subtree(root: Unit) -> Select:
-    """Every version under `root` (root included): one indexed prefix match. Paths hold
-    only digits and '/', so they need no LIKE escaping."""
-    return select(Unit).where(Unit.path.like(f"{root.path}%"))
+def _below(path: str):
+    """Units whose path starts with `path`: one indexed prefix match. Paths hold only
+    digits and '/', so they need no LIKE escaping."""
+    return Unit.path.like(f"{path}%")
 
 
-def in_subtree(root: Unit, unit_id_column):
-    """A condition: `unit_id_column` points at a unit inside `root`'s subtree."""
-    return unit_id_column.in_(select(Unit.id).where(Unit.path.like(f"{root.path}%")))
+def within(*roots: Unit):
+    """A condition on Unit: inside the subtree of any of `roots` (each root included),
+    e.g. every version of a code that a reorganisation split."""
+    return or_(*(_below(root.path) for root in roots))
+
+
+def subtree(*roots: Unit) -> Select:
+    """Every unit version under `roots`."""
+    return select(Unit).where(within(*roots))
+
+
+def in_subtree(roots: Unit | list[Unit], unit_id_column):
+    """A condition: `unit_id_column` points at a unit inside the subtree of `roots` (a
+    unit, or several versions of one)."""
+    roots = roots if isinstance(roots, list) else [roots]
+    return unit_id_column.in_(select(Unit.id).where(within(*roots)))
 
 
 def ancestors(unit: Unit) -> list[Unit]:
@@ -203,7 +216,7 @@ def load_units(rows: list[dict], *, valid_from: date) -> LoadReport:
         if unit.path != old_path:
             db.session.flush()
             db.session.execute(
-                update(Unit).where(Unit.path.like(f"{old_path}%"), Unit.id != unit.id)
+                update(Unit).where(_below(old_path), Unit.id != unit.id)
                 .values(path=literal(unit.path) + func.substr(Unit.path, len(old_path) + 1))
                 .execution_options(synchronize_session=False))
         report.updated.append(f"{unit.code} {unit.name}")

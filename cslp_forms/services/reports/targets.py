@@ -10,14 +10,14 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import ReportTarget, Unit, User
-from ..models.types import iso
-from ..problems import Problem
-from .indicator_catalogue import CATALOGUE
-from .units import ancestors, find_version, resolve_unit
+from ...extensions import db
+from ...models import REVIEWER_ROLES, ReportTarget, Unit, User
+from ...models.types import iso
+from ...problems import Problem, invalid, say
+from ..base.units import ancestors, find_version, resolve_unit
+from .catalogue import CATALOGUE
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "targets"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "targets"
 PLAN_2024 = DATA_DIR / "soc_trang_2024.json"
 INHERITED_BASES = ("percent", "per_unit_month")
 
@@ -35,7 +35,7 @@ def target_payload(target: ReportTarget) -> dict:
 
 def _unit_for(actor: User, code: str, year: int | None) -> Unit:
     unit = (find_version(code, date(year, 12, 31)) if year else None) or resolve_unit(code)
-    if actor.role not in ("supervisor", "admin") or not actor.unit.contains(unit):
+    if actor.role not in REVIEWER_ROLES or not actor.unit.contains(unit):
         raise Problem("report.not_allowed")
     return unit
 
@@ -74,19 +74,17 @@ def put_target(*, actor: User, unit_code: str, year: int, indicator: str, value:
                now: datetime) -> ReportTarget:
     """Create or change one target (administrators, inside their own subtree)."""
     if actor.role != "admin":
-        raise Problem("report.not_allowed", "Chỉ quản trị viên sửa được chỉ tiêu.")
+        raise Problem("report.not_allowed", say("report.targets_admins"))
     spec = CATALOGUE.get(indicator)
     if spec is None:
         raise Problem("report.unknown_indicator")
     unit = _unit_for(actor, unit_code, year)
     basis = basis or spec.bases[0]
     if basis not in spec.bases:
-        raise Problem("request.invalid", errors=[{
-            "field": "basis", "code": "field.not_a_choice",
-            "message": f"Chỉ tiêu {indicator} tính theo: {', '.join(spec.bases)}."}])
+        raise invalid("basis", "field.not_a_choice", "report.basis_choices",
+                      indicator=indicator, bases=", ".join(spec.bases))
     if basis == "percent" and value > 100:
-        raise Problem("request.invalid", errors=[{
-            "field": "value", "code": "field.above_max", "message": "Tối đa 100%."}])
+        raise invalid("value", "field.above_max", "report.percent_max")
     target = db.session.scalar(select(ReportTarget).where(
         ReportTarget.unit_id == unit.id, ReportTarget.year == year,
         ReportTarget.indicator == indicator))
@@ -106,7 +104,7 @@ def put_target(*, actor: User, unit_code: str, year: int, indicator: str, value:
 
 def delete_target(*, actor: User, unit_code: str, year: int, indicator: str) -> None:
     if actor.role != "admin":
-        raise Problem("report.not_allowed", "Chỉ quản trị viên sửa được chỉ tiêu.")
+        raise Problem("report.not_allowed", say("report.targets_admins"))
     unit = _unit_for(actor, unit_code, year)
     target = db.session.scalar(select(ReportTarget).where(
         ReportTarget.unit_id == unit.id, ReportTarget.year == year,
@@ -124,7 +122,7 @@ def load_targets_file(path: Path) -> tuple[int, int]:
     year = int(data["year"])
     unit = find_version(str(data["unit"]), date(year, 12, 31))
     if unit is None:
-        raise Problem("unit.not_found", f"Không có đơn vị mã {data['unit']}.")
+        raise Problem("unit.not_found", say("unit.no_such_code", code=data["unit"]))
     created = kept = 0
     for row in data["targets"]:
         spec = CATALOGUE[row["indicator"]]

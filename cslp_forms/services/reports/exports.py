@@ -20,15 +20,16 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
-from ..extensions import db
-from ..models import ExportLog, Submission, Unit, User
-from ..problems import Problem
-from .forms import FormDefinition, registry
-from .periods import Period, parse_export_period
-from .privacy import log_access, open_answers
-from .units import find_version
+from ...extensions import db
+from ...models import REVIEWER_ROLES, ExportLog, Submission, Unit, User
+from ...problems import Problem, say
+from ..base.forms import FormDefinition, registry
+from ..base.periods import Period, parse_export_period
+from ..base.units import find_version, in_subtree
+from ..records.access import log_access
+from ..records.sealing import open_answers
 
 BATCH = 500
 TEXT_TYPES = ("text", "long_text")
@@ -131,8 +132,8 @@ def prepare_export(*, actor: User, form: str, fmt: str, unit_code: str | None,
                    period_text: str | None, status: str | None, union_cutoff: bool,
                    now: datetime) -> Export:
     """Check the request, count the rows, log a case export, and return what streams."""
-    if actor.role not in ("supervisor", "admin"):
-        raise Problem("report.not_allowed", "Xuất dữ liệu dành cho cấp giám sát.")
+    if actor.role not in REVIEWER_ROLES:
+        raise Problem("report.not_allowed", say("report.export_supervisors"))
     definition = next((d for d in registry().current() if d.form == form), None)
     if definition is None:
         raise Problem("form.not_found")
@@ -140,7 +141,7 @@ def prepare_export(*, actor: User, form: str, fmt: str, unit_code: str | None,
     code = unit_code or actor.unit.code
     versions = list(db.session.scalars(select(Unit).where(Unit.code == code)))
     if not versions:
-        raise Problem("unit.not_found", f"Không có đơn vị mã {code}.")
+        raise Problem("unit.not_found", say("unit.no_such_code", code=code))
     if not all(actor.unit.contains(u) for u in versions):
         raise Problem("report.not_allowed")
     unit = find_version(code, period.end) if period else None
@@ -153,8 +154,7 @@ def prepare_export(*, actor: User, form: str, fmt: str, unit_code: str | None,
                if (with_text or f["type"] not in TEXT_TYPES)
                and (details or f["name"] in plain)]
 
-    subtree = select(Unit.id).where(or_(*[Unit.path.like(f"{v.path}%") for v in versions]))
-    conditions = [Submission.form == form, Submission.unit_id.in_(subtree)]
+    conditions = [Submission.form == form, in_subtree(versions, Submission.unit_id)]
     if period:
         conditions.append(Submission.record_date.between(period.start, period.end))
     if status:

@@ -5,32 +5,42 @@ row per unit and kind), folded here into the unit's total and one column per uni
 directly below it: the figures behind the total, for drilling down. Only approved
 records count, or also those still in review when asked. Incident figures count only
 cases whose consent allows statistics, and small counts are hidden outside the unit they
-are about (services/suppression.py)."""
+are about (services/reports/suppression.py)."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import and_, case, func, or_, select, text
 
-from ..extensions import db
-from ..models import DeadlineRule, ReportFact, ReportRollup, Submission, Unit, User
-from ..models.types import iso
-from ..problems import Problem
-from . import deadlines, suppression
-from .facts import LAW_DAY_CAMPAIGNS, LAW_DAY_TYPES
-from .forms import registry
-from .indicator_catalogue import CATALOGUE
-from .periods import Period, make_period
+from ...extensions import db
+from ...models import (
+    OPEN_STATUSES,
+    REVIEWER_ROLES,
+    DeadlineRule,
+    ReportFact,
+    ReportRollup,
+    Submission,
+    Unit,
+    User,
+)
+from ...models.types import iso
+from ...problems import Problem, say
+from .. import deadlines
+from ..base.forms import registry
+from ..base.periods import Period, make_period
+from ..base.units import ancestors, find_version, in_subtree, within
+from ..records.content import record_title
+from ..records.facts import LAW_DAY_CAMPAIGNS, LAW_DAY_TYPES
+from . import suppression
+from .catalogue import CATALOGUE, Indicator
 from .targets import effective_targets
-from .units import ancestors, find_version
 
 F = ReportFact
-REPORT_ROLES = ("supervisor", "admin")
 APPROVED = ("approved",)
-PENDING = ("submitted", "in_review")
 COMMENT_TYPES = ("gop_y_xd_dang_chinh_quyen", "gop_y_du_thao")
 POLICY_TYPES = ("phan_bien", "gop_y_xd_dang_chinh_quyen", "gop_y_du_thao", "doi_thoai")
 CAMPAIGN_K13 = ("thang_hanh_dong_bdg_15_11_15_12", "ngay_25_11")
@@ -72,8 +82,7 @@ class Scope:
         return self.roots[-1]
 
     def condition(self, column):
-        return column.in_(select(Unit.id).where(
-            or_(*[Unit.path.like(f"{r.path}%") for r in self.roots])))
+        return in_subtree(self.roots, column)
 
     groups: dict[int, str] = field(default_factory=dict)
     law_months: Counter = field(default_factory=Counter)
@@ -91,8 +100,8 @@ class Scope:
 
 
 def load_scope(viewer: User, unit_code: str | None, period: Period) -> Scope:
-    if viewer.role not in REPORT_ROLES:
-        raise Problem("report.not_allowed", "Báo cáo tổng hợp dành cho cấp giám sát.")
+    if viewer.role not in REVIEWER_ROLES:
+        raise Problem("report.not_allowed", say("report.supervisors"))
     code = unit_code or viewer.unit.code
     roots = list(db.session.scalars(select(Unit).where(
         Unit.code == code, Unit.valid_from <= period.end,
@@ -101,12 +110,11 @@ def load_scope(viewer: User, unit_code: str | None, period: Period) -> Scope:
     if not roots:
         latest = find_version(code)
         if latest is None:
-            raise Problem("unit.not_found", f"Không có đơn vị mã {code}.")
+            raise Problem("unit.not_found", say("unit.no_such_code", code=code))
         roots = [latest]
     if not all(viewer.unit.contains(r) for r in roots):
         raise Problem("report.not_allowed")
-    units = {u.id: u for u in db.session.scalars(select(Unit).where(
-        or_(*[Unit.path.like(f"{r.path}%") for r in roots])))}
+    units = {u.id: u for u in db.session.scalars(select(Unit).where(within(*roots)))}
     scope = Scope(roots, units, period, depth=len(roots[0].path.strip("/").split("/")))
     below = [u for u in units.values()
              if len(u.path.strip("/").split("/")) == scope.depth + 1
@@ -117,7 +125,7 @@ def load_scope(viewer: User, unit_code: str | None, period: Period) -> Scope:
 
 
 def _statuses(include_pending: bool) -> tuple[str, ...]:
-    return APPROVED + PENDING if include_pending else APPROVED
+    return APPROVED + OPEN_STATUSES if include_pending else APPROVED
 
 
 def _in_period(period: Period):
@@ -132,18 +140,86 @@ def _tune() -> None:
         db.session.execute(text("SET LOCAL jit = off"))
 
 
+@dataclass(frozen=True)
+class Counting:
+    """One counter an activity rollup row adds to: `figure` of the row ("n", the number
+    of activities; "lead"/"cooperate", those it led or joined; or one of SUMS), when the
+    row's kind is in `kinds` or its campaign in `campaigns` (neither: every row), unless
+    its kind is in `unless`."""
+
+    counter: str
+    figure: str
+    kinds: tuple[str, ...] | None = None
+    campaigns: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()
+
+    def counts(self, kind: str | None, campaign: str | None) -> bool:
+        if kind in self.unless:
+            return False
+        if self.kinds is None and not self.campaigns:
+            return True
+        return kind in (self.kinds or ()) or campaign in self.campaigns
+
+
+# Legal education and Law Day activities: the bulk of the rows, counted only as such.
+_EDUCATION = ("pbgdpl", "ngay_phap_luat")
+
+
+def _each(kinds: tuple[str, ...] | None, pairs: dict[str, str], **how) -> list[Counting]:
+    return [Counting(counter, figure, kinds, **how) for counter, figure in pairs.items()]
+
+
+# What the activities add up to, indicator by indicator (FORMS.md §5). Adding an
+# indicator's activity figures is adding its rows here.
+ACTIVITY_COUNTS: tuple[Counting, ...] = (
+    Counting("activities", "n"),
+    *_each(("pbgdpl",), {"k01_sessions": "n", "k01_people": "participants_total",
+                         "k01_female": "participants_female", "k01_male": "participants_male",
+                         "k01_minority": "participants_minority"}),
+    *_each(LAW_DAY_TYPES, {"k02_activities": "n", "k02_people": "participants_total"},
+           campaigns=LAW_DAY_CAMPAIGNS),
+    *_each(None, {"k13_sessions": "n", "k13_people": "participants_total"},
+           campaigns=CAMPAIGN_K13),
+    *_each(("giam_sat",), {"k03_sessions": "n", "k03_lead": "lead",
+                           "k03_cooperate": "cooperate",
+                           "k03_recommendations": "recommendations_made",
+                           "k03_accepted": "recommendations_accepted"}),
+    Counting("k04_sessions", "n", ("phan_bien",)),
+    Counting("k04_documents", "n", COMMENT_TYPES),
+    Counting("policy_dialogues", "n", ("doi_thoai",)),
+    *_each(POLICY_TYPES, {"policy_recommendations": "recommendations_made",
+                          "policy_accepted": "recommendations_accepted"}),
+    *_each(("tot",), {"k06_tot_classes": "n", "k06_tot_people": "participants_total"}),
+    *_each(("hoi_nghi_nhan_rong_mo_hinh",), {"k07_sessions": "n",
+                                             "k07_people": "participants_total"}),
+    Counting("k11_sessions", "n", ("tiep_nhan_don_thu",)),
+    Counting("k12_advice_sessions", "n", ("tu_van_phap_luat",)),
+    Counting("k12_mediation_sessions", "n", ("hoa_giai",)),
+    # Petitions, advice and mediation figures of any other activity.
+    *[Counting(counter, figure, unless=_EDUCATION) for counter, figure in {
+        "k11_received": "petitions_received", "k11_handled": "petitions_handled",
+        "k11_referred": "petitions_referred", "k11_guided": "petitions_guided",
+        "k12_consultations": "consultations", "k12_mediations": "mediations",
+        "k12_mediations_success": "mediations_success"}.items()],
+)
+
+
 def aggregate(scope: Scope, statuses: tuple[str, ...]) -> dict[str, Counter]:
     """Run the SQL aggregates and fold them by group ('' = the unit's own records)."""
     _tune()
-    period = scope.period
-    base = [F.status.in_(statuses), scope.condition(F.unit_id)]
     acc: dict[str, Counter] = defaultdict(Counter)
+    _count_activities(scope, statuses, acc)
+    _count_models(scope, statuses, acc)
+    _count_cases(scope, statuses, acc)
+    return acc
 
-    # Activities from their monthly rollups (every period is whole months): by unit, type
-    # and campaign, and for Law Day activities also by month (the monthly rule).
+
+def _count_activities(scope: Scope, statuses: tuple[str, ...], acc: dict) -> None:
+    """Activities from their monthly rollups (every period is whole months): by unit,
+    type and campaign, and for Law Day activities also by month (the monthly rule)."""
     R = ReportRollup
-    month_of = R.cutoff_period if period.union_cutoff else R.period
-    months = period.months()
+    month_of = R.cutoff_period if scope.period.union_cutoff else R.period
+    months = scope.period.months()
     lead = func.sum(case((R.lead_role == "chu_tri", R.n), else_=0))
     coop = func.sum(case((R.lead_role == "phoi_hop", R.n), else_=0))
     month = case((R.law_day.is_(True), month_of), else_=None)
@@ -154,72 +230,31 @@ def aggregate(scope: Scope, statuses: tuple[str, ...]) -> dict[str, Counter]:
                scope.condition(R.unit_id))
         .group_by(R.unit_id, R.kind, R.campaign, month)
         .having(func.sum(R.n) > 0))
-    (total, female, male, minority, made, accepted, received, handled, referred, guided,
-     consultations, mediations, success) = range(len(SUMS))
-    for unit_id, kind, campaign, law_month, n, n_lead, n_coop, *raw in rows:
-        n, n_lead, n_coop = int(n), int(n_lead or 0), int(n_coop or 0)
-        g = acc[scope.group(unit_id)]
-        s = [int(v) if v else 0 for v in raw]
+    countings: dict[tuple, list[Counting]] = {}  # by (kind, campaign): a few dozen
+    for unit_id, kind, campaign, law_month, n, n_lead, n_coop, *sums in rows:
+        figures = {"n": int(n), "lead": int(n_lead or 0), "cooperate": int(n_coop or 0),
+                   **{c: int(v) if v else 0 for c, v in zip(SUMS, sums, strict=True)}}
         if law_month:
-            scope.law_months[(scope.units[unit_id].code, law_month)] += n
-        g["activities"] += n
-        if kind == "pbgdpl":
-            g["k01_sessions"] += n
-            g["k01_people"] += s[total]
-            g["k01_female"] += s[female]
-            g["k01_male"] += s[male]
-            g["k01_minority"] += s[minority]
-        if kind in LAW_DAY_TYPES or campaign in LAW_DAY_CAMPAIGNS:
-            g["k02_activities"] += n
-            g["k02_people"] += s[total]
-        if campaign in CAMPAIGN_K13:
-            g["k13_sessions"] += n
-            g["k13_people"] += s[total]
-        if kind in ("pbgdpl", "ngay_phap_luat"):
-            continue  # the bulk of the rows: nothing more to add
-        if kind == "giam_sat":
-            g["k03_sessions"] += n
-            g["k03_lead"] += int(n_lead)
-            g["k03_cooperate"] += int(n_coop)
-            g["k03_recommendations"] += s[made]
-            g["k03_accepted"] += s[accepted]
-        elif kind == "phan_bien":
-            g["k04_sessions"] += n
-        elif kind == "doi_thoai":
-            g["policy_dialogues"] += n
-        elif kind == "tot":
-            g["k06_tot_classes"] += n
-            g["k06_tot_people"] += s[total]
-        elif kind == "hoi_nghi_nhan_rong_mo_hinh":
-            g["k07_sessions"] += n
-            g["k07_people"] += s[total]
-        elif kind == "tiep_nhan_don_thu":
-            g["k11_sessions"] += n
-        elif kind == "tu_van_phap_luat":
-            g["k12_advice_sessions"] += n
-        elif kind == "hoa_giai":
-            g["k12_mediation_sessions"] += n
-        if kind in COMMENT_TYPES:
-            g["k04_documents"] += n
-        if kind in POLICY_TYPES:
-            g["policy_recommendations"] += s[made]
-            g["policy_accepted"] += s[accepted]
-        g["k11_received"] += s[received]
-        g["k11_handled"] += s[handled]
-        g["k11_referred"] += s[referred]
-        g["k11_guided"] += s[guided]
-        g["k12_consultations"] += s[consultations]
-        g["k12_mediations"] += s[mediations]
-        g["k12_mediations_success"] += s[success]
+            scope.law_months[(scope.units[unit_id].code, law_month)] += figures["n"]
+        if (kind, campaign) not in countings:
+            countings[(kind, campaign)] = [c for c in ACTIVITY_COUNTS
+                                           if c.counts(kind, campaign)]
+        g = acc[scope.group(unit_id)]
+        for counting in countings[(kind, campaign)]:
+            g[counting.counter] += figures[counting.figure]
 
-    # Models: active ones are a stock (their last recorded status up to the period's end
-    # is "active"); rapid response teams count when launched within the period.
+
+def _count_models(scope: Scope, statuses: tuple[str, ...], acc: dict) -> None:
+    """Active models are a stock (their last recorded status up to the period's end is
+    "active"); rapid response teams count when launched within the period."""
+    period = scope.period
     active = and_(F.model_status == "dang_hoat_dong", F.record_date <= period.end)
     launched = F.established_date.between(period.start, period.end)
     rows = db.session.execute(
         select(F.unit_id, F.kind, active, launched, F.trained_tot, func.count(),
                func.sum(F.members_total), func.sum(F.tot_trained_count))
-        .where(F.form == "model_group", or_(F.record_date <= period.end, launched), *base)
+        .where(F.form == "model_group", or_(F.record_date <= period.end, launched),
+               F.status.in_(statuses), scope.condition(F.unit_id))
         .group_by(F.unit_id, F.kind, active, launched, F.trained_tot))
     for unit_id, kind, is_active, is_launched, trained, n, members, tot_people in rows:
         g = acc[scope.group(unit_id)]
@@ -233,11 +268,15 @@ def aggregate(scope: Scope, statuses: tuple[str, ...]) -> dict[str, Counter]:
                 g["k06_teams_trained"] += n
                 g["k06_team_members_trained"] += int(tot_people or 0)
 
+
+def _count_cases(scope: Scope, statuses: tuple[str, ...], acc: dict) -> None:
+    """Cases whose consent allows statistics, by category, and those that reached a
+    service."""
     rows = db.session.execute(
         select(F.unit_id, F.domestic_violence, F.trafficking_return, F.child_abuse,
                F.survivor_female, F.service_reached, func.count())
-        .where(F.form == "incident", F.consent_reporting.is_(True), _in_period(period),
-               *base)
+        .where(F.form == "incident", F.consent_reporting.is_(True), _in_period(scope.period),
+               F.status.in_(statuses), scope.condition(F.unit_id))
         .group_by(F.unit_id, F.domestic_violence, F.trafficking_return, F.child_abuse,
                   F.survivor_female, F.service_reached))
     for unit_id, dv, trafficking, child, female, reached, n in rows:
@@ -247,7 +286,6 @@ def aggregate(scope: Scope, statuses: tuple[str, ...]) -> dict[str, Counter]:
                 g[f"{code}_cases"] += n
                 if reached:
                     g[f"{code}_reached"] += n
-    return acc
 
 
 def law_day(scope: Scope, rule, today: date) -> dict:
@@ -260,10 +298,7 @@ def law_day(scope: Scope, rule, today: date) -> dict:
     need = max(1, int(rule.value))
     bounds = []
     for month in months:
-        year, m = map(int, month.split("-"))
-        start = date(year, m, 1) if not period.union_cutoff else (
-            date(year - 1, 12, 15) if m == 1 else date(year, m - 1, 15))
-        bounds.append((month, start, period.month_end(month)))
+        bounds.append((month, period.month_start(month), period.month_end(month)))
     required: dict[str, dict] = {}
     for unit in sorted(scope.units.values(), key=lambda u: (u.path, u.valid_from)):
         if unit.level not in levels:
@@ -303,9 +338,17 @@ def _parts(**values) -> list[dict]:
     return [{"key": k, "label": PART_LABELS[k], "value": v} for k, v in values.items()]
 
 
-def compute_indicators(*, viewer: User, unit_code: str | None, year: int,
-                       period_key: str | None, union_cutoff: bool, include_pending: bool,
-                       today: date, now: datetime) -> dict:
+def compute_indicators(**query) -> dict:
+    """The dashboard: every indicator of a unit's subtree for a period (see
+    indicators_with_totals for the arguments)."""
+    return indicators_with_totals(**query)[0]
+
+
+def indicators_with_totals(*, viewer: User, unit_code: str | None, year: int,
+                           period_key: str | None, union_cutoff: bool, include_pending: bool,
+                           today: date, now: datetime) -> tuple[dict, Counter]:
+    """The dashboard, and the counters its figures were drawn from (the year-end report
+    says more of them than the dashboard shows)."""
     period = make_period(year, period_key, union_cutoff=union_cutoff)
     scope = load_scope(viewer, unit_code, period)
     statuses = _statuses(include_pending)
@@ -332,6 +375,8 @@ def compute_indicators(*, viewer: User, unit_code: str | None, year: int,
     def unit_rows(fn) -> list[dict]:
         return [{"unit": summaries[key], **fn(acc[key], key)} for key, _ in groups]
 
+    figures = Figures(total, acc, scope, unit_rows, law, timely, own_code)
+
     out = []
     for code, spec in CATALOGUE.items():
         target = targets.get(code)
@@ -341,7 +386,7 @@ def compute_indicators(*, viewer: User, unit_code: str | None, year: int,
                 "target_basis": target.basis if target else spec.bases[0],
                 "target_note": target.note if target else None,
                 "target_source": target.source if target else None, "available": True}
-        item |= _indicator(code, total, acc, scope, unit_rows, law, timely, own_code, target)
+        item |= _indicator(spec, target, figures)
         if item.get("progress") is None:
             item["progress"] = _progress(item["actual"], item["target"])
         out.append(item)
@@ -352,91 +397,85 @@ def compute_indicators(*, viewer: User, unit_code: str | None, year: int,
         "include_pending": include_pending, "generated_at": iso(now),
         "indicators": out,
         "law_day": {k: v for k, v in law.items() if k != "per_group"} if law else None,
-    }
+    }, total
 
 
 def _path(unit: Unit) -> list[dict]:
     return [u.summary() for u in ancestors(unit)]
 
 
-def _indicator(code, total, acc, scope, unit_rows, law, timely, own_code, target) -> dict:
-    """actual, parts and the per-unit rows of one indicator."""
-    if code == "K01":
-        return {"actual": total["k01_sessions"],
-                "parts": _parts(sessions=total["k01_sessions"], people=total["k01_people"],
-                                female=total["k01_female"], male=total["k01_male"],
-                                minority=total["k01_minority"]),
-                "units": unit_rows(lambda g, k: {"actual": g["k01_sessions"],
-                                                 "people": g["k01_people"]})}
-    if code == "K02":
-        if law is None:
-            return {"actual": total["k02_activities"],
-                    "parts": _parts(activities=total["k02_activities"],
-                                    people=total["k02_people"]),
-                    "units": unit_rows(lambda g, k: {"actual": g["k02_activities"]})}
-        per = law["per_group"]
-        return {"actual": law["met"], "target": law["required"],
-                "target_basis": "per_unit_month",
-                "parts": _parts(activities=total["k02_activities"], units=law["units"],
-                                unit_months_required=law["required"],
-                                missed_units=len(law["missed"])),
-                "units": unit_rows(lambda g, k: {
-                    "actual": per[k]["met"], "target": per[k]["required"],
-                    "progress": _progress(per[k]["met"], per[k]["required"]),
-                    "activities": g["k02_activities"]})}
-    if code == "K03":
-        # A target naming places (the plan's four sessions) is met place by place.
-        places = _places(scope, target)
-        actual = sum(p["done"] for p in places) if places else total["k03_sessions"]
-        return {"actual": actual,
-                "parts": _parts(sessions=total["k03_sessions"], lead=total["k03_lead"],
-                                cooperate=total["k03_cooperate"],
-                                recommendations=total["k03_recommendations"],
-                                accepted=total["k03_accepted"]),
-                "places": places,
-                "units": unit_rows(lambda g, k: {"actual": g["k03_sessions"]})}
-    if code == "K04":
-        return {"actual": total["k04_sessions"],
-                "parts": _parts(sessions=total["k04_sessions"],
-                                documents=total["k04_documents"]),
-                "units": unit_rows(lambda g, k: {"actual": g["k04_sessions"],
-                                                 "documents": g["k04_documents"]})}
-    if code == "K05":
-        labels = _choice_labels("model_group", "model_type")
-        by_type = sorted(((k.split(":", 1)[1], v) for k, v in total.items()
-                          if k.startswith("k05_type:")), key=lambda kv: -kv[1])
-        return {"actual": total["k05_models"], "parts": _parts(members=total["k05_members"]),
-                "by_type": [{"key": k, "label": labels.get(k, k), "value": v}
-                            for k, v in by_type],
-                "units": unit_rows(lambda g, k: {"actual": g["k05_models"],
-                                                 "members": g["k05_members"]})}
-    if code == "K06":
-        return {"actual": total["k06_teams"],
-                "parts": _parts(teams_trained=total["k06_teams_trained"],
-                                tot_classes=total["k06_tot_classes"],
-                                tot_people=total["k06_tot_people"]),
-                "units": unit_rows(lambda g, k: {"actual": g["k06_teams"]})}
-    if code == "K07":
-        return {"actual": total["k07_sessions"], "parts": _parts(people=total["k07_people"]),
-                "units": unit_rows(lambda g, k: {"actual": g["k07_sessions"]})}
-    if code in ("K08", "K09", "K10"):
-        return _incident(code, total, acc, scope, unit_rows, own_code)
-    if code == "K11":
-        return {"actual": total["k11_received"],
-                "parts": _parts(received=total["k11_received"], handled=total["k11_handled"],
-                                referred=total["k11_referred"], guided=total["k11_guided"]),
-                "units": unit_rows(lambda g, k: {"actual": g["k11_received"]})}
-    if code == "K12":
-        return {"actual": total["k12_consultations"],
-                "parts": _parts(advice_sessions=total["k12_advice_sessions"],
-                                mediations=total["k12_mediations"],
-                                mediations_success=total["k12_mediations_success"]),
-                "units": unit_rows(lambda g, k: {"actual": g["k12_consultations"],
-                                                 "mediations": g["k12_mediations"]})}
-    if code == "K13":
-        return {"actual": total["k13_sessions"], "parts": _parts(people=total["k13_people"]),
-                "units": unit_rows(lambda g, k: {"actual": g["k13_sessions"]})}
-    return _timely(timely, unit_rows)
+@dataclass
+class Figures:
+    """What one dashboard's indicators are drawn from."""
+
+    total: Counter
+    acc: dict[str, Counter]
+    scope: Scope
+    unit_rows: Callable
+    law: dict | None
+    timely: dict
+    own_code: str
+
+
+def _indicator(spec: Indicator, target, figures: Figures) -> dict:
+    """actual, parts and the per-unit rows of one indicator: the counters its catalogue
+    entry names, and for some what only they show."""
+    total = figures.total
+    out = {"actual": total[spec.counter(spec.actual)] if spec.actual else None,
+           "parts": _parts(**{key: total[spec.counter(key)] for key in spec.parts}),
+           "units": figures.unit_rows(lambda g, k: {
+               "actual": g[spec.counter(spec.actual)] if spec.actual else None,
+               **{name: g[spec.counter(name)] for name in spec.columns}})}
+    special = SPECIAL.get(spec.code)
+    return special(out, spec, target, figures) if special else out
+
+
+def _law_day_rule(out: dict, spec, target, figures: Figures) -> dict:
+    """K02 against the monthly rule: unit-months met of those required."""
+    law = figures.law
+    if law is None:
+        return out
+    per = law["per_group"]
+    return {"actual": law["met"], "target": law["required"],
+            "target_basis": "per_unit_month",
+            "parts": _parts(activities=figures.total["k02_activities"], units=law["units"],
+                            unit_months_required=law["required"],
+                            missed_units=len(law["missed"])),
+            "units": figures.unit_rows(lambda g, k: {
+                "actual": per[k]["met"], "target": per[k]["required"],
+                "progress": _progress(per[k]["met"], per[k]["required"]),
+                "activities": g["k02_activities"]})}
+
+
+def _supervised_places(out: dict, spec, target, figures: Figures) -> dict:
+    """K03: a target naming places (the plan's four sessions) is met place by place."""
+    places = _places(figures.scope, target)
+    if places:
+        out["actual"] = sum(p["done"] for p in places)
+    return out | {"places": places}
+
+
+def _model_types(out: dict, spec, target, figures: Figures) -> dict:
+    """K05: the active models by type, most first."""
+    labels = _choice_labels("model_group", "model_type")
+    by_type = sorted(((k.split(":", 1)[1], v) for k, v in figures.total.items()
+                      if k.startswith("k05_type:")), key=lambda kv: -kv[1])
+    return out | {"by_type": [{"key": k, "label": labels.get(k, k), "value": v}
+                              for k, v in by_type]}
+
+
+def _cases(out: dict, spec, target, figures: Figures) -> dict:
+    return _incident(spec.code, figures.total, figures.acc, figures.scope,
+                     figures.unit_rows, figures.own_code)
+
+
+def _timeliness(out: dict, spec, target, figures: Figures) -> dict:
+    return _timely(figures.timely, figures.unit_rows)
+
+
+# Indicators with figures of their own, beside (or instead of) their catalogue counters.
+SPECIAL = {"K02": _law_day_rule, "K03": _supervised_places, "K05": _model_types,
+           "K08": _cases, "K09": _cases, "K10": _cases, "K14": _timeliness}
 
 
 def timeliness(scope: Scope, statuses: tuple[str, ...], today: date) -> dict:
@@ -524,7 +563,7 @@ def _places(scope: Scope, target) -> list[dict]:
     found = db.session.execute(
         select(F.supervised_unit, F.status).where(
             F.supervised_unit.in_(codes), _in_period(scope.period), F.kind == "giam_sat",
-            F.status.in_(APPROVED + PENDING), scope.condition(F.unit_id)).distinct()).all()
+            F.status.in_(APPROVED + OPEN_STATUSES), scope.condition(F.unit_id)).distinct()).all()
     approved = {code for code, status in found if status in APPROVED}
     done = {code for code, _ in found}
     out = []
@@ -599,7 +638,7 @@ def indicator_records(*, viewer: User, unit_code: str | None, year: int,
             "unit": submission.unit.summary(), "record_date": submission.record_date.isoformat(),
             "status": submission.status, "kind": kind,
             "kind_label": labels.get(submission.form, {}).get(kind, kind),
-            "title": answers.get("title_content") or answers.get("name") or "",
+            "title": record_title(answers),
             "participants": answers.get("participants_total", answers.get("members_total")),
         })
     return {"unit": scope.root.summary(), "period": period.to_dict(), "indicator": indicator,

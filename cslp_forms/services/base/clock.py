@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
-from ..models.types import utcnow
+from ...models.types import utcnow
 
 
 def local_zone() -> ZoneInfo:

@@ -1,67 +1,16 @@
-"""Reading submissions: who may see which, the payload the API returns, photos still
-missing, and stamping changes with the monotonic change number."""
+"""A record as the API returns it: its answers (or a stub for a survivor's record read
+without need to know), its photos still missing, and the last reviewer's decision."""
 
 from __future__ import annotations
 
 import uuid as uuid_lib
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import func, select
 
-from ..extensions import db
-from ..models import Attachment, Counter, ReviewDecision, Submission, User
-from ..models.types import iso
-from .privacy import is_sensitive, open_answers, open_decision_words
-from .units import in_subtree
-
-
-def insert_ignoring_conflict(model, values: dict | None, *, key: list[str]):
-    """INSERT … ON CONFLICT (key) DO NOTHING RETURNING key: one statement, so two
-    workers inserting the same row at once store it once. Without `values`, execute it
-    with a list of rows: one statement for them all, returning the keys inserted."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    table = model.__table__
-    statement = insert(table) if values is None else insert(table).values(**values)
-    return (statement.on_conflict_do_nothing(index_elements=key)
-            .returning(*(table.c[k] for k in key)))
-
-
-def stamp_changes(uuids: list[uuid_lib.UUID]) -> None:
-    """Give each changed record the next change numbers. Call last, just before commit:
-    the counter row stays locked until then, so numbers become visible in order and a
-    pull cursor never skips a record that commits late."""
-    if not uuids:
-        return
-    bump = (update(Counter).where(Counter.name == "changes")
-            .values(value=Counter.value + len(uuids)).returning(Counter.value))
-    end = db.session.execute(bump).scalar_one_or_none()
-    if end is None:  # the first change ever
-        db.session.execute(insert_ignoring_conflict(Counter, {"name": "changes", "value": 0},
-                                                    key=["name"]))
-        end = db.session.execute(bump).scalar_one()
-    start = end - len(uuids) + 1
-    # One UPDATE … SET change_seq = CASE uuid WHEN … for the whole batch.
-    db.session.execute(
-        update(Submission).where(Submission.uuid.in_(uuids))
-        .values(change_seq=case({u: start + i for i, u in enumerate(uuids)},
-                                value=Submission.uuid))
-        .execution_options(synchronize_session=False))
-
-
-def visible_to(user: User):
-    """Records a user may read: an officer her own; a supervisor or administrator those
-    filed under her unit's subtree."""
-    if user.role == "officer":
-        return Submission.author_id == user.id
-    return in_subtree(user.unit, Submission.unit_id)
-
-
-def can_see(user: User, submission: Submission) -> bool:
-    if user.role == "officer":
-        return submission.author_id == user.id
-    return user.unit.contains(submission.unit)
+from ...extensions import db
+from ...models import Attachment, ReviewDecision, Submission
+from ...models.types import iso
+from .sealing import is_sensitive, open_answers, open_decision_words
 
 
 def present_attachments(hashes) -> set[str]:

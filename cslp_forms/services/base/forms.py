@@ -14,10 +14,10 @@ from pathlib import Path
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..problems import field_errors
-from ..schemas.base import ApiSchema
+from ...problems import field_errors
+from ...schemas.base import ApiSchema
 
-DEFINITIONS_DIR = Path(__file__).resolve().parent.parent / "definitions"
+DEFINITIONS_DIR = Path(__file__).resolve().parents[2] / "definitions"
 FILE_NAME = re.compile(r"^(?P<form>[a-z_]+)\.v(?P<version>\d+)\.json$")
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 UNIT_CODE = re.compile(r"^[0-9]{2,5}$")
@@ -334,9 +334,6 @@ class FormDefinition:
                         errors.extend(field_errors({f"{name}.{index}":
                                                     ["field.attachment_not_listed"]}))
         return errors
-
-    def public(self) -> dict:
-        return self.data
 
 
 def check_definition(data: dict, source: str) -> None:

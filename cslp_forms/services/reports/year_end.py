@@ -6,7 +6,10 @@ and sign like the union's own reports: places to complete are marked "……".""
 from __future__ import annotations
 
 import io
+from collections import Counter
+from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -14,9 +17,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from ..models import User
-from .indicators import aggregate, compute_indicators, load_scope
-from .periods import make_period
+from ...models import User
+from ..base.periods import make_period
+from .indicators import indicators_with_totals
 
 MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FONT = "Times New Roman"
@@ -135,31 +138,68 @@ def _table(document, header: list[str], rows: list[list[str]], widths: list[floa
     return table
 
 
+@dataclass
+class Figures:
+    """The year's indicators, as the dashboard shows them, and the counters behind them."""
+
+    data: dict
+    totals: Counter
+    include_pending: bool
+
+    @property
+    def unit(self) -> dict:
+        return self.data["unit"]
+
+    @cached_property
+    def ind(self) -> dict[str, dict]:
+        return {i["code"]: i for i in self.data["indicators"]}
+
+    @cached_property
+    def part(self) -> dict[str, dict]:
+        return {code: {p["key"]: p["value"] for p in i["parts"]} for code, i in self.ind.items()}
+
+    def progress(self, code: str) -> str:
+        """", đạt 66,7% chỉ tiêu (12)", or nothing without a target."""
+        i = self.ind[code]
+        if i["target"] is None or i["progress"] is None:
+            return ""
+        return f", đạt {num(i['progress'])}% chỉ tiêu ({num(i['target'])})"
+
+
 def year_end_document(*, viewer: User, unit_code: str | None, year: int,
                       include_pending: bool, today: date, now: datetime) -> tuple[bytes, str]:
     """The .docx bytes and a file name. Figures: the union's year (15/12 to 14/12)."""
-    data = compute_indicators(viewer=viewer, unit_code=unit_code, year=year, period_key=None,
-                              union_cutoff=True, include_pending=include_pending,
-                              today=today, now=now)
-    period = make_period(year, None, union_cutoff=True)
-    scope = load_scope(viewer, unit_code, period)
-    totals = {}
-    for counts in aggregate(scope, tuple(data["statuses"])).values():
-        for key, value in counts.items():
-            totals[key] = totals.get(key, 0) + value
-    ind = {i["code"]: i for i in data["indicators"]}
-    part = {code: {p["key"]: p["value"] for p in i["parts"]} for code, i in ind.items()}
-    unit = data["unit"]
-
+    data, totals = indicators_with_totals(
+        viewer=viewer, unit_code=unit_code, year=year, period_key=None, union_cutoff=True,
+        include_pending=include_pending, today=today, now=now)
+    figures = Figures(data, totals, include_pending)
     document = Document()
     _style(document)
+    _opening(document, figures, year, now)
+    document.add_heading("I. KẾT QUẢ THỰC HIỆN CÁC NỘI DUNG CỦA KẾ HOẠCH", level=1)
+    for heading, sentences in zip(ITEMS, ITEM_TEXTS, strict=True):
+        document.add_heading(heading, level=2)
+        for text in sentences(figures):
+            _para(document, text)
+    _targets(document, figures)
+    _law_day_units(document, figures.data["law_day"])
+    _closing(document)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue(), f"bao_cao_cslp_{year}_{figures.unit['code']}.docx"
+
+
+def _opening(document, figures: Figures, year: int, now: datetime) -> None:
+    """The letterhead, the title and what the figures are."""
+    unit = figures.unit
+    period = make_period(year, None, union_cutoff=True)
     _letterhead(document, unit, year, "Sóc Trăng")
     _centered(document, "BÁO CÁO", bold=True, size=14)
     _centered(document, f"Kết quả thực hiện công tác Chính sách – Luật pháp năm {year}",
               bold=True)
     _centered(document, "(dự thảo do Sổ CSLP lập, để đơn vị bổ sung, chỉnh sửa và ký)",
               italic=True, size=12)
-    states = "đã duyệt và đang chờ duyệt" if include_pending else "đã được duyệt"
+    states = "đã duyệt và đang chờ duyệt" if figures.include_pending else "đã được duyệt"
     if unit["level"] == "province":
         _para(document, f"Ban Thường vụ {union_name(unit, heading=False)} báo cáo kết quả thực "
                         f"hiện Kế hoạch công tác Chính sách – Luật pháp năm {year} như sau:")
@@ -173,35 +213,31 @@ def year_end_document(*, viewer: User, unit_code: str | None, year: int,
                     "Số liệu vụ việc chỉ tính các trường hợp đồng ý đưa vào số liệu tổng hợp; "
                     "số dưới 5 của đơn vị khác được ghi “<5” để bảo vệ người bị hại.")
 
-    document.add_heading("I. KẾT QUẢ THỰC HIỆN CÁC NỘI DUNG CỦA KẾ HOẠCH", level=1)
-    for index, heading in enumerate(ITEMS, 1):
-        document.add_heading(heading, level=2)
-        for text in _item_text(index, ind, part, totals, data):
-            _para(document, text)
 
+def _targets(document, figures: Figures) -> None:
+    """Part II: each indicator's target against what was done."""
     document.add_heading("II. CHỈ TIÊU KẾ HOẠCH VÀ KẾT QUẢ THỰC HIỆN", level=1)
     rows = []
-    for n, (code, i) in enumerate(ind.items(), 1):
-        target = i["target"]
-        if i["target_basis"] == "percent" and target is not None:
-            target_text = f"{num(target)}%"
+    for n, (code, i) in enumerate(figures.ind.items(), 1):
+        percent = i["target_basis"] == "percent"
+        target = f"{num(i['target'])}%" if percent and i["target"] is not None \
+            else num(i["target"])
+        if percent and isinstance(i["actual"], int | float):
+            actual = f"{num(i['actual'])}%"
         else:
-            target_text = num(target) if target is not None else "–"
-        actual = i["actual"]
-        if i["target_basis"] == "percent" and isinstance(actual, int | float):
-            actual_text = f"{num(actual)}%"
-        else:
-            actual_text = num(actual) if i.get("available", True) else "Chưa có số liệu"
-        rows.append([str(n), f"{code}. {i['label']}", target_text, actual_text,
+            actual = num(i["actual"]) if i.get("available", True) else "Chưa có số liệu"
+        rows.append([str(n), f"{code}. {i['label']}", target, actual,
                      f"{num(i['progress'])}%" if i.get("progress") is not None else "–",
                      i.get("target_source") or ("Chưa có số liệu trong Sổ CSLP"
                                                  if i.get("available") is False else "")])
     _table(document, ["STT", "Chỉ tiêu", "Kế hoạch", "Thực hiện", "Tỷ lệ", "Ghi chú"], rows,
            [1.4, 5.9, 2.0, 2.2, 1.8, 3.2])
 
+
+def _law_day_units(document, law: dict | None) -> None:
+    """Part III: the units that missed the monthly Law Day activity, and in which months."""
     document.add_heading("III. ĐƠN VỊ CHƯA ĐẠT YÊU CẦU HOẠT ĐỘNG HƯỞNG ỨNG NGÀY PHÁP LUẬT "
                          "HẰNG THÁNG", level=1)
-    law = data["law_day"]
     if law is None:
         _para(document, "Chưa đặt chỉ tiêu hoạt động hằng tháng cho năm này.")
     elif not law["missed"]:
@@ -214,10 +250,12 @@ def year_end_document(*, viewer: User, unit_code: str | None, year: int,
                  ", ".join(f"{int(x[5:])}/{x[:4]}" for x in m["months"])]
                 for n, m in enumerate(law["missed"], 1)], [1.4, 4.4, 4.3, 6.4])
 
+
+def _closing(document) -> None:
+    """Part IV to complete by hand, where it goes, and the signature."""
     document.add_heading("IV. KHÓ KHĂN, HẠN CHẾ VÀ ĐỀ XUẤT, KIẾN NGHỊ", level=1)
     for lead in ("Khó khăn, hạn chế: ", "Nguyên nhân: ", "Đề xuất, kiến nghị: "):
         _para(document, TODO, bold_lead=lead)
-
     signature = document.add_table(rows=1, cols=2)
     left, right = signature.rows[0].cells
     left.paragraphs[0].add_run("Nơi nhận:").bold = True
@@ -228,95 +266,109 @@ def year_end_document(*, viewer: User, unit_code: str | None, year: int,
     _centered(right, "PHÓ CHỦ TỊCH", bold=True)
     _centered(right, "(Ký, ghi rõ họ tên)", italic=True)
 
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue(), f"bao_cao_cslp_{year}_{unit['code']}.docx"
+
+# --- the sentences of part I, one function per plan item (ITEMS, in order) -----------
+
+def _supervision(f: Figures) -> list[str]:
+    p = f.part["K03"]
+    lines = [f"Tổ chức {num(p['sessions'])} cuộc giám sát (chủ trì {num(p['lead'])}, "
+             f"phối hợp {num(p['cooperate'])}); nêu {num(p['recommendations'])} kiến "
+             f"nghị, {num(p['accepted'])} kiến nghị được tiếp thu, giải quyết."]
+    places = f.ind["K03"].get("places") or []
+    if places:
+        lines.append(f"Đã giám sát {num(f.ind['K03']['actual'])}/{len(places)} địa bàn theo "
+                     f"kế hoạch{f.progress('K03')}: " + "; ".join(
+            f"{p['name']} ({p['code']}): "
+            + ("đã giám sát" if p["done"] else "chờ duyệt" if p["pending"] else "chưa có")
+            for p in places) + ".")
+    return lines
 
 
-def _item_text(index: int, ind: dict, part: dict, totals: dict, data: dict) -> list[str]:
-    """The figures of one plan item, as sentences."""
-    def progress(code):
-        i = ind[code]
-        if i["target"] is None or i["progress"] is None:
-            return ""
-        return f", đạt {num(i['progress'])}% chỉ tiêu ({num(i['target'])})"
+def _social_criticism(f: Figures) -> list[str]:
+    return [f"Tổ chức {num(f.ind['K04']['actual'])} hội nghị phản biện xã hội"
+            f"{f.progress('K04')}; góp ý {num(f.part['K04']['documents'])} dự thảo văn bản "
+            "của cấp ủy, chính quyền."]
 
-    if index == 1:
-        p = part["K03"]
-        lines = [f"Tổ chức {num(p['sessions'])} cuộc giám sát (chủ trì {num(p['lead'])}, "
-                 f"phối hợp {num(p['cooperate'])}); nêu {num(p['recommendations'])} kiến "
-                 f"nghị, {num(p['accepted'])} kiến nghị được tiếp thu, giải quyết."]
-        places = ind["K03"].get("places") or []
-        if places:
-            lines.append(f"Đã giám sát {num(ind['K03']['actual'])}/{len(places)} địa bàn theo "
-                         f"kế hoạch{progress('K03')}: " + "; ".join(
-                f"{p['name']} ({p['code']}): "
-                + ("đã giám sát" if p["done"] else "chờ duyệt" if p["pending"] else "chưa có")
-                for p in places) + ".")
-        return lines
-    if index == 2:
-        return [f"Tổ chức {num(ind['K04']['actual'])} hội nghị phản biện xã hội"
-                f"{progress('K04')}; góp ý {num(part['K04']['documents'])} dự thảo văn bản "
-                "của cấp ủy, chính quyền."]
-    if index == 3:
-        return [f"Tham gia {num(totals.get('policy_dialogues', 0))} cuộc đối thoại chính "
-                f"sách; qua giám sát, phản biện, góp ý đã nêu "
-                f"{num(totals.get('policy_recommendations', 0))} kiến nghị, đề xuất, trong đó "
-                f"{num(totals.get('policy_accepted', 0))} được tiếp thu. Các đề xuất chính "
-                f"sách, chương trình, đề án cụ thể: {TODO}"]
-    if index == 4:
-        return [f"Tổ chức {num(ind['K13']['actual'])} hoạt động hưởng ứng Tháng hành động vì "
-                f"bình đẳng giới và phòng ngừa, ứng phó với bạo lực trên cơ sở giới, Ngày "
-                f"25/11, thu hút {num(part['K13']['people'])} lượt người tham dự."]
-    if index == 5:
-        by_type = ind["K05"].get("by_type") or []
-        text = (f"Hiện có {num(ind['K05']['actual'])} mô hình, tổ, câu lạc bộ đang hoạt động "
-                f"với {num(part['K05']['members'])} thành viên")
-        if by_type:
-            text += ", gồm: " + "; ".join(f"{t['label']}: {num(t['value'])}" for t in by_type)
-        return [text + "."]
-    if index == 6:
-        lines = []
-        for code, who in (("K08", "phụ nữ, trẻ em gái bị bạo lực gia đình"),
-                          ("K09", "nạn nhân mua bán người trở về")):
-            p = part[code]
-            share = ind[code]["actual"]
-            lines.append(f"Phát hiện, hỗ trợ {num(p['cases'])} {who}; {num(p['reached'])} "
-                         f"người đã tiếp cận ít nhất một dịch vụ trợ giúp xã hội"
-                         + (f" ({num(share)}%, chỉ tiêu {num(ind[code]['target'])}%)."
-                            if isinstance(share, int | float) else "."))
-        return lines
-    if index == 7:
-        p6 = part["K06"]
-        return [f"Hỗ trợ {num(part['K10']['cases'])} trẻ em bị xâm hại theo Nghị định "
-                "56/2017/NĐ-CP.",
-                f"Ra mắt {num(ind['K06']['actual'])} Tổ phản ứng nhanh phòng, chống xâm hại "
-                f"trẻ em{progress('K06')}; {num(p6['teams_trained'])} tổ đã được tập huấn "
-                f"TOT; tổ chức {num(p6['tot_classes'])} lớp TOT với "
-                f"{num(p6['tot_people'])} lượt người.",
-                f"Tổ chức {num(ind['K07']['actual'])} hội nghị nhân rộng mô hình phòng ngừa bạo "
-                f"lực trên cơ sở giới{progress('K07')}, {num(part['K07']['people'])} lượt "
-                "người tham dự."]
-    if index == 8:
-        p1, p11, p12 = part["K01"], part["K11"], part["K12"]
-        return [f"Tổ chức {num(p1['sessions'])} cuộc tuyên truyền, phổ biến, giáo dục pháp "
-                f"luật với {num(p1['people'])} lượt người (nữ {num(p1['female'])}, nam "
-                f"{num(p1['male'])}, người dân tộc thiểu số {num(p1['minority'])}).",
-                f"Tiếp nhận {num(p11['received'])} đơn thư; Hội giải quyết "
-                f"{num(p11['handled'])}, chuyển cơ quan chức năng {num(p11['referred'])}, "
-                f"hướng dẫn {num(p11['guided'])}.",
-                f"Tư vấn pháp luật {num(ind['K12']['actual'])} lượt; tham gia hòa giải "
-                f"{num(p12['mediations'])} vụ, hòa giải thành {num(p12['mediations_success'])}"
-                " vụ."]
-    if index == 9:
-        return [f"Sổ CSLP chưa ghi nhận nội dung này. Số cán bộ nữ trẻ được giới thiệu quy "
-                f"hoạch: {TODO}; số phụ nữ ưu tú được giới thiệu cho Đảng: {TODO}."]
-    k02 = ind["K02"]
-    law = data["law_day"]
-    text = f"Tổ chức {num(part['K02']['activities'])} hoạt động hưởng ứng Ngày Pháp luật (9/11)."
+
+def _policy(f: Figures) -> list[str]:
+    return [f"Tham gia {num(f.totals['policy_dialogues'])} cuộc đối thoại chính "
+            f"sách; qua giám sát, phản biện, góp ý đã nêu "
+            f"{num(f.totals['policy_recommendations'])} kiến nghị, đề xuất, trong đó "
+            f"{num(f.totals['policy_accepted'])} được tiếp thu. Các đề xuất chính "
+            f"sách, chương trình, đề án cụ thể: {TODO}"]
+
+
+def _gender_equality_month(f: Figures) -> list[str]:
+    return [f"Tổ chức {num(f.ind['K13']['actual'])} hoạt động hưởng ứng Tháng hành động vì "
+            f"bình đẳng giới và phòng ngừa, ứng phó với bạo lực trên cơ sở giới, Ngày "
+            f"25/11, thu hút {num(f.part['K13']['people'])} lượt người tham dự."]
+
+
+def _models(f: Figures) -> list[str]:
+    by_type = f.ind["K05"].get("by_type") or []
+    text = (f"Hiện có {num(f.ind['K05']['actual'])} mô hình, tổ, câu lạc bộ đang hoạt động "
+            f"với {num(f.part['K05']['members'])} thành viên")
+    if by_type:
+        text += ", gồm: " + "; ".join(f"{t['label']}: {num(t['value'])}" for t in by_type)
+    return [text + "."]
+
+
+def _survivors(f: Figures) -> list[str]:
+    lines = []
+    for code, who in (("K08", "phụ nữ, trẻ em gái bị bạo lực gia đình"),
+                      ("K09", "nạn nhân mua bán người trở về")):
+        p = f.part[code]
+        share = f.ind[code]["actual"]
+        lines.append(f"Phát hiện, hỗ trợ {num(p['cases'])} {who}; {num(p['reached'])} "
+                     f"người đã tiếp cận ít nhất một dịch vụ trợ giúp xã hội"
+                     + (f" ({num(share)}%, chỉ tiêu {num(f.ind[code]['target'])}%)."
+                        if isinstance(share, int | float) else "."))
+    return lines
+
+
+def _children(f: Figures) -> list[str]:
+    p6 = f.part["K06"]
+    return [f"Hỗ trợ {num(f.part['K10']['cases'])} trẻ em bị xâm hại theo Nghị định "
+            "56/2017/NĐ-CP.",
+            f"Ra mắt {num(f.ind['K06']['actual'])} Tổ phản ứng nhanh phòng, chống xâm hại "
+            f"trẻ em{f.progress('K06')}; {num(p6['teams_trained'])} tổ đã được tập huấn "
+            f"TOT; tổ chức {num(p6['tot_classes'])} lớp TOT với "
+            f"{num(p6['tot_people'])} lượt người.",
+            f"Tổ chức {num(f.ind['K07']['actual'])} hội nghị nhân rộng mô hình phòng ngừa bạo "
+            f"lực trên cơ sở giới{f.progress('K07')}, {num(f.part['K07']['people'])} lượt "
+            "người tham dự."]
+
+
+def _legal_education(f: Figures) -> list[str]:
+    p1, p11, p12 = f.part["K01"], f.part["K11"], f.part["K12"]
+    return [f"Tổ chức {num(p1['sessions'])} cuộc tuyên truyền, phổ biến, giáo dục pháp "
+            f"luật với {num(p1['people'])} lượt người (nữ {num(p1['female'])}, nam "
+            f"{num(p1['male'])}, người dân tộc thiểu số {num(p1['minority'])}).",
+            f"Tiếp nhận {num(p11['received'])} đơn thư; Hội giải quyết "
+            f"{num(p11['handled'])}, chuyển cơ quan chức năng {num(p11['referred'])}, "
+            f"hướng dẫn {num(p11['guided'])}.",
+            f"Tư vấn pháp luật {num(f.ind['K12']['actual'])} lượt; tham gia hòa giải "
+            f"{num(p12['mediations'])} vụ, hòa giải thành {num(p12['mediations_success'])}"
+            " vụ."]
+
+
+def _women_cadres(f: Figures) -> list[str]:
+    return [f"Sổ CSLP chưa ghi nhận nội dung này. Số cán bộ nữ trẻ được giới thiệu quy "
+            f"hoạch: {TODO}; số phụ nữ ưu tú được giới thiệu cho Đảng: {TODO}."]
+
+
+def _law_day(f: Figures) -> list[str]:
+    k02 = f.ind["K02"]
+    law = f.data["law_day"]
+    text = (f"Tổ chức {num(f.part['K02']['activities'])} hoạt động hưởng ứng Ngày Pháp luật "
+            "(9/11).")
     if law:
         text += (f" Yêu cầu mỗi đơn vị ít nhất {law['per_unit_month']} hoạt động mỗi tháng: "
                  f"đạt {num(k02['actual'])}/{num(k02['target'])} lượt đơn vị-tháng"
                  + (f" ({num(k02['progress'])}%)" if k02["progress"] is not None else "")
                  + f"; {len(law['missed'])} đơn vị còn thiếu (xem mục III).")
     return [text]
+
+
+ITEM_TEXTS = (_supervision, _social_criticism, _policy, _gender_equality_month, _models,
+              _survivors, _children, _legal_education, _women_cadres, _law_day)

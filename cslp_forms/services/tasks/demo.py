@@ -13,11 +13,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select, update
 
-from ..extensions import db
-from ..models import Submission, Unit, User
-from .review import decide, review_chain
-from .sync import apply_sync_batch
-from .users import create_user
+from ...extensions import db
+from ...models import Submission, Unit, User
+from ..records.chain import review_chain
+from ..review import decide
+from ..sync import apply_sync_batch
+from ..users import create_user
 
 YEAR = 2024
 NAMESPACE = uuid_lib.UUID("6f1c2b0e-3f7a-4c55-9d0e-2a8f3b1c9e01")

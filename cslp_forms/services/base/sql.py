@@ -1,0 +1,67 @@
+"""SQL helpers with no workflow in them: inserts that two workers can race on safely, the
+adding upsert of the rollup rows, and the retry of a whole unit of work that collided
+with another transaction."""
+
+from __future__ import annotations
+
+import logging
+import time
+from functools import cache
+
+from sqlalchemy.exc import OperationalError
+
+from ...extensions import db
+from ...problems import Problem
+
+log = logging.getLogger(__name__)
+ATTEMPTS = 4
+
+
+def _dialect_insert(dialect: str):
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+def insert_ignoring_conflict(model, values: dict | None, *, key: list[str]):
+    """INSERT … ON CONFLICT (key) DO NOTHING RETURNING key: one statement, so two
+    workers inserting the same row at once store it once. Without `values`, execute it
+    with a list of rows: one statement for them all, returning the keys inserted."""
+    insert = _dialect_insert(db.session.get_bind().dialect.name)
+    table = model.__table__
+    statement = insert(table) if values is None else insert(table).values(**values)
+    return (statement.on_conflict_do_nothing(index_elements=key)
+            .returning(*(table.c[k] for k in key)))
+
+
+def adding_upsert(model, *, key: str, sums: tuple[str, ...]):
+    """INSERT … ON CONFLICT (key) DO UPDATE SET n = n + excluded.n, …: execute it with
+    rows; each adds its figures to the row of its key (made if missing)."""
+    return _adding_upsert(db.session.get_bind().dialect.name, model, key, sums)
+
+
+@cache
+def _adding_upsert(dialect: str, model, key: str, sums: tuple[str, ...]):
+    # Built once per dialect: building it costs more than running it with a row.
+    table = model.__table__
+    statement = _dialect_insert(dialect)(table)
+    return statement.on_conflict_do_update(index_elements=[key], set_={
+        m: table.c[m] + statement.excluded[m] for m in sums})
+
+
+def retry_on_contention(work):
+    """Run `work` (a whole idempotent unit of work that commits), again when the database
+    says it collided with another transaction (a PostgreSQL deadlock or serialization
+    failure, SQLite busy); 503 problem+json after the last attempt."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return work()
+        except OperationalError as err:
+            db.session.rollback()
+            log.warning("database contention (attempt %s): %s", attempt, err.orig)
+            if attempt == ATTEMPTS:
+                raise Problem("server.unavailable", headers={"Retry-After": "5"}) from None
+            time.sleep(0.05 * 2**attempt)
+    raise AssertionError("unreachable")

@@ -1,0 +1,98 @@
+"""Who may see what: the records in a user's scope, who may read a record's details
+(need to know for survivors' records), and the access log of sensitive reads, changes
+and refusals."""
+
+from __future__ import annotations
+
+from flask import has_request_context, request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ...extensions import db
+from ...models import AccessLog, Submission, User
+from ...models.types import iso
+from ...problems import Problem
+from ..base.effects import after_end
+from ..base.units import in_subtree
+from .sealing import is_sensitive
+
+
+def visible_to(user: User):
+    """Records a user may read: an officer her own; a supervisor or administrator those
+    filed under her unit's subtree."""
+    if user.role == "officer":
+        return Submission.author_id == user.id
+    return in_subtree(user.unit, Submission.unit_id)
+
+
+def can_see(user: User, submission: Submission) -> bool:
+    if user.role == "officer":
+        return submission.author_id == user.id
+    return user.unit.contains(submission.unit)
+
+
+def can_read_details(user: User, submission: Submission) -> bool:
+    """Ordinary records: whoever may see them. Sensitive ones: the author (the case
+    worker), and supervisors of the record's unit chain who hold the incident-reviewer
+    permission."""
+    if submission.author_id == user.id:
+        return True
+    if user.role == "officer" or not user.unit.contains(submission.unit):
+        return False
+    return not is_sensitive(submission) or user.incident_reviewer
+
+
+def screen() -> str | None:
+    if not has_request_context():
+        return "cli"
+    value = request.headers.get("X-CSLP-Screen") or request.endpoint or ""
+    return value[:40] or None
+
+
+def log_access(user: User, uuid, action: str) -> None:
+    """A sensitive read, change or export, in the transaction that does it."""
+    db.session.add(AccessLog(user_id=user.id, submission_uuid=uuid, action=action,
+                             screen=screen(), allowed=True))
+
+
+def _log_refusal(user: User, uuid, action: str) -> None:
+    """A refused read is logged whatever happens to the transaction that refused it."""
+    row = {"user_id": user.id, "submission_uuid": uuid, "action": action,
+           "screen": screen(), "allowed": False}
+
+    def write(session: Session) -> None:
+        with session.begin():
+            session.add(AccessLog(**row))
+
+    after_end(write)
+
+
+def require_details(user: User, submission: Submission, action: str) -> None:
+    """Raise unless she may read this record's details. Sensitive reads are logged, and
+    so are refusals."""
+    allowed = can_read_details(user, submission)
+    if is_sensitive(submission):
+        if allowed:
+            log_access(user, submission.uuid, action)
+        else:
+            _log_refusal(user, submission.uuid, action)
+    if not allowed:
+        raise Problem("incident.not_permitted" if user.unit.contains(submission.unit)
+                      and user.role != "officer" else "submission.not_found")
+
+
+def search_access_log(*, record=None, user=None, from_=None, to=None, limit=200) -> list:
+    query = select(AccessLog).order_by(AccessLog.id.desc()).limit(limit)
+    if record is not None:
+        query = query.where(AccessLog.submission_uuid == record)
+    if user:
+        query = query.join(User, User.id == AccessLog.user_id).where(
+            User.username == user.strip().lower())
+    if from_ is not None:
+        query = query.where(AccessLog.at >= from_)
+    if to is not None:
+        query = query.where(AccessLog.at <= to)
+    return [{"at": iso(e.at), "user": e.user.username,
+             "record": str(e.submission_uuid) if e.submission_uuid else None,
+             "action": e.action, "screen": e.screen, "allowed": e.allowed}
+            for e in db.session.scalars(query)]
