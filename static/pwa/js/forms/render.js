@@ -3,19 +3,16 @@
 // (so what is sent always passes the server's `relevant` rule).
 import { el, toast } from "../ui.js";
 import { t, hasKey } from "../i18n/index.js";
+import { lbl } from "../text.js";
 import { isRelevant, isRequired, scopeLookup } from "./validate.js";
 
 const RADIO_LIMIT = 6;
 let uid = 0;
 
-function label(text, lang) {
-  return text ? text[lang] || text.vi : "";
-}
-
 export function errorText(error, definition, lang) {
-  if (error.check?.message) return label(error.check.message, lang);
+  if (error.check?.message) return lbl(error.check.message, lang);
   const check = (definition.checks || []).find((c) => c.code === error.code && c.field === error.field);
-  if (check?.message) return label(check.message, lang);
+  if (check?.message) return lbl(check.message, lang);
   const spec = findSpec(definition, error.field);
   if (error.code === "field.invalid_type" && spec?.type === "integer") return t("error.field.not_integer");
   const key = `error.${error.code}`;
@@ -87,11 +84,11 @@ export function renderForm(definition, record, { lang, units = [], onChange, onP
           options.map((o, i) => el("label", { class: "choice" },
             el("input", { type: "radio", name: id, id: i === 0 ? id : null, value: String(o.value), checked: value === o.value,
               onchange: () => setValue(scope, spec.name, o.value) }),
-            el("span", {}, label(o.label, lang)))));
+            el("span", {}, lbl(o.label, lang)))));
       }
       const select = el("select", { id, onchange: (e) => setValue(scope, spec.name, e.target.value) },
         el("option", { value: "" }, t("form.choose")),
-        options.map((o) => el("option", { value: o.value, selected: value === o.value }, label(o.label, lang))));
+        options.map((o) => el("option", { value: o.value, selected: value === o.value }, lbl(o.label, lang))));
       return select;
     }
     if (type === "select_multiple") {
@@ -105,7 +102,7 @@ export function renderForm(definition, record, { lang, units = [], onChange, onP
               const order = definition.choice_lists[spec.choices].choices.map((c) => c.value);
               setValue(scope, spec.name, order.filter((v) => now.has(v)));
             } }),
-          el("span", {}, label(o.label, lang)))));
+          el("span", {}, lbl(o.label, lang)))));
     }
     if (type === "unit") {
       const levels = spec.levels || ["commune"];
@@ -154,7 +151,7 @@ export function renderForm(definition, record, { lang, units = [], onChange, onP
     async function draw() {
       const list = Array.isArray(scope[spec.name]) ? scope[spec.name] : [];
       thumbs.replaceChildren(...await Promise.all(list.map(async (digest) => el("figure", {},
-        el("img", { src: await photoUrl(digest), alt: label(spec.label, lang), width: 96, height: 96 }),
+        el("img", { src: await photoUrl(digest), alt: lbl(spec.label, lang), width: 96, height: 96 }),
         el("button", { type: "button", class: "secondary small", onclick: () => {
           setValue(scope, spec.name, list.filter((d) => d !== digest));
           record.attachments = (record.attachments || []).filter((d) => d !== digest);
@@ -196,10 +193,10 @@ export function renderForm(definition, record, { lang, units = [], onChange, onP
     const heading = spec.type === "repeat" || spec.type === "select_multiple"
       || ((spec.type === "select_one" || spec.type === "yes_no") && (spec.type === "yes_no"
         || definition.choice_lists[spec.choices].choices.length <= RADIO_LIMIT))
-      ? el("div", { class: "label", id: `${id}-label` }, label(spec.label, lang), " ", requiredMark)
-      : el("label", { for: id, id: `${id}-label` }, label(spec.label, lang), " ", requiredMark);
+      ? el("div", { class: "label", id: `${id}-label` }, lbl(spec.label, lang), " ", requiredMark)
+      : el("label", { for: id, id: `${id}-label` }, lbl(spec.label, lang), " ", requiredMark);
     const input = control(spec, scope, id);
-    const hint = spec.hint ? el("p", { class: "hint", id: `${id}-hint` }, label(spec.hint, lang)) : null;
+    const hint = spec.hint ? el("p", { class: "hint", id: `${id}-hint` }, lbl(spec.hint, lang)) : null;
     const error = el("p", { class: "field-error", id: errorId, role: "alert", hidden: true });
     const target = input.matches?.("input, select, textarea") ? input : input.querySelector?.("input, select, textarea");
     target?.setAttribute("aria-describedby", [hint && `${id}-hint`, errorId].filter(Boolean).join(" "));

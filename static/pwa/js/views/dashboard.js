@@ -7,7 +7,7 @@ import { kv } from "../db.js";
 import { currentDefinitions } from "../forms/definition.js";
 import { t, currentLang } from "../i18n/index.js";
 import { el, formatDate, formatDateTime, toast } from "../ui.js";
-import { problemText } from "./login.js";
+import { problemText } from "../text.js";
 
 const PERIODS = ["year", "Q1", "Q2", "Q3", "Q4", "H1", "9M"];
 const MONTHS = Array.from({ length: 12 }, (_, i) => String(i + 1).padStart(2, "0"));

@@ -2,8 +2,7 @@
 import { t } from "../i18n/index.js";
 import { formatDate } from "../ui.js";
 import { unitName } from "../units.js";
-
-const lbl = (text, lang) => (text ? text[lang] || text.vi : "");
+import { lbl } from "../text.js";
 
 export function choiceLabel(definition, spec, value, lang) {
   const choice = definition.choice_lists[spec.choices]?.choices.find((c) => c.value === value);

@@ -10,8 +10,7 @@ import { api } from "../api.js";
 import { drain } from "../sync.js";
 import { addPhoto, photoUrl } from "../photos.js";
 import { unitTree } from "../units.js";
-
-const lbl = (text, lang) => (text ? text[lang] || text.vi : "");
+import { lbl } from "../text.js";
 
 export async function renderFormView(view, { uuid, onSent, onLeave }) {
   const lang = currentLang();

@@ -4,8 +4,7 @@ import { el, formatDateTime } from "../ui.js";
 import { countByBucket, listRecords } from "../outbox.js";
 import { currentDefinitions } from "../forms/definition.js";
 import { kv } from "../db.js";
-
-const lbl = (text, lang) => (text ? text[lang] || text.vi : "");
+import { lbl } from "../text.js";
 
 export async function renderHome(view, { me, onNew, onSendNow, onLogout, onSignInAgain, langButton }) {
   const lang = currentLang();

@@ -7,8 +7,7 @@ import { enqueue, getRecord, putRecord, stateKey } from "../outbox.js";
 import { unitTree } from "../units.js";
 import { openOnline } from "./form.js";
 import { formatValue } from "./display.js";
-
-const lbl = (text, lang) => (text ? text[lang] || text.vi : "");
+import { lbl } from "../text.js";
 
 function answerList(definition, answers, lang, units, compare) {
   return el("dl", { class: "answers" }, definition.fields.flatMap((spec) => {

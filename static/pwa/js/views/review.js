@@ -7,9 +7,7 @@ import { definitionFor, currentDefinitions } from "../forms/definition.js";
 import { findSpec } from "../forms/render.js";
 import { unitTree } from "../units.js";
 import { formatValue } from "./display.js";
-import { problemText } from "./login.js";
-
-const lbl = (text, lang) => (text ? text[lang] || text.vi : "");
+import { lbl, problemText } from "../text.js";
 
 function offline(view) {
   view.replaceChildren(el("section", { class: "card warn" }, el("p", {}, t("review.offline")),
