@@ -20,6 +20,7 @@ import { renderNotifications } from "./views/notifications.js";
 import { renderDeadlines } from "./views/deadlines.js";
 import { remove as removeStored, all as allStored } from "./db.js";
 import { renderDashboard } from "./views/dashboard.js";
+import { isReviewer } from "./roles.js";
 
 const view = document.getElementById("view");
 const banner = document.getElementById("banner");
@@ -195,7 +196,7 @@ export async function route() {
   if (screen === "record" && arg) return renderRecord(view, { uuid: arg, onLeave: leave, onChanged: () => { leave("#/records/all"); drain(); } });
   if (screen === "records") return renderRecords(view, { me, filter: arg || "all" });
   if (screen === "notifications") return renderNotifications(view);
-  const reviewer = me.role === "supervisor" || me.role === "admin";
+  const reviewer = isReviewer(me);
   if (reviewer && screen === "review" && arg) return renderReviewRecord(view, { uuid: arg });
   if (reviewer && screen === "review") return renderQueue(view, { me, params });
   if (reviewer && screen === "completeness") return renderCompleteness(view, { params });
