@@ -1,6 +1,5 @@
-// Records on this phone and their way out: the one module that changes a record's state,
-// and the only one that writes the records store (db.js is the IndexedDB wrapper below
-// it; sync.js talks to the server and calls the functions here with its answers).
+// Records on this phone and their way out: the one module that changes a record's state
+// and writes the records store (sync.js brings the server's answers here).
 // A record's `state` is where it stands here:
 //   draft → queued → sending → synced, or rejected / conflict / locked after an answer.
 // `server_status` is the review state the server last told us (submitted, returned…).
@@ -21,11 +20,9 @@ const now = () => new Date().toISOString();
 const DETAILS = ["answers", "attachments", "errors", "server", "message", "missing", "review"];
 const SURVIVOR_CODE = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
-// The records store is written only here, in two ways: store() a whole record, issued at
-// once (so a reload right after a keystroke keeps it), or write() a change as one
-// read-modify-write transaction (so the page and the service worker never lose each
-// other's change): `change` gets the stored value and returns the new one (undefined:
-// leave it as it is).
+// The two writes: store() a whole record at once (a reload right after a keystroke keeps
+// it); write() a change as one read-modify-write transaction (page and service worker
+// lose none of each other's); `change` returns the new value, undefined to leave it.
 const store = (record) => put("records", record);
 const write = (uuid, change) => update("records", uuid, change);
 
@@ -94,7 +91,7 @@ export async function enqueue(uuid) {
   return record;
 }
 
-// The server has never accepted it (a rejected one included): it may still be thrown away.
+// Never accepted by the server (a rejected one included): it may still be thrown away.
 export const neverAccepted = (record) => record.base_revision === null;
 
 // A draft of a new record, not yet sent.
@@ -130,7 +127,7 @@ export async function takeServer(record) {
     base_revision: s.revision, server_status: s.status, server: null, state: "synced" });
 }
 
-// Whether a record waiting or sent (not yet decided) can be opened again to be edited.
+// A record waiting, or sent and not decided, can be opened again to edit.
 export const canReopen = (record) => record.state === "queued"
   || (record.state === "synced" && !["approved", "rejected"].includes(record.server_status));
 
@@ -138,18 +135,17 @@ export async function reopen(record) {
   await putRecord({ ...record, state: "draft" });
 }
 
-// The form screen takes only what she can type into here: not what is on its way,
-// decided, or in conflict (those open on the record screen).
+// What the form screen opens; the rest shows on the record screen.
 export const opensInForm = (record) => !["queued", "sending", "locked", "conflict"].includes(record.state);
 
-// Which screen a list of records links a record to: the record screen, or the form.
+// Whether a list links the record to the record screen (else to the form).
 export const linksToRecord = (record) => record.state === "conflict" || record.state === "locked"
   || (record.state === "synced" && record.server_status !== "returned");
 
 export const isUnsent = (record) => UNSENT.includes(record.state);
 
-// At sign-out: sent records (from `records`, her list) leave the phone, with the photos
-// that no unsent record needs; unsent ones stay for her next sign-in.
+// At sign-out: sent records (of her list `records`) leave the phone with the photos no
+// unsent one needs; unsent ones stay for her next sign-in.
 export async function forgetSent(records) {
   const keep = new Set();
   for (const r of records) {
@@ -197,24 +193,22 @@ export async function signedInUser() {
   return kv.get("me");
 }
 
-// ---- For sync.js: the outbox on its way to the server, and the server's answers. ----
+// For sync.js: what goes out, and what the server's answers mean here.
 
-// The photos of the entries in the outbox, uploaded before them. Read from the stored
-// entries: a sealed one lists none (its attachments are inside the seal).
+// Photos to upload before the outbox (a sealed entry lists none: they are in its seal).
 export async function outboxAttachments(owner) {
   const records = (await all("records", "owner", owner)).filter((r) => OUTBOX.includes(r.state));
   return new Set(records.flatMap((r) => r.attachments || []));
 }
 
-// What can be sent now, oldest first. A sealed record (an incident) can only be sent
-// while the vault is open: never by the service worker, which has no key.
+// What can be sent now, oldest first. A sealed record (an incident) only while the vault
+// is open: never by the service worker, which has no key.
 export async function sendable(owner) {
   return (await all("records", "owner", owner))
     .filter((r) => OUTBOX.includes(r.state) && (!r.sealed || isOpen()))
     .sort((a, b) => ((a.queued_at || "") < (b.queued_at || "") ? -1 : 1));
 }
 
-// Entries from sendable() with their details, as they go into a batch.
 export function openForSending(entries) {
   return Promise.all(entries.map((r) => (r.sealed ? getRecord(r.uuid) : r)));
 }
@@ -230,7 +224,7 @@ export async function releaseSending(owner) {
   }
 }
 
-// The server's answer to one item sent, `sentUpdatedAt` being the copy's updated_at then.
+// The server's answer to one item; `sentUpdatedAt`: the updated_at of the copy sent.
 export async function recordResult(result, sentUpdatedAt) {
   const stored = await get("records", result.uuid);
   if (stored?.sealed) {
@@ -270,7 +264,6 @@ function applyResult(record, result, sentUpdatedAt) {
   return r;
 }
 
-// One change from the server's feed about one of her records.
 export function mergeServerChange(change, owner) {
   return write(change.uuid, (r) => mergeChange(r, change, owner));
 }

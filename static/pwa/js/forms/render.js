@@ -1,9 +1,8 @@
 // Renders a form definition into DOM controls bound to `record.answers`. Relevance is
 // re-evaluated on every change; an answer to a question that stops applying is cleared
 // (so what is sent always passes the server's `relevant` rule).
-import { el, toast } from "../ui.js";
+import { el, toast, lbl } from "../ui.js";
 import { t, hasKey } from "../i18n/index.js";
-import { lbl } from "../text.js";
 import { isRelevant, isRequired, scopeLookup } from "./validate.js";
 
 const RADIO_LIMIT = 6;
@@ -32,8 +31,7 @@ export function findSpec(definition, path) {
   return spec;
 }
 
-// A form on the screen: its definition and record, how to show it, and every field drawn
-// so far by its path (to re-check relevance and to place errors).
+// `form`: what the functions below share, with each field drawn so far by its path.
 export function renderForm(definition, record, { lang, units = [], onChange, onPhoto, photoUrl }) {
   const form = { definition, record, lang, units, onChange, onPhoto, photoUrl, wrappers: new Map(), node: null };
   form.node = el("div", { class: "form-fields" },
@@ -43,7 +41,6 @@ export function renderForm(definition, record, { lang, units = [], onChange, onP
     firstInvalid: () => form.node.querySelector(".field.invalid") };
 }
 
-// One question: its label, hint, control and error line, kept in form.wrappers.
 function field(form, spec, scope, prefix, outer, siblings) {
   const path = prefix + spec.name;
   const id = `f${++uid}`;
@@ -60,7 +57,7 @@ function field(form, spec, scope, prefix, outer, siblings) {
   return wrapper;
 }
 
-// A question answered by one control has a <label for>; a group of them, a labelled div.
+// One control has a <label for>; a group of them, a labelled div.
 function heading(form, spec, id, requiredMark) {
   const text = [lbl(spec.label, form.lang), " ", requiredMark];
   return spec.type === "repeat" || spec.type === "select_multiple" || asRadios(form.definition, spec)
@@ -68,13 +65,12 @@ function heading(form, spec, id, requiredMark) {
     : el("label", { for: id, id: `${id}-label` }, ...text);
 }
 
-// A yes/no, or a choice of a few, is shown as radio buttons; a longer choice as a <select>.
+// Yes/no or a choice of a few: radio buttons; a longer choice: a <select>.
 function asRadios(definition, spec) {
   return spec.type === "yes_no"
     || (spec.type === "select_one" && definition.choice_lists[spec.choices].choices.length <= RADIO_LIMIT);
 }
 
-// Store an answer (an empty one is removed), then re-check relevance and save.
 function setValue(form, scope, name, value) {
   if (value === null || value === undefined || value === "" || (Array.isArray(value) && value.length === 0)) {
     delete scope[name];
@@ -102,7 +98,6 @@ function longText(form, spec, scope, id) {
   return area;
 }
 
-// Digits become a number; anything else is kept as typed, for the validator to name.
 function integerInput(form, spec, scope, id) {
   return el("input", { id, type: "text", inputmode: "numeric", autocomplete: "off",
     value: scope[spec.name] ?? "", oninput: (e) => {
@@ -134,7 +129,7 @@ function choiceOne(form, spec, scope, id) {
     options.map((o) => el("option", { value: o.value, selected: value === o.value }, lbl(o.label, form.lang))));
 }
 
-// Checkboxes; the answer keeps the order of the choice list, not the order of the taps.
+// The answer keeps the choice list's order, not the taps'.
 function choiceMany(form, spec, scope, id) {
   const choices = form.definition.choice_lists[spec.choices].choices;
   const chosen = new Set(Array.isArray(scope[spec.name]) ? scope[spec.name] : []);
@@ -149,7 +144,6 @@ function choiceMany(form, spec, scope, id) {
       el("span", {}, lbl(o.label, form.lang)))));
 }
 
-// A district or commune of the province, grouped by district.
 function unitPicker(form, spec, scope, id) {
   const value = scope[spec.name];
   const levels = spec.levels || ["commune"];
@@ -164,7 +158,6 @@ function unitPicker(form, spec, scope, id) {
     el("option", { value: "" }, t("form.choose")), groups);
 }
 
-// Rows of sub-questions, each drawn with field(); redrawn whole on add and remove.
 function repeat(form, spec, scope, id) {
   const box = el("div", { class: "repeat", id });
   function draw() {
@@ -189,7 +182,6 @@ function repeat(form, spec, scope, id) {
   return box;
 }
 
-// Take or pick photos; each is stored by its hash in the answer and in record.attachments.
 function photos(form, spec, scope, id) {
   const { record } = form;
   const box = el("div", { class: "photos" });
@@ -234,8 +226,7 @@ function photos(form, spec, scope, id) {
 const CONTROLS = { text: textInput, long_text: longText, integer: integerInput, date: dateInput,
   select_one: choiceOne, yes_no: choiceOne, select_multiple: choiceMany, unit: unitPicker, repeat, photo: photos };
 
-// Show or hide each field by its `relevant` rule, clear an answer that stopped applying,
-// and mark the required ones. Fields no longer on the screen (a removed row) are dropped.
+// Fields gone from the screen (a removed row) are dropped from form.wrappers.
 function applyRelevance(form) {
   for (const [path, w] of form.wrappers) {
     if (!form.node.contains(w.wrapper)) { form.wrappers.delete(path); continue; }
@@ -257,8 +248,7 @@ function resetControl(w) {
   }
 }
 
-// Each error under its field (or the nearest enclosing one drawn); returns those that
-// have no field on the screen, for the summary.
+// Each error under its field or the nearest drawn one above; returns those with none.
 function showErrors(form, errors) {
   for (const w of form.wrappers.values()) clearError(w);
   const unplaced = [];

@@ -6,8 +6,7 @@ import { api, ApiProblem } from "../api.js";
 import { kv } from "../db.js";
 import { currentDefinitions } from "../forms/definition.js";
 import { t, currentLang } from "../i18n/index.js";
-import { el, formatDate, formatDateTime, toast } from "../ui.js";
-import { problemText } from "../text.js";
+import { el, formatDate, formatDateTime, toast, problemText } from "../ui.js";
 import { isAdmin } from "../roles.js";
 
 const PERIODS = ["year", "Q1", "Q2", "Q3", "Q4", "H1", "9M"];

@@ -1,7 +1,7 @@
 // Filling a form: rendered from its definition, saved on every change, validated with
 // the same rules as the server, sent to the outbox with "Gửi".
 import { t, currentLang } from "../i18n/index.js";
-import { el, toast, ask } from "../ui.js";
+import { el, toast, ask, lbl } from "../ui.js";
 import { definitionFor } from "../forms/definition.js";
 import { renderForm, errorText, findSpec } from "../forms/render.js";
 import { validate } from "../forms/validate.js";
@@ -10,7 +10,6 @@ import { api } from "../api.js";
 import { drain } from "../sync.js";
 import { addPhoto, photoUrl } from "../photos.js";
 import { unitTree } from "../units.js";
-import { lbl } from "../text.js";
 
 export async function renderFormView(view, { uuid, onSent, onLeave }) {
   const lang = currentLang();

@@ -1,10 +1,9 @@
 // Home: the forms, counts of records by state, connection and last sync, "Send now".
 import { t, currentLang } from "../i18n/index.js";
-import { el, formatDateTime } from "../ui.js";
+import { el, formatDateTime, lbl } from "../ui.js";
 import { countByBucket, listRecords } from "../outbox.js";
 import { currentDefinitions } from "../forms/definition.js";
 import { kv } from "../db.js";
-import { lbl } from "../text.js";
 import { isReviewer } from "../roles.js";
 
 export async function renderHome(view, { me, onNew, onSendNow, onLogout, onSignInAgain, langButton }) {

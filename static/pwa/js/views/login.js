@@ -1,8 +1,7 @@
 // Sign-in screen.
 import { api, ApiProblem } from "../api.js";
 import { t } from "../i18n/index.js";
-import { el } from "../ui.js";
-import { problemText } from "../text.js";
+import { el, problemText } from "../ui.js";
 
 export function renderLogin(view, { onSignedIn, langButton, notice = "", username = "" }) {
   const error = el("p", { class: "error", role: "alert", id: "login-error" });

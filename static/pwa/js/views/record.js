@@ -1,13 +1,12 @@
 // A record that is not being edited: sent, approved, waiting, or in conflict with the
 // server's copy (shown side by side, her version beside the server's).
 import { t, currentLang } from "../i18n/index.js";
-import { el, formatDateTime } from "../ui.js";
+import { el, formatDateTime, lbl } from "../ui.js";
 import { definitionFor } from "../forms/definition.js";
 import { canReopen, getRecord, keepMine, reopen, stateKey, takeServer } from "../outbox.js";
 import { unitTree } from "../units.js";
 import { openOnline } from "./form.js";
 import { formatValue } from "./display.js";
-import { lbl } from "../text.js";
 
 function answerList(definition, answers, lang, units, compare) {
   return el("dl", { class: "answers" }, definition.fields.flatMap((spec) => {
