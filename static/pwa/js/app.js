@@ -4,7 +4,7 @@ import { api, setCsrfToken } from "./api.js";
 import { kv } from "./db.js";
 import { t, setLang, currentLang } from "./i18n/index.js";
 import { el, ask, toast } from "./ui.js";
-import { newRecord, putRecord, listRecords, discardDraft, UNSENT } from "./outbox.js";
+import { startDraft, listRecords, discardIfEmpty, forgetSent, isNewDraft, isUnsent } from "./outbox.js";
 import { drain, onSyncEvent } from "./sync.js";
 import { refreshDefinitions, currentDefinitions } from "./forms/definition.js";
 import { refreshUnits } from "./units.js";
@@ -18,8 +18,8 @@ import { renderPinSetup, renderRecover, renderUnlock } from "./views/lock.js";
 import * as vault from "./vault.js";
 import { renderNotifications } from "./views/notifications.js";
 import { renderDeadlines } from "./views/deadlines.js";
-import { remove as removeStored, all as allStored } from "./db.js";
 import { renderDashboard } from "./views/dashboard.js";
+import { isReviewer } from "./roles.js";
 
 const view = document.getElementById("view");
 const banner = document.getElementById("banner");
@@ -79,18 +79,10 @@ async function checkStorage() {
 
 async function logout() {
   const records = await listRecords(me.username);
-  const unsent = records.filter((r) => UNSENT.includes(r.state)).length;
+  const unsent = records.filter(isUnsent).length;
   if (unsent && !(await ask(t("logout.ask_keep", { n: unsent }), t("home.logout")))) return;
   try { await api("/api/auth/logout", { method: "POST" }); } catch { /* offline: forget locally */ }
-  // Sent records leave the phone; unsent ones stay for her next sign-in.
-  const keep = new Set();
-  for (const r of records) {
-    if (UNSENT.includes(r.state)) (r.attachments || []).forEach((h) => keep.add(h));
-    else await removeStored("records", r.uuid);
-  }
-  for (const photo of await allStored("photos")) {
-    if (!keep.has(photo.sha256)) await removeStored("photos", photo.sha256);
-  }
+  await forgetSent(records);
   vault.lock();
   await kv.remove("me");
   await setCsrfToken(null);
@@ -112,9 +104,8 @@ async function newForm(definition, { fromLink = false } = {}) {
       onCancel: () => (fromLink ? location.replace("#/") : route()) });
     return;
   }
-  const record = newRecord({ form: definition.form, version: definition.version, unit: me.unit.code,
+  const record = await startDraft({ form: definition.form, version: definition.version, unit: me.unit.code,
     owner: me.username, sensitive: Boolean(definition.sensitive) });
-  await putRecord(record);
   if (fromLink) location.replace(`#/edit/${record.uuid}`);
   else location.hash = `#/edit/${record.uuid}`;
 }
@@ -163,18 +154,10 @@ async function sendNow() {
 
 let lastEdit = null;
 
-// A draft left without a single answer typed is not kept (it would only pile up).
-async function dropIfEmpty(uuid) {
-  const record = await listRecords(me.username).then((rs) => rs.find((r) => r.uuid === uuid));
-  const typed = Object.keys(record?.answers || {}).filter((k) => k !== "survivor_code");
-  if (record && record.state === "draft" && record.base_revision === null && !record.sealed_has_answers
-      && !typed.length && !(record.attachments || []).length) await discardDraft(uuid);
-}
-
 export async function route() {
   const [hash, params = ""] = (location.hash || "#/").split("?");
   const [, screen, arg] = hash.split("/");
-  if (lastEdit && !(screen === "edit" && arg === lastEdit) && me) await dropIfEmpty(lastEdit);
+  if (lastEdit && !(screen === "edit" && arg === lastEdit) && me) await discardIfEmpty(me.username, lastEdit);
   lastEdit = screen === "edit" ? arg : null;
   if (!me || screen === "login") {
     showLogin((await kv.get("paused")) ? t("login.again") : "");
@@ -187,7 +170,7 @@ export async function route() {
     const definition = (await currentDefinitions()).find((d) => d.form === arg);
     if (!definition) return location.replace("#/");
     // A reminder tapped again reopens the unsent new draft rather than starting another.
-    const draft = (await listRecords(me.username)).find((r) => r.form === arg && r.state === "draft" && r.base_revision === null);
+    const draft = (await listRecords(me.username)).find((r) => r.form === arg && isNewDraft(r));
     if (draft) return location.replace(`#/edit/${draft.uuid}`);
     return newForm(definition, { fromLink: true });
   }
@@ -195,7 +178,7 @@ export async function route() {
   if (screen === "record" && arg) return renderRecord(view, { uuid: arg, onLeave: leave, onChanged: () => { leave("#/records/all"); drain(); } });
   if (screen === "records") return renderRecords(view, { me, filter: arg || "all" });
   if (screen === "notifications") return renderNotifications(view);
-  const reviewer = me.role === "supervisor" || me.role === "admin";
+  const reviewer = isReviewer(me);
   if (reviewer && screen === "review" && arg) return renderReviewRecord(view, { uuid: arg });
   if (reviewer && screen === "review") return renderQueue(view, { me, params });
   if (reviewer && screen === "completeness") return renderCompleteness(view, { params });

@@ -2,15 +2,15 @@
 // side, JPEG, hashed (SHA-256 names them on the server) and kept in IndexedDB until sent.
 import { get, put } from "./db.js";
 
-export const MAX_SIDE = 1600;
+const MAX_SIDE = 1600;
 const QUALITY = 0.82;
 
-export async function sha256Hex(blob) {
+async function sha256Hex(blob) {
   const digest = await crypto.subtle.digest("SHA-256", await blob.arrayBuffer());
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-export async function downscale(file) {
+async function downscale(file) {
   const bitmap = await createImageBitmap(file);
   const scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
   const width = Math.max(1, Math.round(bitmap.width * scale));

@@ -6,7 +6,7 @@ import { api } from "./api.js";
 const b64urlToBytes = (text) => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")
   + "=".repeat((4 - (text.length % 4)) % 4)), (c) => c.charCodeAt(0));
 
-export function pushSupported() {
+function pushSupported() {
   return "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
 }
 

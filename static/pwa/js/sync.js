@@ -1,10 +1,11 @@
 // Sync: push the outbox to POST /api/sync, pull /api/sync/changes, back off on failure.
 // Runs in the page and in the service worker (Background Sync); both may drain at once,
-// which the server's idempotency on the record UUID makes safe. No DOM here.
+// which the server's idempotency on the record UUID makes safe. No DOM here. What the
+// answers mean for a record on the phone is outbox.js's to decide and write.
 import { api, ApiProblem } from "./api.js";
-import { all, get, put, update, kv } from "./db.js";
-import { OUTBOX, UNSENT, getRecord, putRecord } from "./outbox.js";
-import { isOpen } from "./vault.js";
+import { get, put, kv } from "./db.js";
+import { markSending, mergeServerChange, openForSending, outboxAttachments, recordResult, releaseSending,
+  sendable } from "./outbox.js";
 
 const BATCH = 50;
 const BACKOFF_BASE = 2000;
@@ -44,7 +45,7 @@ async function run() {
     emit({ type: "done", ok: true });
     return { ok: true };
   } catch (err) {
-    await release(me.username);
+    await releaseSending(me.username);
     if (err instanceof ApiProblem && err.status === 401) {
       await kv.set("paused", true);
       emit({ type: "done", ok: false, reason: "auth" });
@@ -63,16 +64,8 @@ async function run() {
   }
 }
 
-// Entries left "sending" by a failed request go back to the queue.
-async function release(owner) {
-  for (const r of await all("records", "owner", owner)) {
-    if (r.state === "sending") await update("records", r.uuid, (x) => x && x.state === "sending" ? { ...x, state: "queued" } : undefined);
-  }
-}
-
 async function uploadPhotos(owner) {
-  const records = (await all("records", "owner", owner)).filter((r) => OUTBOX.includes(r.state));
-  for (const digest of new Set(records.flatMap((r) => r.attachments || []))) {
+  for (const digest of await outboxAttachments(owner)) {
     const photo = await get("photos", digest);
     if (!photo || photo.uploaded || photo.refused) continue;
     try {
@@ -95,57 +88,16 @@ function toItem(r) {
 }
 
 async function push(owner) {
-  // A sealed record (an incident) can only be sent while the vault is open: never by
-  // the service worker, which has no key.
-  const queued = (await all("records", "owner", owner))
-    .filter((r) => OUTBOX.includes(r.state) && (!r.sealed || isOpen()))
-    .sort((a, b) => ((a.queued_at || "") < (b.queued_at || "") ? -1 : 1));
+  const queued = await sendable(owner);
   for (let i = 0; i < queued.length; i += BATCH) {
-    const chunk = await Promise.all(queued.slice(i, i + BATCH).map((r) => (r.sealed ? getRecord(r.uuid) : r)));
+    const chunk = await openForSending(queued.slice(i, i + BATCH));
     const sentAt = new Map(chunk.map((r) => [r.uuid, r.updated_at]));
-    for (const r of chunk) await update("records", r.uuid, (x) => x && { ...x, state: "sending" });
+    await markSending(chunk);
     emit({ type: "progress" });
     const { results } = await api("/api/sync", { method: "POST", body: { items: chunk.map(toItem) } });
-    for (const result of results) {
-      const stored = await get("records", result.uuid);
-      if (stored?.sealed) {
-        const record = { ...(await getRecord(result.uuid)), state: "sending" };
-        await putRecord(applyResult(record, result, sentAt.get(result.uuid)));
-      } else {
-        await update("records", result.uuid, (r) => r && applyResult(r, result, sentAt.get(result.uuid)));
-      }
-    }
+    for (const result of results) await recordResult(result, sentAt.get(result.uuid));
     emit({ type: "progress" });
   }
-}
-
-// What the server's answer to one item means for the copy on the phone. If she edited
-// the record while it was being sent, her edit stays (as a draft on the new revision).
-export function applyResult(record, result, sentUpdatedAt) {
-  const edited = record.updated_at !== sentUpdatedAt;
-  const r = { ...record, message: null };
-  if (result.status === "accepted" || result.status === "duplicate") {
-    r.revision = result.revision;
-    r.base_revision = result.revision;
-    r.server_status = "submitted";
-    r.review = null;
-    r.errors = null;
-    r.server = null;
-    r.missing = result.missing_attachments || [];
-    if (!edited) { r.state = "synced"; r.sent_at = new Date().toISOString(); }
-  } else if (result.status === "rejected") {
-    r.state = edited ? r.state : "rejected";
-    r.errors = result.errors || [];
-  } else if (result.status === "conflict") {
-    r.state = "conflict";
-    r.server = result.server;
-  } else if (result.status === "locked") {
-    r.state = "locked";
-    r.server = result.server;
-    r.server_status = result.server?.status || "approved";
-    r.revision = result.revision;
-  }
-  return r;
 }
 
 async function pull(owner) {
@@ -161,35 +113,11 @@ async function pull(owner) {
     }
     for (const change of page.changes) {
       if (change.author !== owner) continue;
-      await update("records", change.uuid, (r) => mergeChange(r, change, owner));
+      await mergeServerChange(change, owner);
     }
     cursor = page.cursor;
     await kv.set(key, cursor);
     emit({ type: "progress" });
     if (!page.has_more) break;
   }
-}
-
-const SERVER_STATES = { approved: "locked", rejected: "locked" };
-
-// The server's copy of one of her records. Unsent local changes are never overwritten:
-// only what the server says about the record (status, reviewer's comment) is taken.
-export function mergeChange(record, change, owner) {
-  const fromServer = {
-    revision: change.revision, server_status: change.status, review: change.review || null,
-    missing: change.missing_attachments || [],
-  };
-  if (record && UNSENT.includes(record.state)) return { ...record, ...fromServer };
-  const merged = {
-    ...(record || { owner, created_at: change.created_at }),
-    ...fromServer,
-    uuid: change.uuid, form: change.form, version: change.version, unit: change.unit.code,
-    answers: change.answers, attachments: change.attachments, base_revision: change.revision,
-    state: SERVER_STATES[change.status] || "synced", errors: null, server: null,
-    // An incident arrives as a stub: its details are opened online, one at a time.
-    sensitive: Boolean(change.stub || record?.sensitive), category: change.category ?? null,
-    updated_at: record?.updated_at || change.updated_at,
-  };
-  if (change.stub) { delete merged.answers; delete merged.attachments; }
-  return merged;
 }

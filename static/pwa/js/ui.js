@@ -1,5 +1,16 @@
-// Small DOM helpers shared by the views.
-import { t } from "./i18n/index.js";
+// Small DOM and text helpers shared by the views.
+import { t, hasKey } from "./i18n/index.js";
+
+// A { vi, en } text of a form definition in `lang` (Vietnamese where it has no other).
+export const lbl = (text, lang) => (text ? text[lang] || text.vi : "");
+
+// A problem from the server in her words.
+export function problemText(problem) {
+  if (problem.code === "network") return t("error.network");
+  const key = `error.${problem.code}`;
+  const minutes = Math.ceil((problem.body.retry_after || 60) / 60);
+  return hasKey(key) ? t(key, { minutes }) : problem.body.title || t("error.server.error");
+}
 
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);

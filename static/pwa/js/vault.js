@@ -7,7 +7,7 @@
 import { api } from "./api.js";
 import { kv } from "./db.js";
 
-export const ITERATIONS = 310000;
+const ITERATIONS = 310000;
 export const MAX_TRIES = 5;
 const enc = new TextEncoder();
 const dec = new TextDecoder();

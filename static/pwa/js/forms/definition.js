@@ -1,7 +1,7 @@
 // Form definitions: fetched from /api/forms (ETag, so an unchanged list costs a 304) and
 // kept in IndexedDB, so every form opens offline.
 import { api, ApiProblem } from "../api.js";
-import { all, get, put, kv } from "../db.js";
+import { get, put, kv } from "../db.js";
 
 export async function refreshDefinitions() {
   const etag = await kv.get("forms_etag");
@@ -38,8 +38,4 @@ export async function definitionFor(form, version) {
   const definition = await api(`/api/forms/${form}/${version}`);
   await put("forms", definition);
   return definition;
-}
-
-export async function allDefinitions() {
-  return all("forms");
 }

@@ -166,7 +166,7 @@ function conditionErrors(specs, scope, outer, prefix, out) {
   }
 }
 
-export function checkErrors(definition, answers) {
+function checkErrors(definition, answers) {
   const out = [];
   for (const check of definition.checks || []) {
     // Applies once the whole and at least one part are numbers; a blank part counts as 0.

@@ -6,8 +6,8 @@ import { api, ApiProblem } from "../api.js";
 import { kv } from "../db.js";
 import { currentDefinitions } from "../forms/definition.js";
 import { t, currentLang } from "../i18n/index.js";
-import { el, formatDate, formatDateTime, toast } from "../ui.js";
-import { problemText } from "./login.js";
+import { el, formatDate, formatDateTime, toast, problemText } from "../ui.js";
+import { isAdmin } from "../roles.js";
 
 const PERIODS = ["year", "Q1", "Q2", "Q3", "Q4", "H1", "9M"];
 const MONTHS = Array.from({ length: 12 }, (_, i) => String(i + 1).padStart(2, "0"));
@@ -175,7 +175,7 @@ function indicatorCard(ind, { me, data, unit, year, focus, link, online }) {
   const figure = ind.available === false ? t("dash.unavailable")
     : hasTarget ? `${shown(ind, ind.actual)} / ${ind.target_basis === "percent" ? `${number(ind.target)}%` : number(ind.target)}`
       : shown(ind, ind.actual);
-  const editable = online && me.role === "admin" && ind.available !== false && ind.code !== "K02" && unit === data.unit.code;
+  const editable = online && isAdmin(me) && ind.available !== false && ind.code !== "K02" && unit === data.unit.code;
   const card = el("details", { class: `indicator ${ind.code === focus ? "focused" : ""}`, id: `ind-${ind.code}`, "data-code": ind.code },
     el("summary", {},
       el("span", { class: "code" }, ind.code),

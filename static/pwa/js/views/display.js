@@ -1,9 +1,7 @@
 // Answers shown as text (record view, conflict comparison, outbox list).
 import { t } from "../i18n/index.js";
-import { formatDate } from "../ui.js";
+import { formatDate, lbl } from "../ui.js";
 import { unitName } from "../units.js";
-
-const lbl = (text, lang) => (text ? text[lang] || text.vi : "");
 
 export function choiceLabel(definition, spec, value, lang) {
   const choice = definition.choice_lists[spec.choices]?.choices.find((c) => c.value === value);

@@ -1,17 +1,15 @@
 // Filling a form: rendered from its definition, saved on every change, validated with
 // the same rules as the server, sent to the outbox with "Gửi".
 import { t, currentLang } from "../i18n/index.js";
-import { el, toast, ask } from "../ui.js";
+import { el, toast, ask, lbl } from "../ui.js";
 import { definitionFor } from "../forms/definition.js";
 import { renderForm, errorText, findSpec } from "../forms/render.js";
 import { validate } from "../forms/validate.js";
-import { discardDraft, enqueue, getRecord, putRecord, saveDraft } from "../outbox.js";
+import { discardDraft, enqueue, getRecord, neverAccepted, opensInForm, putRecord, saveDraft } from "../outbox.js";
 import { api } from "../api.js";
 import { drain } from "../sync.js";
 import { addPhoto, photoUrl } from "../photos.js";
 import { unitTree } from "../units.js";
-
-const lbl = (text, lang) => (text ? text[lang] || text.vi : "");
 
 export async function renderFormView(view, { uuid, onSent, onLeave }) {
   const lang = currentLang();
@@ -23,7 +21,7 @@ export async function renderFormView(view, { uuid, onSent, onLeave }) {
   }
   if (!record) { onLeave(); return; }
   const definition = await definitionFor(record.form, record.version);
-  if (["queued", "sending", "locked", "conflict"].includes(record.state)) { onLeave(`#/record/${uuid}`); return; }
+  if (!opensInForm(record)) { onLeave(`#/record/${uuid}`); return; }
   if (record.sensitive && record.answers === undefined) {
     // A sent incident is a stub on the phone: to correct it, open it online (logged).
     try {
@@ -89,7 +87,7 @@ export async function renderFormView(view, { uuid, onSent, onLeave }) {
     el("form", { class: "card fill", id: "record-form", novalidate: true, onsubmit: (e) => e.preventDefault() },
       el("h2", {}, lbl(definition.title, lang)),
       returned, summary, form.node, status,
-      record.base_revision === null ? el("div", { class: "actions" },
+      neverAccepted(record) ? el("div", { class: "actions" },
         el("button", { type: "button", class: "secondary danger", id: "discard", onclick: async () => {
           if (await ask(t("form.discard_ask"), t("form.discard"))) { await discardDraft(record.uuid); onLeave(); }
         } }, t("form.discard"))) : null,

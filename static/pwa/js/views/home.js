@@ -1,11 +1,10 @@
 // Home: the forms, counts of records by state, connection and last sync, "Send now".
 import { t, currentLang } from "../i18n/index.js";
-import { el, formatDateTime } from "../ui.js";
+import { el, formatDateTime, lbl } from "../ui.js";
 import { countByBucket, listRecords } from "../outbox.js";
 import { currentDefinitions } from "../forms/definition.js";
 import { kv } from "../db.js";
-
-const lbl = (text, lang) => (text ? text[lang] || text.vi : "");
+import { isReviewer } from "../roles.js";
 
 export async function renderHome(view, { me, onNew, onSendNow, onLogout, onSignInAgain, langButton }) {
   const lang = currentLang();
@@ -20,7 +19,7 @@ export async function renderHome(view, { me, onNew, onSendNow, onLogout, onSignI
       el("h2", {}, t("home.hello", { name: me.display_name })),
       el("p", { id: "home-role" }, `${t(`role.${me.role}`)} · ${me.unit.name}`),
       el("p", { class: "path", id: "unit-path" }, path)),
-    me.role === "supervisor" || me.role === "admin" ? el("section", { class: "card", id: "reviewer" },
+    isReviewer(me) ? el("section", { class: "card", id: "reviewer" },
       el("h2", {}, t("home.review")),
       el("div", { class: "actions" },
         el("a", { class: "button", href: "#/review", id: "open-review" }, t("home.review_open")),

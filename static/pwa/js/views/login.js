@@ -1,14 +1,7 @@
 // Sign-in screen.
 import { api, ApiProblem } from "../api.js";
-import { t, hasKey } from "../i18n/index.js";
-import { el } from "../ui.js";
-
-export function problemText(problem) {
-  if (problem.code === "network") return t("error.network");
-  const key = `error.${problem.code}`;
-  const minutes = Math.ceil((problem.body.retry_after || 60) / 60);
-  return hasKey(key) ? t(key, { minutes }) : problem.body.title || t("error.server.error");
-}
+import { t } from "../i18n/index.js";
+import { el, problemText } from "../ui.js";
 
 export function renderLogin(view, { onSignedIn, langButton, notice = "", username = "" }) {
   const error = el("p", { class: "error", role: "alert", id: "login-error" });

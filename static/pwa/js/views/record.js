@@ -1,14 +1,12 @@
 // A record that is not being edited: sent, approved, waiting, or in conflict with the
 // server's copy (shown side by side, her version beside the server's).
 import { t, currentLang } from "../i18n/index.js";
-import { el, formatDateTime } from "../ui.js";
+import { el, formatDateTime, lbl } from "../ui.js";
 import { definitionFor } from "../forms/definition.js";
-import { enqueue, getRecord, putRecord, stateKey } from "../outbox.js";
+import { canReopen, getRecord, keepMine, reopen, stateKey, takeServer } from "../outbox.js";
 import { unitTree } from "../units.js";
 import { openOnline } from "./form.js";
 import { formatValue } from "./display.js";
-
-const lbl = (text, lang) => (text ? text[lang] || text.vi : "");
 
 function answerList(definition, answers, lang, units, compare) {
   return el("dl", { class: "answers" }, definition.fields.flatMap((spec) => {
@@ -50,15 +48,11 @@ export async function renderRecord(view, { uuid, onLeave, onChanged }) {
           answerList(definition, record.server.answers, lang, units, record.answers))),
       el("div", { class: "actions" },
         el("button", { type: "button", id: "keep-mine", onclick: async () => {
-          // Her version becomes the next revision of the server's.
-          await putRecord({ ...record, base_revision: record.server.revision, server: null, state: "draft" });
-          await enqueue(record.uuid);
+          await keepMine(record);
           onChanged();
         } }, t("conflict.keep_mine")),
         el("button", { type: "button", class: "secondary", id: "take-server", onclick: async () => {
-          const s = record.server;
-          await putRecord({ ...record, answers: s.answers, attachments: s.attachments, revision: s.revision,
-            base_revision: s.revision, server_status: s.status, server: null, state: "synced" });
+          await takeServer(record);
           onChanged();
         } }, t("conflict.take_server"))),
       back));
@@ -66,8 +60,6 @@ export async function renderRecord(view, { uuid, onLeave, onChanged }) {
   }
 
   const shown = record.state === "locked" && record.server ? record.server.answers : record.answers;
-  const editable = record.state === "queued"
-    || (record.state === "synced" && !["approved", "rejected"].includes(record.server_status));
   view.replaceChildren(el("section", { class: "card", id: "record-view" },
     el("h2", {}, lbl(definition.title, lang)),
     el("p", {}, el("span", { class: "badge", id: "record-state" }, t(stateKey(record)))),
@@ -75,8 +67,8 @@ export async function renderRecord(view, { uuid, onLeave, onChanged }) {
     record.review?.comment ? el("p", { class: "notice" }, `${t("form.returned_comment")}: ${record.review.comment}`) : null,
     answerList(definition, shown, lang, units),
     el("div", { class: "actions" },
-      editable ? el("button", { type: "button", id: "edit", onclick: async () => {
-        await putRecord({ ...record, state: "draft" });
+      canReopen(record) ? el("button", { type: "button", id: "edit", onclick: async () => {
+        await reopen(record);
         onLeave(`#/edit/${record.uuid}`);
       } }, t("form.edit")) : null,
       back)));

@@ -1,7 +1,7 @@
 // All records on the phone, by state, each with the server's words.
 import { t, currentLang } from "../i18n/index.js";
 import { el, formatDateTime } from "../ui.js";
-import { bucket, listRecords, stateKey } from "../outbox.js";
+import { bucket, linksToRecord, listRecords, stateKey } from "../outbox.js";
 import { definitionFor } from "../forms/definition.js";
 import { recordTitle } from "./display.js";
 
@@ -18,9 +18,7 @@ export async function renderRecords(view, { me, filter = "all" }) {
     const message = record.state === "rejected"
       ? t("form.server_error") + `: ${(record.errors || []).length}`
       : record.review?.comment || record.message || "";
-    const href = record.state === "conflict" || record.state === "locked" ||
-      (record.state === "synced" && record.server_status !== "returned")
-      ? `#/record/${record.uuid}` : `#/edit/${record.uuid}`;
+    const href = linksToRecord(record) ? `#/record/${record.uuid}` : `#/edit/${record.uuid}`;
     items.push(el("li", {},
       el("a", { href, class: `record state-${record.state}`, "data-uuid": record.uuid },
         el("span", { class: "record-form" }, form),

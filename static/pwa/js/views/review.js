@@ -2,14 +2,11 @@
 // and which communes have sent what this month. These screens need the network.
 import { api, ApiProblem } from "../api.js";
 import { t, currentLang } from "../i18n/index.js";
-import { el, toast, formatDateTime, formatDate } from "../ui.js";
+import { el, toast, formatDateTime, formatDate, lbl, problemText } from "../ui.js";
 import { definitionFor, currentDefinitions } from "../forms/definition.js";
 import { findSpec } from "../forms/render.js";
 import { unitTree } from "../units.js";
 import { formatValue } from "./display.js";
-import { problemText } from "./login.js";
-
-const lbl = (text, lang) => (text ? text[lang] || text.vi : "");
 
 function offline(view) {
   view.replaceChildren(el("section", { class: "card warn" }, el("p", {}, t("review.offline")),
