@@ -1,5 +1,5 @@
 // Which screens a role opens (the server decides what it may do). REVIEWER_ROLES mirrors
-// the server's set of that name (cslp_forms/models per issue 13): change both together.
+// cslp_forms/models/users.py (tests/unit/test_client_rules.py checks they agree).
 const REVIEWER_ROLES = ["supervisor", "admin"];
 
 export const isReviewer = (me) => REVIEWER_ROLES.includes(me?.role);

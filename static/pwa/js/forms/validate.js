@@ -1,4 +1,4 @@
-// Validation from a form definition: the JavaScript twin of cslp_forms/services/forms.py.
+// Validation from a form definition: the JavaScript twin of cslp_forms/services/base/forms.py.
 // Pure (no DOM, no storage), so the service worker and the vector tests can import it.
 // Every rule here must give the same {field, code} as the server; tests/vectors hold
 // both to that.
