@@ -97,6 +97,9 @@ def test_draft_survives_reload_and_a_new_tab(page, context, live_server):
     page.click("#new-activity")
     field(page, "title_content").locator("input").fill("Nháp chưa xong")
     field(page, "participants_total").locator("input").fill("12")
+    # What the phone promises: once it says "saved", a reload (or the browser killing the
+    # tab) keeps the draft. A write still in flight when the page unloads may be lost.
+    expect(page.locator("#save-status")).to_have_text("Đã lưu trên máy")
     url = page.url
     page.reload()
     expect(field(page, "title_content").locator("input")).to_have_value("Nháp chưa xong")

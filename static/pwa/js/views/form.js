@@ -38,8 +38,9 @@ export async function renderFormView(view, { uuid, onSent, onLeave }) {
   const form = renderForm(definition, record, {
     lang, units: await unitTree(), onPhoto: addPhoto, photoUrl,
     onChange: () => {
-      // An ordinary draft is written at once (IndexedDB keeps the order of writes), so a
-      // reload right after a keystroke keeps it; a sealed one waits for its encryption.
+      // An ordinary draft is written at once (IndexedDB keeps the order of writes); a
+      // sealed one waits for its encryption. "Saved" shows once this change is written.
+      status.textContent = "";
       const write = record.sensitive ? (saving = saving.then(() => saveDraft(record))) : saveDraft(record);
       saving = write.then(() => { status.textContent = t("form.saved"); });
     },
