@@ -158,3 +158,19 @@ def test_deactivated_user_cannot_sign_in(login, client):
     assert admin.patch("/api/users/canbo.thienmy", json={"active": False}).status_code == 200
     res = client.post("/api/auth/login", json={"username": "canbo.thienmy", "password": PASSWORD})
     assert_problem(res, 401, "auth.invalid_credentials")
+
+
+def test_no_api_answer_may_be_stored_and_sign_out_clears_the_cache(login, client):
+    """Issue 14.1: a record's answers must not outlive sign-out in the HTTP cache."""
+    officer = login("canbo.anthanh2")
+    answers = [officer.get("/api/auth/me"), officer.get("/api/forms"),
+               officer.get("/api/units?parent=945"), client.get("/api/auth/me"),
+               officer.get("/api/submissions/00000000-0000-4000-8000-000000000000"),
+               officer.get("/api/no-such-thing")]
+    etag = answers[1].headers["ETag"]
+    answers.append(officer.get("/api/forms", headers={"If-None-Match": etag}))
+    assert answers[-1].status_code == 304
+    assert [r.headers.get("Cache-Control") for r in answers] == ["no-store"] * len(answers)
+    out = officer.post("/api/auth/logout")
+    assert out.status_code == 200 and out.headers["Clear-Site-Data"] == '"cache"'
+    assert out.headers["Cache-Control"] == "no-store"
