@@ -125,6 +125,8 @@ DETAILS: dict[str, str] = {
     "review.edited": "Phiếu vừa được sửa; hãy xem bản mới rồi quyết định.",
     "review.taken": "Phiếu vừa được người khác xử lý; hãy tải lại.",
     "review.waiting_for": "Phiếu đang chờ {unit} duyệt.",
+    "review.own_record": "Bạn không duyệt phiếu do chính mình lập: phiếu chờ cấp trên hoặc một "
+                         "người duyệt khác của đơn vị.",
     "review.reason_required": "Cần ghi lý do khi trả lại hoặc không chấp nhận phiếu.",
     "deadline.province_only": "Chỉ quản trị cấp tỉnh sửa được hạn báo cáo.",
     "deadline.date_not_used": "Không áp dụng cho loại kỳ của hạn này.",
