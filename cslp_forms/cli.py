@@ -10,9 +10,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from .extensions import db
-from .models import ROLES, Notification, Unit, User
+from .models import ROLES, Unit, User
 from .models.types import utcnow
 from .problems import Problem
 from .services.base import push
@@ -217,12 +218,13 @@ def send_reminders_command(now_text):
         now = now.replace(tzinfo=UTC)
     seed_rules()
     sent = send_reminders(now=now)
-    db.session.commit()  # and the new reminders are pushed
-    pushed = db.session.scalar(select(func.count()).where(
-        Notification.id.in_([row["notification_id"] for row in sent]),
-        Notification.pushed_at.is_not(None)))
+    db.session.commit()
+    # The timer's other job: push what is due (new reminders, and retries of earlier
+    # pushes a push service did not take).
+    with Session(db.engine) as session:
+        counts = push.deliver_due(session)
     click.echo(f"{now.isoformat()}: {len(sent)} lời nhắc mới (new reminders); đẩy tới máy "
-               f"(pushed to a device) {pushed}.")
+               f"(pushed) {counts['sent']}, hỏng {counts['failed']}, bỏ {counts['gone']}.")
     for row in sent:
         click.echo(f"  {row['rule']} {row['unit']} {row['period']} {row['kind']}")
 

@@ -120,6 +120,8 @@ DETAILS: dict[str, str] = {
     "sync.batch_limit": "Mỗi lần gửi tối đa {max_items} phiếu; máy sẽ chia nhỏ và gửi tiếp.",
     "attachment.hash_format": "Địa chỉ ảnh phải là mã SHA-256 (64 ký tự 0-9, a-f).",
     "push.https_only": "Địa chỉ nhận thông báo phải là https.",
+    "push.unknown_service": "Trình duyệt này dùng dịch vụ thông báo chưa được hỗ trợ; hãy dùng "
+                            "Chrome, Firefox, Edge hoặc Safari mới.",
     "review.officer": "Cán bộ cơ sở không duyệt phiếu.",
     "review.final": "Phiếu {status}; không thể {decision} nữa. Hãy tải lại danh sách.",
     "review.edited": "Phiếu vừa được sửa; hãy xem bản mới rồi quyết định.",
