@@ -28,6 +28,8 @@ PASSWORD_HASH_METHOD = "scrypt"
 
 # Sign-in throttling: this many failures for one account within the window gives 429.
 LOGIN_MAX_FAILURES = 10
+# Failed sign-ins one client address may make in the window, whatever the account names.
+LOGIN_MAX_CLIENT_FAILURES = 30
 LOGIN_WINDOW_SECONDS = 15 * 60
 
 # Largest request body accepted (photos are at most 5 MB; JSON batches far less).

@@ -8,7 +8,7 @@ from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
 from ..extensions import db
 from .types import UTCDateTime, one_of, utcnow
@@ -59,9 +59,6 @@ class User(UserMixin, db.Model):
         self.password_hash = generate_password_hash(
             password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
-    def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
-
 
 class AuthSession(db.Model):
     """A signed-in device. The cookie holds a random token; only its SHA-256 is stored,
@@ -76,10 +73,12 @@ class AuthSession(db.Model):
 
 
 class LoginFailure(db.Model):
-    """One failed sign-in. Kept in the database so every gunicorn worker sees it."""
+    """One failed sign-in (written before the password is checked, removed when it was
+    right), from which client address. Kept in the database so every worker sees it."""
 
     __tablename__ = "login_failures"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), index=True)
+    client: Mapped[str | None] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -25,34 +26,70 @@ def normalise_username(username: str) -> str:
     return username.strip().lower()
 
 
-def authenticate(username: str, password: str, *, now: datetime) -> User:
-    """The user for these credentials. Unknown user and wrong password give the same
-    answer; too many recent failures for one name give 429 before any check."""
+@dataclass(frozen=True)
+class SignIn:
+    """A sign-in attempt, counted as a failure until its password proves right."""
+
+    name: str
+    client: str | None
+    user_id: int | None
+    password_hash: str | None
+    active: bool
+
+
+def begin_sign_in(username: str, *, client: str | None, now: datetime) -> SignIn:
+    """Refuse (429) a client that has failed too often, else count this attempt as a
+    failure until finish_sign_in() finds the password right. The caller commits before
+    checking the password, so no lock is held while scrypt runs.
+
+    The rule (README, "Sign-in"): a client address gets LOGIN_MAX_FAILURES wrong
+    passwords per account and LOGIN_MAX_CLIENT_FAILURES in all within the window. Once an
+    account has had LOGIN_MAX_FAILURES failures from anywhere, a client that has failed
+    on it is refused too; one that has not (the owner's phone) still signs in."""
     name = normalise_username(username)
     if db.session.get_bind().dialect.name == "postgresql":
-        # Parallel guesses at one name queue here, so the count below is exact.
+        # Parallel guesses at one name queue here, so the counts below are exact.
         db.session.execute(select(func.pg_advisory_xact_lock(func.hashtext(name))))
-    window = timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
-    limit = current_app.config["LOGIN_MAX_FAILURES"]
-    since = now - window
-    count, oldest = db.session.execute(
-        select(func.count(LoginFailure.id), func.min(LoginFailure.at))
-        .where(LoginFailure.username == name, LoginFailure.at > since)
-    ).one()
-    if count >= limit:
-        retry = max(1, math.ceil((oldest + window - now).total_seconds()))
-        raise Problem("auth.too_many_attempts",
-                      say("auth.retry_in", minutes=math.ceil(retry / 60)),
-                      headers={"Retry-After": str(retry)}, retry_after=retry)
+    config = current_app.config
+    window = timedelta(seconds=config["LOGIN_WINDOW_SECONDS"])
+    limit = config["LOGIN_MAX_FAILURES"]
+    recent = LoginFailure.at > now - window
+    here = LoginFailure.client.is_(None) if client is None else LoginFailure.client == client
+    mine = _failures(recent, LoginFailure.username == name, here)
+    everyone = _failures(recent, LoginFailure.username == name)
+    anywhere = _failures(recent, here)
+    for count, oldest, cap in ((mine[0], mine[1], limit),
+                               (everyone[0] if mine[0] else 0, everyone[1], limit),
+                               (anywhere[0], anywhere[1], config["LOGIN_MAX_CLIENT_FAILURES"])):
+        if count >= cap:
+            retry = max(1, math.ceil((oldest + window - now).total_seconds()))
+            raise Problem("auth.too_many_attempts",
+                          say("auth.retry_in", minutes=math.ceil(retry / 60)),
+                          headers={"Retry-After": str(retry)}, retry_after=retry)
     user = db.session.scalar(select(User).where(User.username == name))
-    if user is None:
-        check_password_hash(_DUMMY_HASH, password)
-    if user is None or not user.check_password(password) or not user.active:
-        db.session.add(LoginFailure(username=name, at=now))
-        db.session.flush()
+    db.session.add(LoginFailure(username=name, client=client, at=now))
+    db.session.flush()
+    return SignIn(name, client, user.id if user else None,
+                  user.password_hash if user else None, bool(user and user.active))
+
+
+def _failures(*conditions) -> tuple[int, datetime | None]:
+    return db.session.execute(select(func.count(LoginFailure.id), func.min(LoginFailure.at))
+                              .where(*conditions)).one()
+
+
+def finish_sign_in(attempt: SignIn, password: str) -> User:
+    """The user, if the password is right (checked with no transaction of ours open);
+    then this client's failures on the account are forgotten. Unknown user and wrong
+    password give the same answer, in the same time."""
+    right = check_password_hash(attempt.password_hash or _DUMMY_HASH, password)
+    if not right or attempt.user_id is None or not attempt.active:
         raise Problem("auth.invalid_credentials")
-    db.session.execute(delete(LoginFailure).where(LoginFailure.username == name))
-    return user
+    here = (LoginFailure.client.is_(None) if attempt.client is None
+            else LoginFailure.client == attempt.client)
+    db.session.execute(delete(LoginFailure).where(LoginFailure.username == attempt.name,
+                                                  here))
+    return db.session.get(User, attempt.user_id)
 
 
 def _token_hash(token: str) -> str:
