@@ -37,6 +37,11 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "unit.not_found": (404, "Không tìm thấy đơn vị hành chính."),
     "user.not_found": (404, "Không tìm thấy tài khoản."),
     "user.exists": (409, "Tên đăng nhập đã có người dùng."),
+    "user.last_province_admin": (
+        409,
+        "Đây là quản trị viên cấp tỉnh cuối cùng còn hoạt động; hãy giao quyền cho người khác "
+        "trước.",
+    ),
     "sync.batch_too_large": (413, "Gửi quá nhiều phiếu một lần."),
     "sync.bad_cursor": (400, "Mốc đồng bộ không hợp lệ. Máy sẽ đồng bộ lại từ đầu."),
     "form.not_found": (404, "Không tìm thấy biểu mẫu."),
@@ -115,6 +120,9 @@ DETAILS: dict[str, str] = {
     "user.reviewers_only": "Chỉ người duyệt (cấp huyện, tỉnh) mới được giao xem chi tiết vụ "
                            "việc.",
     "user.not_yourself": "Không thể tự khóa tài khoản của mình.",
+    "user.not_own_role": "Không thể tự đổi vai trò của mình: nhờ một quản trị viên khác.",
+    "user.not_own_incident_reviewer": "Không thể tự giao quyền xem chi tiết vụ việc cho mình: "
+                                      "nhờ một quản trị viên khác.",
     "unit.no_such_code": "Không có đơn vị mã {code}.",
     "form.no_such_version": "Không có biểu mẫu {form} phiên bản {version}.",
     "sync.batch_limit": "Mỗi lần gửi tối đa {max_items} phiếu; máy sẽ chia nhỏ và gửi tiếp.",

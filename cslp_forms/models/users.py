@@ -82,3 +82,26 @@ class LoginFailure(db.Model):
     username: Mapped[str] = mapped_column(String(64), index=True)
     client: Mapped[str | None] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+# What an administrator may change about an account, each written to account_audit.
+ACCOUNT_CHANGES = ("created", "password", "role", "incident_reviewer", "active", "unit")
+
+
+class AccountAudit(db.Model):
+    """One change an administrator made to an account: who, to whom, what, from what to
+    what (never a password). Append-only: the database refuses UPDATE and DELETE (0012)."""
+
+    __tablename__ = "account_audit"
+    __table_args__ = (CheckConstraint(one_of("change", ACCOUNT_CHANGES), name="change"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    change: Mapped[str] = mapped_column(String(24))
+    before: Mapped[str | None] = mapped_column(String(120))
+    after: Mapped[str | None] = mapped_column(String(120))
+
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

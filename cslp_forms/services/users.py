@@ -14,9 +14,19 @@ from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
-from ..models import ROLE_LEVELS, AuthSession, LoginFailure, Unit, User
+from ..models import (
+    ACCOUNT_CHANGES,
+    ROLE_LEVELS,
+    AccountAudit,
+    AuthSession,
+    LoginFailure,
+    Unit,
+    User,
+)
+from ..models.types import iso, utcnow
 from ..problems import Problem, invalid, say
 from .base.units import ancestors, in_subtree, resolve_unit
+from .records.notices import notify
 
 # Checked against when the username is unknown, so both failures take the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
@@ -177,6 +187,10 @@ def create_user(*, username: str, display_name: str, password: str, role: str,
     set_password(user, password)
     db.session.add(user)
     db.session.flush()
+    if actor is not None:
+        _audit(actor, user, "created", None, f"{role} {unit.code}")
+        if incident_reviewer:
+            _announce(user, actor, "incident_reviewer")
     return user
 
 
@@ -188,6 +202,22 @@ def get_user_in_scope(username: str, *, actor: User) -> User:
 
 
 def update_user(user: User, *, actor: User, changes: dict) -> User:
+    """An administrator changes an account inside her subtree. She cannot change her own
+    role or incident permission, nor lock herself out; the province keeps at least one
+    active administrator. Every change is written to account_audit; granting the
+    incident permission, and a new password for a reviewer or an administrator, are
+    announced to that person and to every province administrator."""
+    before = _audited(user)
+    was_reviewer = user.incident_reviewer or user.role == "admin"
+    was_province_admin = _is_province_admin(user)
+    if user.id == actor.id:
+        if "role" in changes and changes["role"] != user.role:
+            raise invalid("role", "field.invalid", "user.not_own_role")
+        if changes.get("incident_reviewer", user.incident_reviewer) != user.incident_reviewer:
+            raise invalid("incident_reviewer", "field.invalid",
+                          "user.not_own_incident_reviewer")
+        if changes.get("active") is False:
+            raise invalid("active", "field.invalid", "user.not_yourself")
     if "unit" in changes:
         unit = resolve_unit(changes["unit"])
         _require_in_scope(actor, unit)
@@ -202,13 +232,68 @@ def update_user(user: User, *, actor: User, changes: dict) -> User:
     if "password" in changes:
         set_password(user, changes["password"])
     if "active" in changes:
-        if user.id == actor.id and not changes["active"]:
-            raise invalid("active", "field.invalid", "user.not_yourself")
         user.active = changes["active"]
         if not user.active:
             end_sessions(user)
     db.session.flush()
+    if was_province_admin and not _province_admins():
+        raise Problem("user.last_province_admin")
+    after = _audited(user)
+    for change in ACCOUNT_CHANGES:
+        if change in after and after[change] != before[change]:
+            _audit(actor, user, change, before[change], after[change])
+    if "password" in changes:
+        _audit(actor, user, "password", None, None)
+    if after["incident_reviewer"] == "true" and before["incident_reviewer"] != "true":
+        _announce(user, actor, "incident_reviewer")
+    elif "password" in changes and was_reviewer:
+        _announce(user, actor, "password")
     return user
+
+
+def _audited(user: User) -> dict[str, str]:
+    return {"role": user.role, "incident_reviewer": str(user.incident_reviewer).lower(),
+            "active": str(user.active).lower(), "unit": user.unit.code}
+
+
+def _audit(actor: User | None, user: User, change: str, before, after) -> None:
+    db.session.add(AccountAudit(actor_id=actor.id if actor else None, user_id=user.id,
+                                change=change, before=before, after=after))
+
+
+def _is_province_admin(user: User) -> bool:
+    return user.role == "admin" and user.active and user.unit.level == "province"
+
+
+def _province_admins() -> list[int]:
+    return list(db.session.scalars(select(User.id).join(Unit, Unit.id == User.unit_id).where(
+        User.role == "admin", User.active, Unit.level == "province")))
+
+
+def _announce(user: User, actor: User, what: str) -> None:
+    """Powers over survivors' data never change silently."""
+    text = {"incident_reviewer": "được giao quyền xem chi tiết vụ việc",
+            "password": "được đặt lại mật khẩu"}[what]
+    notify({user.id, *_province_admins()}, kind="account", url="/#/",
+           key=f"account:{what}:{user.id}:{utcnow().isoformat()}",
+           title="Thay đổi quyền tài khoản",
+           body=f"Tài khoản {user.username} ({user.display_name}) vừa {text} bởi "
+                f"{actor.display_name}. Nếu không đúng, hãy báo ngay cho Hội tỉnh.",
+           tag=f"account-{user.id}")
+
+
+def search_account_audit(*, user=None, from_=None, to=None, limit=200) -> list[dict]:
+    query = select(AccountAudit).order_by(AccountAudit.id.desc()).limit(limit)
+    if user:
+        subject = select(User.id).where(User.username == normalise_username(user))
+        query = query.where(AccountAudit.user_id.in_(subject))
+    if from_ is not None:
+        query = query.where(AccountAudit.at >= from_)
+    if to is not None:
+        query = query.where(AccountAudit.at <= to)
+    return [{"at": iso(e.at), "actor": e.actor.username if e.actor else None,
+             "user": e.user.username, "change": e.change, "before": e.before,
+             "after": e.after} for e in db.session.scalars(query)]
 
 
 def list_users(*, actor: User, root: Unit | None = None) -> list[User]:
