@@ -119,6 +119,9 @@ DETAILS: dict[str, str] = {
     "user.role_level": "Vai trò {role} không gắn được với đơn vị cấp {level}.",
     "user.reviewers_only": "Chỉ người duyệt (cấp huyện, tỉnh) mới được giao xem chi tiết vụ "
                            "việc.",
+    "user.weak_password": "Mật khẩu này dễ bị đoán ra (quá ngắn, quá phổ biến hoặc có tên "
+                          "người dùng). Hãy dùng vài từ dễ nhớ nối nhau, ví dụ "
+                          "“lua-chin-vang-dong”.",
     "user.not_yourself": "Không thể tự khóa tài khoản của mình.",
     "user.not_own_role": "Không thể tự đổi vai trò của mình: nhờ một quản trị viên khác.",
     "user.not_own_incident_reviewer": "Không thể tự giao quyền xem chi tiết vụ việc cho mình: "

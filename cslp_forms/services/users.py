@@ -134,7 +134,27 @@ def end_sessions(user: User) -> None:
     db.session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
 
 
+# Words a password here is often made of, which zxcvbn's lists (English and common
+# passwords) do not know: it counts them as easy to guess.
+LOCAL_WORDS = ("matkhau", "mat-khau", "mat khau", "hoiphunu", "hoi-phu-nu", "phunu",
+               "hoilhpn", "lhpn", "soctrang", "soc-trang", "cslp", "canbo", "giamsat", "admin",
+               "quantri")
+MIN_SCORE = 3  # zxcvbn: 0 (too guessable) to 4; 3 = "safely unguessable" online
+
+
+def check_password_strength(password: str, *, user: User) -> None:
+    """Refuse a common or guessable password (zxcvbn: its dictionaries of leaked and
+    common passwords, names and patterns, plus her name and the union's words)."""
+    from zxcvbn import zxcvbn  # its dictionaries load on first use, not at start-up
+
+    known = [user.username or "", user.display_name or "", *LOCAL_WORDS]
+    if zxcvbn(password[:100], user_inputs=known)["score"] < MIN_SCORE:
+        raise invalid("password", "field.invalid", "user.weak_password")
+
+
 def set_password(user: User, password: str) -> None:
+    """A new password (checked for strength); her sessions elsewhere end."""
+    check_password_strength(password, user=user)
     user.set_password(password)
     if user.id is not None:
         end_sessions(user)

@@ -137,3 +137,16 @@ def test_powers_over_survivors_data_are_audited_and_announced(app, login):
     province = admin.get("/api/notifications").get_json()["notifications"]
     assert {n["title"] for n in province} == {"Thay đổi quyền tài khoản"} and len(province) == 2
     assert_problem(login("giamsat.tinh").get("/api/audit/accounts"), 403, "auth.forbidden")
+
+
+@pytest.mark.parametrize("password", ["12345678", "password1", "matkhau123", "0912345678a",
+                                      "hoiphunu2024"])
+def test_common_and_guessable_passwords_are_refused(login, password):
+    """Issue 14.9: a common password, the union's words or her own name, refused."""
+    admin = login("admin.tinh")
+    body = assert_problem(admin.post("/api/users", json={**NEW, "password": password}), 400,
+                          "request.invalid")
+    assert body["errors"][0]["field"] == "password" and "dễ bị đoán" in body["errors"][0][
+        "message"]
+    assert_problem(admin.patch("/api/users/canbo.anthanh2", json={"password": password}),
+                   400, "request.invalid")
