@@ -10,9 +10,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from .extensions import db
-from .models import ROLES, Notification, Unit, User
+from .models import ROLES, Unit, User
 from .models.types import utcnow
 from .problems import Problem
 from .services.base import push
@@ -37,6 +38,11 @@ DEMO_ACCOUNTS = [
 
 
 DETAIL_LINES = 12
+
+
+def _problem_text(problem: Problem) -> str:
+    messages = [e["message"] for e in problem.errors or []]
+    return problem.detail or "; ".join(messages) or problem.title
 
 
 def _load(path: Path, valid_from: date | None, effective: date | None) -> None:
@@ -105,9 +111,7 @@ def create_user_command(username, display_name, role, unit_code, incident_review
                            role=role, unit_code=unit_code, incident_reviewer=incident_reviewer)
     except Problem as problem:
         db.session.rollback()
-        messages = [e["message"] for e in problem.errors or []]
-        raise click.ClickException(problem.detail or "; ".join(messages) or problem.title) \
-            from None
+        raise click.ClickException(_problem_text(problem)) from None
     db.session.commit()
     click.echo(f"Đã tạo {user.username} ({user.role}, {user.unit.name}).")
 
@@ -120,7 +124,10 @@ def set_password_command(username, password):
     user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None:
         raise click.ClickException(f"Không có tài khoản {username}.")
-    set_password(user, password)
+    try:
+        set_password(user, password)
+    except Problem as problem:
+        raise click.ClickException(_problem_text(problem)) from None
     db.session.commit()
     click.echo(f"Đã đổi mật khẩu cho {user.username} (đã đăng xuất khỏi mọi máy).")
 
@@ -152,8 +159,13 @@ def setup_demo_command():
     if generated:
         password = secrets.token_urlsafe(9)
     for username, display_name, role, unit_code, incidents in missing:
-        create_user(username=username, display_name=display_name, password=str(password),
-                    role=role, unit_code=unit_code, incident_reviewer=incidents)
+        try:
+            create_user(username=username, display_name=display_name, password=str(password),
+                        role=role, unit_code=unit_code, incident_reviewer=incidents)
+        except Problem as problem:
+            db.session.rollback()
+            raise click.ClickException(f"CSLP_DEMO_PASSWORD: {_problem_text(problem)}") \
+                from None
     db.session.commit()
     click.echo("Đã tạo tài khoản demo (demo accounts): "
                + ", ".join(a[0] for a in missing))
@@ -217,12 +229,13 @@ def send_reminders_command(now_text):
         now = now.replace(tzinfo=UTC)
     seed_rules()
     sent = send_reminders(now=now)
-    db.session.commit()  # and the new reminders are pushed
-    pushed = db.session.scalar(select(func.count()).where(
-        Notification.id.in_([row["notification_id"] for row in sent]),
-        Notification.pushed_at.is_not(None)))
+    db.session.commit()
+    # The timer's other job: push what is due (new reminders, and retries of earlier
+    # pushes a push service did not take).
+    with Session(db.engine) as session:
+        counts = push.deliver_due(session)
     click.echo(f"{now.isoformat()}: {len(sent)} lời nhắc mới (new reminders); đẩy tới máy "
-               f"(pushed to a device) {pushed}.")
+               f"(pushed) {counts['sent']}, hỏng {counts['failed']}, bỏ {counts['gone']}.")
     for row in sent:
         click.echo(f"  {row['rule']} {row['unit']} {row['period']} {row['kind']}")
 

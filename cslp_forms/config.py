@@ -28,6 +28,8 @@ PASSWORD_HASH_METHOD = "scrypt"
 
 # Sign-in throttling: this many failures for one account within the window gives 429.
 LOGIN_MAX_FAILURES = 10
+# Failed sign-ins one client address may make in the window, whatever the account names.
+LOGIN_MAX_CLIENT_FAILURES = 30
 LOGIN_WINDOW_SECONDS = 15 * 60
 
 # Largest request body accepted (photos are at most 5 MB; JSON batches far less).
@@ -54,8 +56,17 @@ VAPID_PRIVATE_KEY = None
 VAPID_SUBJECT = "mailto:cslp@hoiphunu-soctrang.invalid"
 # Concurrent deliveries and the per-request timeout (seconds) towards push services.
 PUSH_WORKERS = 32
+PUSH_TIMEOUT = 5
+# Subscriptions are accepted only for these push services (a browser's endpoint is on one
+# of them; "*." matches any subdomain), so the server never posts to an address a user
+# chose. CSLP_PUSH_HOSTS='["push.example.org"]' replaces the list (the tests name their
+# fake on 127.0.0.1, with "http" in CSLP_PUSH_ENDPOINT_SCHEMES).
+PUSH_HOSTS = ("fcm.googleapis.com", "updates.push.services.mozilla.com",
+              "*.push.services.mozilla.com", "*.notify.windows.com", "web.push.apple.com",
+              "*.push.apple.com")
 PUSH_ENDPOINT_SCHEMES = ("https",)
-PUSH_TIMEOUT = 10
+# Devices a user may have subscribed at once; a new one replaces her oldest.
+PUSH_MAX_SUBSCRIPTIONS = 5
 
 # `flask cslp backup` on PostgreSQL runs this pg_dump; its major version must be at least
 # the server's (e.g. /usr/lib/postgresql/15/bin/pg_dump).

@@ -15,7 +15,7 @@ from .schemas.notifications import (
     UnsubscribeSchema,
     VapidKeySchema,
 )
-from .schemas.privacy import AccessListSchema, RecoveryKeySchema
+from .schemas.privacy import AccessListSchema, AccountAuditListSchema, RecoveryKeySchema
 from .schemas.reminders import NudgeSchema, RuleSchema, RuleUpdateSchema
 from .schemas.reports import (
     IndicatorsSchema,
@@ -144,6 +144,13 @@ PATHS = {
         ok=AccessListSchema, params=[_q("record", "uuid"), _q("user", "username"),
                                      _q("from", "ISO 8601"), _q("to", "ISO 8601"),
                                      _q("limit", "1-1000", "integer")],
+        errors=(400, 401, 403))},
+    "/api/audit/accounts": {"get": _op(
+        "What administrators changed about accounts: passwords, roles, the incident "
+        "permission, activation, units (province administrator)",
+        ok=AccountAuditListSchema, params=[_q("user", "username"), _q("from", "ISO 8601"),
+                                           _q("to", "ISO 8601"),
+                                           _q("limit", "1-1000", "integer")],
         errors=(400, 401, 403))},
     "/api/push/vapid-public-key": {"get": _op("The VAPID key for pushManager.subscribe",
                                               ok=VapidKeySchema, errors=())},

@@ -37,6 +37,11 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "unit.not_found": (404, "Không tìm thấy đơn vị hành chính."),
     "user.not_found": (404, "Không tìm thấy tài khoản."),
     "user.exists": (409, "Tên đăng nhập đã có người dùng."),
+    "user.last_province_admin": (
+        409,
+        "Đây là quản trị viên cấp tỉnh cuối cùng còn hoạt động; hãy giao quyền cho người khác "
+        "trước.",
+    ),
     "sync.batch_too_large": (413, "Gửi quá nhiều phiếu một lần."),
     "sync.bad_cursor": (400, "Mốc đồng bộ không hợp lệ. Máy sẽ đồng bộ lại từ đầu."),
     "form.not_found": (404, "Không tìm thấy biểu mẫu."),
@@ -114,17 +119,27 @@ DETAILS: dict[str, str] = {
     "user.role_level": "Vai trò {role} không gắn được với đơn vị cấp {level}.",
     "user.reviewers_only": "Chỉ người duyệt (cấp huyện, tỉnh) mới được giao xem chi tiết vụ "
                            "việc.",
+    "user.weak_password": "Mật khẩu này dễ bị đoán ra (quá ngắn, quá phổ biến hoặc có tên "
+                          "người dùng). Hãy dùng vài từ dễ nhớ nối nhau, ví dụ "
+                          "“lua-chin-vang-dong”.",
     "user.not_yourself": "Không thể tự khóa tài khoản của mình.",
+    "user.not_own_role": "Không thể tự đổi vai trò của mình: nhờ một quản trị viên khác.",
+    "user.not_own_incident_reviewer": "Không thể tự giao quyền xem chi tiết vụ việc cho mình: "
+                                      "nhờ một quản trị viên khác.",
     "unit.no_such_code": "Không có đơn vị mã {code}.",
     "form.no_such_version": "Không có biểu mẫu {form} phiên bản {version}.",
     "sync.batch_limit": "Mỗi lần gửi tối đa {max_items} phiếu; máy sẽ chia nhỏ và gửi tiếp.",
     "attachment.hash_format": "Địa chỉ ảnh phải là mã SHA-256 (64 ký tự 0-9, a-f).",
     "push.https_only": "Địa chỉ nhận thông báo phải là https.",
+    "push.unknown_service": "Trình duyệt này dùng dịch vụ thông báo chưa được hỗ trợ; hãy dùng "
+                            "Chrome, Firefox, Edge hoặc Safari mới.",
     "review.officer": "Cán bộ cơ sở không duyệt phiếu.",
     "review.final": "Phiếu {status}; không thể {decision} nữa. Hãy tải lại danh sách.",
     "review.edited": "Phiếu vừa được sửa; hãy xem bản mới rồi quyết định.",
     "review.taken": "Phiếu vừa được người khác xử lý; hãy tải lại.",
     "review.waiting_for": "Phiếu đang chờ {unit} duyệt.",
+    "review.own_record": "Bạn không duyệt phiếu do chính mình lập: phiếu chờ cấp trên hoặc một "
+                         "người duyệt khác của đơn vị.",
     "review.reason_required": "Cần ghi lý do khi trả lại hoặc không chấp nhận phiếu.",
     "deadline.province_only": "Chỉ quản trị cấp tỉnh sửa được hạn báo cáo.",
     "deadline.date_not_used": "Không áp dụng cho loại kỳ của hạn này.",

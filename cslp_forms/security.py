@@ -1,4 +1,5 @@
-"""Security headers on every response (no inline script, no framing, no sniffing)."""
+"""Security headers on every response (no inline script, no framing, no sniffing), and no
+copy of any /api/* answer in the browser's HTTP cache."""
 
 from flask import Flask, request
 
@@ -20,6 +21,11 @@ CSP = "; ".join([
 def register_security_headers(app: Flask) -> None:
     @app.after_request
     def add_headers(response):
+        if request.path == "/api" or request.path.startswith("/api/"):
+            # A record, a survivor's case or a reviewer's words must not outlive sign-out
+            # in the browser's disk cache, outside the PIN vault: nothing of the API is
+            # stored (the client revalidates form definitions with its own ETag).
+            response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")

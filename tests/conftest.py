@@ -50,7 +50,8 @@ def make_app(**config):
     # The fake push service of the tests listens on plain http on 127.0.0.1.
     return create_app({"TESTING": True, "SECRET_KEY": "test",
                        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
-                       "PUSH_ENDPOINT_SCHEMES": ("https", "http"), **config})
+                       "PUSH_ENDPOINT_SCHEMES": ("https", "http"),
+                       "PUSH_HOSTS": ("127.0.0.1", "*.example"), **config})
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """A push service on 127.0.0.1 for tests: records each POST, decrypts the aes128gcm body
 with the subscriber's keys and checks the VAPID header (key, ES256 signature, audience,
-expiry, subject), as ../shared/TESTING.md describes. Paths listed in `gone` answer 410."""
+expiry, subject), as ../shared/TESTING.md describes. Paths listed in `gone` answer 410,
+those in `down` 503; a Silent endpoint takes connections and never answers."""
 
 from __future__ import annotations
 
@@ -43,6 +44,7 @@ class FakePushService:
         self.received: list[dict] = []
         self.devices: dict[str, Device] = {}
         self.gone: set[str] = set()
+        self.down: set[str] = set()  # these answer 503 (the push service is down)
         self.server_key: str | None = None
         service = self
 
@@ -53,8 +55,8 @@ class FakePushService:
             def do_POST(self):  # noqa: N802
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 name = self.path.rsplit("/", 1)[-1]
-                if name in service.gone:
-                    self.send_response(410)
+                if name in service.gone or name in service.down:
+                    self.send_response(410 if name in service.gone else 503)
                     self.end_headers()
                     return
                 service.received.append(service.check(name, self.headers, body))
@@ -97,3 +99,31 @@ class FakePushService:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+class Silent:
+    """A push endpoint that accepts connections and never says a word."""
+
+    def __init__(self):
+        import socket
+
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(128)
+        self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
+        self.held = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while True:
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:
+                return
+            self.held.append(connection)
+
+    def close(self):
+        self.socket.close()
+        for connection in self.held:
+            connection.close()

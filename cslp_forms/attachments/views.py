@@ -21,5 +21,4 @@ def put_attachment(sha256):
 def get_attachment(sha256):
     attachment = read_attachment(sha256, user=current_user)
     response = current_app.response_class(attachment.data, mimetype=attachment.content_type)
-    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
     return response

@@ -14,7 +14,6 @@ def _json_response(payload: dict):
     body = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     response = current_app.response_class(body, mimetype="application/json")
     response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
-    response.headers["Cache-Control"] = "no-cache"
     return response.make_conditional(request)
 
 

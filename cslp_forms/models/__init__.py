@@ -26,9 +26,19 @@ from .submissions import (
     SubmissionRevision,
 )
 from .units import LEVELS, Unit, UnitSuccession
-from .users import REVIEWER_ROLES, ROLE_LEVELS, ROLES, AuthSession, LoginFailure, User
+from .users import (
+    ACCOUNT_CHANGES,
+    REVIEWER_ROLES,
+    ROLE_LEVELS,
+    ROLES,
+    AccountAudit,
+    AuthSession,
+    LoginFailure,
+    User,
+)
 
 __all__ = [
+    "ACCOUNT_CHANGES", "AccountAudit",
     "COUNTED_STATUSES", "DECISIONS", "INDICATORS", "LEVELS", "LOCKED_STATUSES",
     "OPEN_STATUSES", "REVIEWER_ROLES", "ROLES", "ROLE_LEVELS", "STATUSES",
     "TARGET_BASES", "AccessLog", "Attachment", "AttachmentUpload", "AuthSession", "Counter",

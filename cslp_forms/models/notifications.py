@@ -1,6 +1,7 @@
 """Push subscriptions (one per device) and notifications (in-app, and pushed to devices).
 A notification's dedupe key is unique: making the same one twice, from a second run or a
-second machine, stores and sends it once."""
+second machine, stores and sends it once; the notifications not yet pushed are the push
+queue."""
 
 from __future__ import annotations
 
@@ -37,5 +38,8 @@ class Notification(db.Model):
     tag: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The push queue (services/base/push.py): pushed to a device yet, how many rounds were
+    # tried, and when the next may start (a claim, or a retry's backoff).
     pushed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     push_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_push_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

@@ -8,7 +8,7 @@ from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
 from ..extensions import db
 from .types import UTCDateTime, one_of, utcnow
@@ -59,9 +59,6 @@ class User(UserMixin, db.Model):
         self.password_hash = generate_password_hash(
             password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
-    def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
-
 
 class AuthSession(db.Model):
     """A signed-in device. The cookie holds a random token; only its SHA-256 is stored,
@@ -76,10 +73,35 @@ class AuthSession(db.Model):
 
 
 class LoginFailure(db.Model):
-    """One failed sign-in. Kept in the database so every gunicorn worker sees it."""
+    """One failed sign-in (written before the password is checked, removed when it was
+    right), from which client address. Kept in the database so every worker sees it."""
 
     __tablename__ = "login_failures"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), index=True)
+    client: Mapped[str | None] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+# What an administrator may change about an account, each written to account_audit.
+ACCOUNT_CHANGES = ("created", "password", "role", "incident_reviewer", "active", "unit")
+
+
+class AccountAudit(db.Model):
+    """One change an administrator made to an account: who, to whom, what, from what to
+    what (never a password). Append-only: the database refuses UPDATE and DELETE (0012)."""
+
+    __tablename__ = "account_audit"
+    __table_args__ = (CheckConstraint(one_of("change", ACCOUNT_CHANGES), name="change"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    change: Mapped[str] = mapped_column(String(24))
+    before: Mapped[str | None] = mapped_column(String(120))
+    after: Mapped[str | None] = mapped_column(String(120))
+
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -88,7 +88,6 @@ def export_records():
     response = Response(body, mimetype=exports.MIMETYPES[args["format"]])
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{export.filename(args["format"])}"')
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -102,5 +101,4 @@ def year_end_report():
         include_pending=args["include_pending"], today=local_today(now), now=now)
     response = Response(content, mimetype=year_end.MIMETYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "no-store"
     return response

@@ -14,6 +14,23 @@ class AccessQuerySchema(ApiSchema):
         min=1, max=1000, error="field.invalid"))
 
 
+class AccountAuditQuerySchema(ApiSchema):
+    user = fields.String()
+    from_ = fields.AwareDateTime(data_key="from")
+    to = fields.AwareDateTime()
+    limit = fields.Integer(load_default=200, validate=validate.Range(
+        min=1, max=1000, error="field.invalid"))
+
+
+class AccountAuditEntrySchema(ApiSchema):
+    at = fields.String()
+    actor = fields.String(allow_none=True)
+    user = fields.String()
+    change = fields.String()
+    before = fields.String(allow_none=True)
+    after = fields.String(allow_none=True)
+
+
 class AccessEntrySchema(ApiSchema):
     at = fields.String()
     user = fields.String()
@@ -29,3 +46,7 @@ class AccessListSchema(ApiSchema):
 
 class RecoveryKeySchema(ApiSchema):
     key = fields.String(metadata={"description": "base64 of 32 random bytes"})
+
+
+class AccountAuditListSchema(ApiSchema):
+    entries = fields.List(fields.Nested(AccountAuditEntrySchema))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import current_app
 from sqlalchemy import delete, func, select, update
 
@@ -15,15 +17,29 @@ INBOX_SIZE = 100
 
 def subscribe(user: User, *, endpoint: str, p256dh: str, auth: str) -> PushSubscription:
     """Store a device's subscription (the same endpoint again just moves to this user).
-    Only https endpoints: the server must not be made to post to arbitrary addresses."""
-    scheme = endpoint.split(":", 1)[0].lower()
-    if scheme not in current_app.config["PUSH_ENDPOINT_SCHEMES"]:
+    Only on a known push service: the server must not be made to post to addresses a
+    user chose. Beyond PUSH_MAX_SUBSCRIPTIONS her oldest device is dropped."""
+    config = current_app.config
+    address = urlsplit(endpoint)
+    if address.scheme.lower() not in config["PUSH_ENDPOINT_SCHEMES"]:
         raise invalid("endpoint", "field.invalid", "push.https_only")
+    if not _known_host(address.hostname or "", config["PUSH_HOSTS"]):
+        raise invalid("endpoint", "field.invalid", "push.unknown_service")
     db.session.execute(delete(PushSubscription).where(PushSubscription.endpoint == endpoint))
+    keep = int(config["PUSH_MAX_SUBSCRIPTIONS"]) - 1
+    older = select(PushSubscription.id).where(PushSubscription.user_id == user.id).order_by(
+        PushSubscription.created_at.desc(), PushSubscription.id.desc()).offset(keep)
+    db.session.execute(delete(PushSubscription).where(PushSubscription.id.in_(older))
+                       .execution_options(synchronize_session=False))
     subscription = PushSubscription(user_id=user.id, endpoint=endpoint, p256dh=p256dh, auth=auth)
     db.session.add(subscription)
     db.session.flush()
     return subscription
+
+
+def _known_host(host: str, known) -> bool:
+    host = host.lower()
+    return any(host == k or (k.startswith("*.") and host.endswith(k[1:])) for k in known)
 
 
 def unsubscribe(user: User, endpoint: str) -> bool:

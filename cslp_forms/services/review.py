@@ -22,7 +22,7 @@ from ..models.types import iso
 from ..problems import DECISION_WORDS, STATUS_WORDS, Problem, invalid, say
 from .base.units import in_subtree, resolve_unit
 from .records.access import can_see, require_details
-from .records.chain import review_chain
+from .records.chain import chain_of
 from .records.changes import stamp_changes
 from .records.content import record_title
 from .records.facts import set_facts_status, write_rollups
@@ -115,6 +115,8 @@ def _checked(uuid: uuid_lib.UUID, *, actor: User, decision: str, revision: int,
     if actor.role not in REVIEWER_ROLES:
         raise Problem("review.not_allowed", say("review.officer"))
     submission = _load(uuid, actor)
+    if submission.author_id == actor.id:
+        raise Problem("review.not_allowed", say("review.own_record"))
     if is_sensitive(submission):
         require_details(actor, submission, "change")
     if submission.status not in OPEN_STATUSES:
@@ -125,7 +127,7 @@ def _checked(uuid: uuid_lib.UUID, *, actor: User, decision: str, revision: int,
     if revision != submission.revision:
         raise Problem("review.stale", say("review.edited"),
                       revision_now=submission.revision)
-    chain = review_chain(submission.form, submission.form_version, submission.unit)
+    chain = chain_of(submission)
     step = submission.review_step
     if step >= len(chain) or chain[step].id != actor.unit_id:
         waiting = chain[min(step, len(chain) - 1)]
@@ -184,6 +186,7 @@ def summary(submission: Submission, actor: User) -> dict:
         "awaiting": submission.awaiting_unit.summary() if submission.awaiting_unit else None,
         "awaiting_me": submission.awaiting_unit_id == actor.unit_id,
         "can_decide": (submission.awaiting_unit_id == actor.unit_id
+                       and submission.author_id != actor.id
                        and (not is_sensitive(submission) or actor.incident_reviewer)),
         "updated_at": iso(submission.updated_at),
     }
@@ -195,9 +198,10 @@ def record_detail(uuid: uuid_lib.UUID, *, actor: User) -> dict:
         raise Problem("submission.not_found")
     require_details(actor, submission, "read")
     payload = record_payload(submission)
-    chain = review_chain(submission.form, submission.form_version, submission.unit)
+    chain = chain_of(submission)
     payload["chain"] = [u.summary() for u in chain]
-    payload["can_decide"] = (actor.role in REVIEWER_ROLES and submission.status in OPEN_STATUSES
+    payload["can_decide"] = (actor.role in REVIEWER_ROLES and submission.author_id != actor.id
+                             and submission.status in OPEN_STATUSES
                              and submission.awaiting_unit_id == actor.unit_id)
     return payload
 

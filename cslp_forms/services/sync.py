@@ -78,7 +78,7 @@ class _Batch:
             if unit.id not in self._lineage:
                 self._lineage[unit.id] = ancestors(unit)
             self._reviews[key] = initial_review(definition.form, definition.version, unit,
-                                                self._lineage[unit.id])
+                                                self._lineage[unit.id], author=self.user)
         return self._reviews[key]
 
     def unit_levels(self) -> dict[str, set[str]]:

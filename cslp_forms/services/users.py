@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -13,9 +14,19 @@ from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
-from ..models import ROLE_LEVELS, AuthSession, LoginFailure, Unit, User
+from ..models import (
+    ACCOUNT_CHANGES,
+    ROLE_LEVELS,
+    AccountAudit,
+    AuthSession,
+    LoginFailure,
+    Unit,
+    User,
+)
+from ..models.types import iso, utcnow
 from ..problems import Problem, invalid, say
 from .base.units import ancestors, in_subtree, resolve_unit
+from .records.notices import notify
 
 # Checked against when the username is unknown, so both failures take the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
@@ -25,34 +36,70 @@ def normalise_username(username: str) -> str:
     return username.strip().lower()
 
 
-def authenticate(username: str, password: str, *, now: datetime) -> User:
-    """The user for these credentials. Unknown user and wrong password give the same
-    answer; too many recent failures for one name give 429 before any check."""
+@dataclass(frozen=True)
+class SignIn:
+    """A sign-in attempt, counted as a failure until its password proves right."""
+
+    name: str
+    client: str | None
+    user_id: int | None
+    password_hash: str | None
+    active: bool
+
+
+def begin_sign_in(username: str, *, client: str | None, now: datetime) -> SignIn:
+    """Refuse (429) a client that has failed too often, else count this attempt as a
+    failure until finish_sign_in() finds the password right. The caller commits before
+    checking the password, so no lock is held while scrypt runs.
+
+    The rule (README, "Sign-in"): a client address gets LOGIN_MAX_FAILURES wrong
+    passwords per account and LOGIN_MAX_CLIENT_FAILURES in all within the window. Once an
+    account has had LOGIN_MAX_FAILURES failures from anywhere, a client that has failed
+    on it is refused too; one that has not (the owner's phone) still signs in."""
     name = normalise_username(username)
     if db.session.get_bind().dialect.name == "postgresql":
-        # Parallel guesses at one name queue here, so the count below is exact.
+        # Parallel guesses at one name queue here, so the counts below are exact.
         db.session.execute(select(func.pg_advisory_xact_lock(func.hashtext(name))))
-    window = timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
-    limit = current_app.config["LOGIN_MAX_FAILURES"]
-    since = now - window
-    count, oldest = db.session.execute(
-        select(func.count(LoginFailure.id), func.min(LoginFailure.at))
-        .where(LoginFailure.username == name, LoginFailure.at > since)
-    ).one()
-    if count >= limit:
-        retry = max(1, math.ceil((oldest + window - now).total_seconds()))
-        raise Problem("auth.too_many_attempts",
-                      say("auth.retry_in", minutes=math.ceil(retry / 60)),
-                      headers={"Retry-After": str(retry)}, retry_after=retry)
+    config = current_app.config
+    window = timedelta(seconds=config["LOGIN_WINDOW_SECONDS"])
+    limit = config["LOGIN_MAX_FAILURES"]
+    recent = LoginFailure.at > now - window
+    here = LoginFailure.client.is_(None) if client is None else LoginFailure.client == client
+    mine = _failures(recent, LoginFailure.username == name, here)
+    everyone = _failures(recent, LoginFailure.username == name)
+    anywhere = _failures(recent, here)
+    for count, oldest, cap in ((mine[0], mine[1], limit),
+                               (everyone[0] if mine[0] else 0, everyone[1], limit),
+                               (anywhere[0], anywhere[1], config["LOGIN_MAX_CLIENT_FAILURES"])):
+        if count >= cap:
+            retry = max(1, math.ceil((oldest + window - now).total_seconds()))
+            raise Problem("auth.too_many_attempts",
+                          say("auth.retry_in", minutes=math.ceil(retry / 60)),
+                          headers={"Retry-After": str(retry)}, retry_after=retry)
     user = db.session.scalar(select(User).where(User.username == name))
-    if user is None:
-        check_password_hash(_DUMMY_HASH, password)
-    if user is None or not user.check_password(password) or not user.active:
-        db.session.add(LoginFailure(username=name, at=now))
-        db.session.flush()
+    db.session.add(LoginFailure(username=name, client=client, at=now))
+    db.session.flush()
+    return SignIn(name, client, user.id if user else None,
+                  user.password_hash if user else None, bool(user and user.active))
+
+
+def _failures(*conditions) -> tuple[int, datetime | None]:
+    return db.session.execute(select(func.count(LoginFailure.id), func.min(LoginFailure.at))
+                              .where(*conditions)).one()
+
+
+def finish_sign_in(attempt: SignIn, password: str) -> User:
+    """The user, if the password is right (checked with no transaction of ours open);
+    then this client's failures on the account are forgotten. Unknown user and wrong
+    password give the same answer, in the same time."""
+    right = check_password_hash(attempt.password_hash or _DUMMY_HASH, password)
+    if not right or attempt.user_id is None or not attempt.active:
         raise Problem("auth.invalid_credentials")
-    db.session.execute(delete(LoginFailure).where(LoginFailure.username == name))
-    return user
+    here = (LoginFailure.client.is_(None) if attempt.client is None
+            else LoginFailure.client == attempt.client)
+    db.session.execute(delete(LoginFailure).where(LoginFailure.username == attempt.name,
+                                                  here))
+    return db.session.get(User, attempt.user_id)
 
 
 def _token_hash(token: str) -> str:
@@ -87,7 +134,27 @@ def end_sessions(user: User) -> None:
     db.session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
 
 
+# Words a password here is often made of, which zxcvbn's lists (English and common
+# passwords) do not know: it counts them as easy to guess.
+LOCAL_WORDS = ("matkhau", "mat-khau", "mat khau", "hoiphunu", "hoi-phu-nu", "phunu",
+               "hoilhpn", "lhpn", "soctrang", "soc-trang", "cslp", "canbo", "giamsat", "admin",
+               "quantri")
+MIN_SCORE = 3  # zxcvbn: 0 (too guessable) to 4; 3 = "safely unguessable" online
+
+
+def check_password_strength(password: str, *, user: User) -> None:
+    """Refuse a common or guessable password (zxcvbn: its dictionaries of leaked and
+    common passwords, names and patterns, plus her name and the union's words)."""
+    from zxcvbn import zxcvbn  # its dictionaries load on first use, not at start-up
+
+    known = [user.username or "", user.display_name or "", *LOCAL_WORDS]
+    if zxcvbn(password[:100], user_inputs=known)["score"] < MIN_SCORE:
+        raise invalid("password", "field.invalid", "user.weak_password")
+
+
 def set_password(user: User, password: str) -> None:
+    """A new password (checked for strength); her sessions elsewhere end."""
+    check_password_strength(password, user=user)
     user.set_password(password)
     if user.id is not None:
         end_sessions(user)
@@ -140,6 +207,10 @@ def create_user(*, username: str, display_name: str, password: str, role: str,
     set_password(user, password)
     db.session.add(user)
     db.session.flush()
+    if actor is not None:
+        _audit(actor, user, "created", None, f"{role} {unit.code}")
+        if incident_reviewer:
+            _announce(user, actor, "incident_reviewer")
     return user
 
 
@@ -151,6 +222,22 @@ def get_user_in_scope(username: str, *, actor: User) -> User:
 
 
 def update_user(user: User, *, actor: User, changes: dict) -> User:
+    """An administrator changes an account inside her subtree. She cannot change her own
+    role or incident permission, nor lock herself out; the province keeps at least one
+    active administrator. Every change is written to account_audit; granting the
+    incident permission, and a new password for a reviewer or an administrator, are
+    announced to that person and to every province administrator."""
+    before = _audited(user)
+    was_reviewer = user.incident_reviewer or user.role == "admin"
+    was_province_admin = _is_province_admin(user)
+    if user.id == actor.id:
+        if "role" in changes and changes["role"] != user.role:
+            raise invalid("role", "field.invalid", "user.not_own_role")
+        if changes.get("incident_reviewer", user.incident_reviewer) != user.incident_reviewer:
+            raise invalid("incident_reviewer", "field.invalid",
+                          "user.not_own_incident_reviewer")
+        if changes.get("active") is False:
+            raise invalid("active", "field.invalid", "user.not_yourself")
     if "unit" in changes:
         unit = resolve_unit(changes["unit"])
         _require_in_scope(actor, unit)
@@ -165,13 +252,68 @@ def update_user(user: User, *, actor: User, changes: dict) -> User:
     if "password" in changes:
         set_password(user, changes["password"])
     if "active" in changes:
-        if user.id == actor.id and not changes["active"]:
-            raise invalid("active", "field.invalid", "user.not_yourself")
         user.active = changes["active"]
         if not user.active:
             end_sessions(user)
     db.session.flush()
+    if was_province_admin and not _province_admins():
+        raise Problem("user.last_province_admin")
+    after = _audited(user)
+    for change in ACCOUNT_CHANGES:
+        if change in after and after[change] != before[change]:
+            _audit(actor, user, change, before[change], after[change])
+    if "password" in changes:
+        _audit(actor, user, "password", None, None)
+    if after["incident_reviewer"] == "true" and before["incident_reviewer"] != "true":
+        _announce(user, actor, "incident_reviewer")
+    elif "password" in changes and was_reviewer:
+        _announce(user, actor, "password")
     return user
+
+
+def _audited(user: User) -> dict[str, str]:
+    return {"role": user.role, "incident_reviewer": str(user.incident_reviewer).lower(),
+            "active": str(user.active).lower(), "unit": user.unit.code}
+
+
+def _audit(actor: User | None, user: User, change: str, before, after) -> None:
+    db.session.add(AccountAudit(actor_id=actor.id if actor else None, user_id=user.id,
+                                change=change, before=before, after=after))
+
+
+def _is_province_admin(user: User) -> bool:
+    return user.role == "admin" and user.active and user.unit.level == "province"
+
+
+def _province_admins() -> list[int]:
+    return list(db.session.scalars(select(User.id).join(Unit, Unit.id == User.unit_id).where(
+        User.role == "admin", User.active, Unit.level == "province")))
+
+
+def _announce(user: User, actor: User, what: str) -> None:
+    """Powers over survivors' data never change silently."""
+    text = {"incident_reviewer": "được giao quyền xem chi tiết vụ việc",
+            "password": "được đặt lại mật khẩu"}[what]
+    notify({user.id, *_province_admins()}, kind="account", url="/#/",
+           key=f"account:{what}:{user.id}:{utcnow().isoformat()}",
+           title="Thay đổi quyền tài khoản",
+           body=f"Tài khoản {user.username} ({user.display_name}) vừa {text} bởi "
+                f"{actor.display_name}. Nếu không đúng, hãy báo ngay cho Hội tỉnh.",
+           tag=f"account-{user.id}")
+
+
+def search_account_audit(*, user=None, from_=None, to=None, limit=200) -> list[dict]:
+    query = select(AccountAudit).order_by(AccountAudit.id.desc()).limit(limit)
+    if user:
+        subject = select(User.id).where(User.username == normalise_username(user))
+        query = query.where(AccountAudit.user_id.in_(subject))
+    if from_ is not None:
+        query = query.where(AccountAudit.at >= from_)
+    if to is not None:
+        query = query.where(AccountAudit.at <= to)
+    return [{"at": iso(e.at), "actor": e.actor.username if e.actor else None,
+             "user": e.user.username, "change": e.change, "before": e.before,
+             "after": e.after} for e in db.session.scalars(query)]
 
 
 def list_users(*, actor: User, root: Unit | None = None) -> list[User]:

@@ -158,3 +158,81 @@ def test_deactivated_user_cannot_sign_in(login, client):
     assert admin.patch("/api/users/canbo.thienmy", json={"active": False}).status_code == 200
     res = client.post("/api/auth/login", json={"username": "canbo.thienmy", "password": PASSWORD})
     assert_problem(res, 401, "auth.invalid_credentials")
+
+
+def test_no_api_answer_may_be_stored_and_sign_out_clears_the_cache(login, client):
+    """Issue 14.1: a record's answers must not outlive sign-out in the HTTP cache."""
+    officer = login("canbo.anthanh2")
+    answers = [officer.get("/api/auth/me"), officer.get("/api/forms"),
+               officer.get("/api/units?parent=945"), client.get("/api/auth/me"),
+               officer.get("/api/submissions/00000000-0000-4000-8000-000000000000"),
+               officer.get("/api/no-such-thing")]
+    etag = answers[1].headers["ETag"]
+    answers.append(officer.get("/api/forms", headers={"If-None-Match": etag}))
+    assert answers[-1].status_code == 304
+    assert [r.headers.get("Cache-Control") for r in answers] == ["no-store"] * len(answers)
+    out = officer.post("/api/auth/logout")
+    assert out.status_code == 200 and out.headers["Clear-Site-Data"] == '"cache"'
+    assert out.headers["Cache-Control"] == "no-store"
+
+
+def _from(app, address):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def _try(client, username, password="sai-mat-khau"):
+    return client.post("/api/auth/login", json={"username": username, "password": password})
+
+
+def test_the_owner_signs_in_while_someone_else_guesses_her_password(app):
+    """Issue 14.4: the throttle stops the guesser, not the owner on her own phone."""
+    attacker, owner = _from(app, "203.0.113.9"), _from(app, "198.51.100.7")
+    for _ in range(10):
+        assert _try(attacker, "canbo.anthanh2").status_code == 401
+    assert_problem(_try(attacker, "canbo.anthanh2", PASSWORD), 429, "auth.too_many_attempts")
+    assert _try(owner, "canbo.anthanh2", PASSWORD).status_code == 200
+    # A second guesser gets one try: the account has had its share of failures.
+    other = _from(app, "203.0.113.10")
+    assert _try(other, "canbo.anthanh2").status_code == 401
+    assert_problem(_try(other, "canbo.anthanh2"), 429, "auth.too_many_attempts")
+
+
+def test_one_address_guessing_many_names_is_throttled(app):
+    """Issue 14.3: random user names from one address stop at the address's limit."""
+    loop = _from(app, "203.0.113.20")
+    for n in range(app.config["LOGIN_MAX_CLIENT_FAILURES"]):
+        assert _try(loop, f"khong-co-{n}").status_code == 401
+    assert_problem(_try(loop, "khong-co-nua"), 429, "auth.too_many_attempts")
+    assert _try(_from(app, "198.51.100.8"), "admin.tinh", PASSWORD).status_code == 200
+
+
+def test_the_password_is_checked_with_no_write_lock_held(file_app, monkeypatch):
+    """Issue 14.3: scrypt runs while other requests may write (SQLite: BEGIN IMMEDIATE
+    succeeds from another connection at that moment)."""
+    import sqlite3
+
+    from cslp_forms.services import users
+
+    path = file_app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    seen = []
+    real = users.check_password_hash
+
+    def check(stored, password):
+        other = sqlite3.connect(path, timeout=0.2, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            seen.append("free")
+        except sqlite3.OperationalError as err:
+            seen.append(str(err))
+        finally:
+            other.close()
+        return real(stored, password)
+
+    monkeypatch.setattr(users, "check_password_hash", check)
+    client = file_app.test_client()
+    assert _try(client, "canbo.anthanh2").status_code == 401
+    assert _try(client, "canbo.anthanh2", PASSWORD).status_code == 200
+    assert seen == ["free", "free"]

@@ -241,3 +241,33 @@ def test_a_resent_record_carries_no_old_comment(login):
     sync(officer, {**it, "base_revision": 1, "answers": activity(participants_total=50)})
     change = officer.get("/api/sync/changes").get_json()["changes"][-1]
     assert (change["revision"], change["status"], change["review"]) == (2, "submitted", None)
+
+
+def test_a_supervisors_own_record_for_her_commune_goes_to_the_unit_above_her(login):
+    """Issue 14.6: she filed it for a commune of her district; she cannot approve it, and
+    it waits for the province, not for her district."""
+    uuid = file_record(login, username="giamsat.culaodung", unit="31630")
+    mine = login("giamsat.culaodung")
+    body = assert_problem(decide(mine, uuid, "approve"), 403, "review.not_allowed")
+    assert "chính mình" in body["detail"]
+    detail = mine.get(f"/api/submissions/{uuid}").get_json()
+    assert detail["awaiting"]["code"] == "94" and detail["can_decide"] is False
+    assert [u["code"] for u in detail["chain"]] == ["94"]
+    [line] = [r for r in mine.get("/api/review/queue").get_json()["records"]
+              if r["uuid"] == uuid]
+    assert line["can_decide"] is False
+    bulk = mine.post("/api/review/decisions", json={"decision": "approve",
+                                                    "items": [{"uuid": uuid, "revision": 1}]})
+    assert bulk.get_json()["results"][0]["ok"] is False
+    assert_problem(decide(login("phogiamsat.culaodung"), uuid, "approve"), 403,
+                   "review.not_allowed")  # the province decides, not her district
+    res = decide(login("giamsat.tinh"), uuid, "approve")
+    assert res.status_code == 200 and res.get_json()["status"] == "approved"
+
+
+def test_the_province_admins_own_record_waits_for_another_province_reviewer(login):
+    """At the top there is no unit above: another reviewer of the province decides."""
+    uuid = file_record(login, username="admin.tinh", unit="94")
+    assert_problem(decide(login("admin.tinh"), uuid, "approve"), 403, "review.not_allowed")
+    res = decide(login("giamsat.tinh"), uuid, "approve")
+    assert res.status_code == 200 and res.get_json()["status"] == "approved"

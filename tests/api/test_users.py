@@ -2,6 +2,7 @@
 
 import pytest
 
+from cslp_forms.extensions import db
 from tests.conftest import PASSWORD, assert_problem
 
 NEW = {"username": "0912345678", "display_name": "Chị Lan", "password": "mat-khau-lan-1",
@@ -74,3 +75,78 @@ def test_list_users_filtered_by_unit(login):
     listed = login("admin.tinh").get("/api/users?unit=942").get_json()["users"]
     assert {u["username"] for u in listed} == {"canbo.thienmy", "giamsat.chauthanh"}
     assert PASSWORD not in str(listed)
+
+
+def _audit(login, **query):
+    res = login("admin.tinh").get("/api/audit/accounts", query_string=query)
+    assert res.status_code == 200, res.get_json()
+    return [(e["actor"], e["user"], e["change"], e["before"], e["after"])
+            for e in res.get_json()["entries"]]
+
+
+def test_an_admin_cannot_lift_her_own_need_to_know_or_change_her_role(login):
+    """Issue 14.5: need-to-know is never lifted by the one it restricts."""
+    admin = login("admin.tinh")
+    body = assert_problem(admin.patch("/api/users/admin.tinh", json={
+        "incident_reviewer": True}), 400, "request.invalid")
+    assert body["errors"][0]["field"] == "incident_reviewer"
+    body = assert_problem(admin.patch("/api/users/admin.tinh", json={"role": "supervisor"}),
+                          400, "request.invalid")
+    assert body["errors"][0]["field"] == "role"
+    # Saying what she already is changes nothing and is no error.
+    assert admin.patch("/api/users/admin.tinh", json={"role": "admin"}).status_code == 200
+    assert _audit(login) == []
+
+
+def test_the_province_keeps_an_active_administrator(app, login):
+    """Issue 14.5: the last active province administrator cannot leave that role."""
+    with app.app_context():
+        from cslp_forms.services.users import create_user
+
+        create_user(username="admin.hai", display_name="Quản trị 2", password=PASSWORD,
+                    role="admin", unit_code="94")
+        db.session.commit()
+    hai = login("admin.hai")
+    assert hai.patch("/api/users/admin.tinh", json={"active": False}).status_code == 200
+    # Now she is the only one: she may not lock herself out, nor move herself away.
+    assert_problem(hai.patch("/api/users/admin.hai", json={"active": False}), 400,
+                   "request.invalid")
+    assert_problem(hai.patch("/api/users/admin.hai", json={"unit": "945"}), 409,
+                   "user.last_province_admin")
+    assert hai.patch("/api/users/admin.tinh", json={"active": True}).status_code == 200
+    assert hai.patch("/api/users/admin.hai", json={"unit": "945"}).status_code == 200
+
+
+def test_powers_over_survivors_data_are_audited_and_announced(app, login):
+    """Issue 14.5: granting the incident permission, and a new password for a reviewer,
+    reach the person and every province administrator, and stay in the account audit."""
+    admin = login("admin.tinh")
+    assert admin.patch("/api/users/phogiamsat.culaodung", json={
+        "incident_reviewer": True}).status_code == 200
+    assert admin.patch("/api/users/giamsat.culaodung", json={
+        "password": "mot-mat-khau-moi"}).status_code == 200
+    assert admin.patch("/api/users/canbo.anthanh2", json={"unit": "31633"}).status_code == 200
+    assert _audit(login) == [
+        ("admin.tinh", "canbo.anthanh2", "unit", "31630", "31633"),
+        ("admin.tinh", "giamsat.culaodung", "password", None, None),
+        ("admin.tinh", "phogiamsat.culaodung", "incident_reviewer", "false", "true")]
+    assert _audit(login, user="giamsat.culaodung") == [
+        ("admin.tinh", "giamsat.culaodung", "password", None, None)]
+    told = login("phogiamsat.culaodung").get("/api/notifications").get_json()
+    assert any("quyền xem chi tiết vụ việc" in n["body"] for n in told["notifications"])
+    province = admin.get("/api/notifications").get_json()["notifications"]
+    assert {n["title"] for n in province} == {"Thay đổi quyền tài khoản"} and len(province) == 2
+    assert_problem(login("giamsat.tinh").get("/api/audit/accounts"), 403, "auth.forbidden")
+
+
+@pytest.mark.parametrize("password", ["12345678", "password1", "matkhau123", "0912345678a",
+                                      "hoiphunu2024"])
+def test_common_and_guessable_passwords_are_refused(login, password):
+    """Issue 14.9: a common password, the union's words or her own name, refused."""
+    admin = login("admin.tinh")
+    body = assert_problem(admin.post("/api/users", json={**NEW, "password": password}), 400,
+                          "request.invalid")
+    assert body["errors"][0]["field"] == "password" and "dễ bị đoán" in body["errors"][0][
+        "message"]
+    assert_problem(admin.patch("/api/users/canbo.anthanh2", json={"password": password}),
+                   400, "request.invalid")

@@ -1,4 +1,5 @@
-"""On PostgreSQL: nothing readable in a dump, and the access log is append-only."""
+"""On PostgreSQL: nothing readable in a dump; the access log and the account audit are
+append-only."""
 
 import subprocess
 
@@ -36,6 +37,16 @@ def test_access_log_refuses_update_and_delete(app, login):
     sync(officer, it)
     with app.app_context():
         for statement in ("UPDATE access_log SET allowed = false", "DELETE FROM access_log"):
+            with pytest.raises(DBAPIError, match="append-only"):
+                db.session.execute(text(statement))
+            db.session.rollback()
+
+
+def test_account_audit_refuses_update_and_delete(app, login):
+    assert login("admin.tinh").patch("/api/users/canbo.anthanh2",
+                                     json={"active": False}).status_code == 200
+    with app.app_context():
+        for statement in ("UPDATE account_audit SET after = 'x'", "DELETE FROM account_audit"):
             with pytest.raises(DBAPIError, match="append-only"):
                 db.session.execute(text(statement))
             db.session.rollback()

@@ -71,16 +71,6 @@ def test_after_end_writes_in_its_own_transaction_whatever_happens(any_app):
         assert _count("refused") == 1 and _count("change") == 0
 
 
-def test_effects_of_one_key_are_given_together(any_app):
-    with any_app.app_context():
-        got = []
-        db.session.scalar(select(User.id).limit(1))
-        for ids in ([1, 2], [3]):
-            effects.after_commit_with("push", ids, lambda session, batch: got.append(batch))
-        db.session.commit()
-        assert got == [[1, 2, 3]]
-
-
 def test_a_failing_effect_is_logged_and_the_others_still_run(any_app, caplog):
     with any_app.app_context():
         def broken(session):

@@ -25,26 +25,12 @@ Effect = Callable[[Session], None]
 _PENDING = "cslp_after_commit"   # run if the outer transaction commits
 _READY = "cslp_committed"        # its transaction committed: run when it ends
 _ALWAYS = "cslp_after_end"       # run when the outer transaction ends, however
-_BATCHES = "cslp_effect_batches"  # key -> the items its one effect will be given
 
 
 def after_commit(effect: Effect) -> None:
     """Run `effect(session)` once the current transaction has committed; never if it
     rolls back."""
     _schedule(_PENDING, effect)
-
-
-def after_commit_with(key: str, items: list, effect: Callable[[Session, list], None]) -> None:
-    """after_commit, once per transaction for `key`: `effect(session, every item given
-    with that key while the transaction lasted)`."""
-    session = db.session()
-    if session.get_transaction() is None:
-        return  # nothing written, nothing to follow
-    batches = session.info.setdefault(_BATCHES, {})
-    if key not in batches:
-        batch = batches[key] = []
-        after_commit(lambda own: effect(own, batch))
-    batches[key].extend(items)
 
 
 def after_end(effect: Effect) -> None:
@@ -83,6 +69,5 @@ def _ended(session: Session, transaction: SessionTransaction) -> None:
         return  # a savepoint: the outer transaction decides
     effects = session.info.pop(_READY, []) + session.info.pop(_ALWAYS, [])
     session.info.pop(_PENDING, None)
-    session.info.pop(_BATCHES, None)
     if effects:
         _run(effects)

@@ -43,9 +43,12 @@ def can_read_details(user: User, submission: Submission) -> bool:
 
 
 def screen() -> str | None:
+    """Where a sensitive read came from: the endpoint (the server's own knowledge), then,
+    after "|", the screen the client says it showed it on (a claim, never trusted)."""
     if not has_request_context():
         return "cli"
-    value = request.headers.get("X-CSLP-Screen") or request.endpoint or ""
+    claim = "".join(c for c in request.headers.get("X-CSLP-Screen", "") if c.isprintable())
+    value = (request.endpoint or "") + (f"|{claim}" if claim else "")
     return value[:40] or None
 
 

@@ -1,5 +1,5 @@
-"""Notices about records: stored once per dedupe key (the in-app list), and pushed to the
-user's devices once the transaction that made them has committed. Texts are written for
+"""Notices about records: stored once per dedupe key (the in-app list, and the push
+queue), the push woken once the transaction that made them has committed. Texts are written for
 a phone's lock screen: never a survivor's details."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from ...extensions import db
 from ...models import REVIEWER_ROLES, Notification, Submission, User
 from ...models.types import utcnow
 from ..base import push
-from ..base.effects import after_commit_with
+from ..base.effects import after_commit
 from ..base.sql import insert_ignoring_conflict
 
 FORM_NAMES = {"activity": "hoạt động", "model_group": "mô hình", "incident": "vụ việc",
@@ -21,8 +21,8 @@ FORM_NAMES = {"activity": "hoạt động", "model_group": "mô hình", "inciden
 
 def notify(user_ids, *, kind: str, key: str, title: str, body: str, url: str, tag: str,
            now=None) -> list[int]:
-    """Store one notification per user (once per `key`); returns the ids made now, which
-    are pushed after the commit."""
+    """Store one notification per user (once per `key`); returns the ids made now. They
+    are pushed after the commit, outside the request (services/base/push.py)."""
     made = []
     for user_id in set(user_ids):
         row = db.session.execute(insert_ignoring_conflict(Notification, {
@@ -33,7 +33,7 @@ def notify(user_ids, *, kind: str, key: str, title: str, body: str, url: str, ta
             made.append(db.session.scalar(select(Notification.id).where(
                 Notification.dedupe_key == f"{key}:{user_id}")))
     if made:
-        after_commit_with("push", made, push.deliver)
+        after_commit(push.wake)
     return made
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 
 from ...extensions import db
 from ...models import Submission, Unit, User
-from ..records.chain import review_chain
+from ..records.chain import chain_of
 from ..review import decide
 from ..sync import apply_sync_batch
 from ..users import create_user
@@ -314,7 +314,7 @@ def load_demo_records(*, now: datetime) -> tuple[int, int]:
         Submission.uuid.in_(wanted), Submission.status.in_(("submitted", "in_review"))))
     for submission in list(open_ones):
         while submission.status in ("submitted", "in_review"):
-            chain = review_chain(submission.form, submission.form_version, submission.unit)
+            chain = chain_of(submission)
             unit = chain[submission.review_step]
             if unit.id not in reviewers:
                 reviewers[unit.id] = _account(f"demo.duyet.{unit.code}",

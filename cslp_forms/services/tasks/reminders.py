@@ -61,8 +61,7 @@ def _remind(rule: DeadlineRule, period: Period, today: date, now: datetime) -> l
                 tag=f"rule-{rule.code}")
             if made:
                 sent.append({"rule": rule.code, "unit": row["unit"]["code"],
-                             "period": period.key, "kind": kind, "user_id": user_id,
-                             "notification_id": made[0]})
+                             "period": period.key, "kind": kind, "user_id": user_id})
     return sent
 
 
