@@ -59,7 +59,8 @@ def test_create_user_and_set_password(tmp_path):
     runner.invoke(args=["cslp", "load-units", str(unit_service.UNITS_2024)])
     result = runner.invoke(args=["cslp", "create-user", "--username", "0912345678",
                                  "--display-name", "Chị Lan", "--role", "officer",
-                                 "--unit", "31633"], input="lan-trong-lua-2024\nlan-trong-lua-2024\n")
+                                 "--unit", "31633"],
+                           input="lan-trong-lua-2024\nlan-trong-lua-2024\n")
     assert result.exit_code == 0, result.output
     result = runner.invoke(args=["cslp", "create-user", "--username", "x.y",
                                  "--display-name", "X", "--role", "officer", "--unit", "94"],
