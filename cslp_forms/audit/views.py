@@ -10,20 +10,21 @@ from ..services.users import search_account_audit
 from . import bp
 
 
+def _search(schema, search) -> dict:
+    if current_user.role != "admin" or current_user.unit.level != "province":
+        raise Problem("auth.forbidden", say("audit.province_admins"))
+    return {"entries": search(**load_args(schema))}
+
+
 @bp.get("/access")
 @login_required
 def list_access():
-    if current_user.role != "admin" or current_user.unit.level != "province":
-        raise Problem("auth.forbidden", say("audit.province_admins"))
-    args = load_args(AccessQuerySchema())
-    return {"entries": search_access_log(**args)}
+    """Who read, changed or exported a survivor's record, and the refusals."""
+    return _search(AccessQuerySchema(), search_access_log)
 
 
 @bp.get("/accounts")
 @login_required
 def list_account_changes():
     """What administrators changed about accounts (append-only)."""
-    if current_user.role != "admin" or current_user.unit.level != "province":
-        raise Problem("auth.forbidden", say("audit.province_admins"))
-    args = load_args(AccountAuditQuerySchema())
-    return {"entries": search_account_audit(**args)}
+    return _search(AccountAuditQuerySchema(), search_account_audit)

@@ -5,21 +5,16 @@ from marshmallow import fields, validate
 from .base import ApiSchema
 
 
-class AccessQuerySchema(ApiSchema):
-    record = fields.UUID()
-    user = fields.String()
-    from_ = fields.AwareDateTime(data_key="from")
-    to = fields.AwareDateTime()
-    limit = fields.Integer(load_default=200, validate=validate.Range(
-        min=1, max=1000, error="field.invalid"))
-
-
 class AccountAuditQuerySchema(ApiSchema):
     user = fields.String()
     from_ = fields.AwareDateTime(data_key="from")
     to = fields.AwareDateTime()
     limit = fields.Integer(load_default=200, validate=validate.Range(
         min=1, max=1000, error="field.invalid"))
+
+
+class AccessQuerySchema(AccountAuditQuerySchema):
+    record = fields.UUID()
 
 
 class AccountAuditEntrySchema(ApiSchema):
