@@ -36,11 +36,14 @@ from tests.api.sync_helpers import activity, item
 from tests.api.test_review import decide
 from tests.api.test_sync import sync
 
-OFFICER = {"31630": "canbo.anthanh2", "31585": "canbo.thienmy", "31633": "giamsat.culaodung",
+# Who files each unit's records, and who reviews them first. Nobody reviews her own record
+# (issue 14.6): An Thạnh 3's are filed by its officer, the province's own by a supervisor
+# and reviewed by the province's administrator.
+OFFICER = {"31630": "canbo.anthanh2", "31585": "canbo.thienmy", "31633": "canbo.anthanh3",
            "945": "giamsat.culaodung", "942": "giamsat.chauthanh", "94": "giamsat.tinh"}
 DISTRICT = {"31630": "giamsat.culaodung", "31633": "giamsat.culaodung",
             "31585": "giamsat.chauthanh", "945": "giamsat.tinh", "942": "giamsat.tinh",
-            "94": "giamsat.tinh"}
+            "94": "admin.tinh"}
 
 
 def act(day, kind, total=None, **more):
