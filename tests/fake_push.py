@@ -68,6 +68,16 @@ class FakePushService:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
+    def wait(self, count: int, seconds: float = 10.0) -> list[dict]:
+        """What it received once `count` pushes came (pushes leave the server from a
+        thread of its own after the commit, except on an in-memory database), and a
+        moment more, so a push too many would be seen too."""
+        deadline = time.monotonic() + seconds
+        while len(self.received) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.3)
+        return self.received
+
     def device(self, name: str) -> Device:
         self.devices[name] = Device(self, name)
         return self.devices[name]
