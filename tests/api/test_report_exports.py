@@ -3,14 +3,16 @@ left out unless privileged, every case export logged."""
 
 import csv
 import io
+import uuid as uuid_lib
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from cslp_forms.extensions import db
-from cslp_forms.models import AccessLog, ExportLog
+from cslp_forms.models import AccessLog, ExportLog, Submission
 from tests.api import report_fixture
+from tests.api.sync_helpers import activity, item
 from tests.conftest import assert_problem
 
 MARKER = "GHI-CHU-MAT"
@@ -138,3 +140,34 @@ def test_empty_export_still_has_headers(login):
     rows = read_csv(login("giamsat.culaodung").get(
         "/api/reports/export?form=model_group&format=csv&period=2024-Q1"))
     assert rows[0][0] == "Mã phiếu" and "Loại mô hình" in rows[0] and len(rows) == 1
+
+
+# --- what a spreadsheet cannot read ------------------------------------------------
+
+def filed_activities(login, texts):
+    """One activity per text, the text as its title (and its notes), filed in 31630."""
+    officer = login("canbo.anthanh2")
+    uuids = []
+    for n, text in enumerate(texts, 1):
+        it = item(activity(title_content=text, notes=text, participants_total=40 + n,
+                           participants_female=30, participants_male=10 + n))
+        [result] = officer.post("/api/sync", json={"items": [it]}).get_json()["results"]
+        assert result["status"] == "accepted", result
+        uuids.append(it["uuid"])
+    return uuids
+
+
+# Not XML 1.0 characters: stored before sync refused them, they must not break an export.
+@pytest.mark.parametrize("bad", ["\x0b", "\x1f", "\x01", "\ufffe", "\uffff", "\ud800"])
+def test_an_unwritable_character_already_stored_does_not_break_exports(app, login, bad):
+    [uuid] = filed_activities(login, ["Họp ấp"])
+    with app.app_context():
+        row = db.session.get(Submission, uuid_lib.UUID(uuid))
+        row.answers = {**row.answers, "title_content": f"Họp{bad}ấp", "notes": bad}
+        db.session.commit()
+    supervisor = login("giamsat.culaodung")
+    book = read_xlsx(supervisor.get("/api/reports/export?form=activity&format=xlsx"))
+    [row] = list(book["Phiếu"].iter_rows(min_row=2, values_only=True))
+    assert "Họp\ufffdấp" in row and "\ufffd" in row
+    rows = read_csv(supervisor.get("/api/reports/export?form=activity&format=csv"))
+    assert "Họp\ufffdấp" in rows[1] and "\ufffd" in rows[1]
