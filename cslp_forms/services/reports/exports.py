@@ -37,6 +37,11 @@ STATUS_LABELS = {"submitted": "Đã gửi", "in_review": "Đang duyệt", "appro
                  "returned": "Bị trả lại", "rejected": "Không được chấp nhận"}
 META_HEADERS = ["Mã phiếu", "Mã đơn vị", "Đơn vị", "Đơn vị cấp trên", "Ngày", "Kỳ (tháng)",
                 "Trạng thái", "Người nhập", "Lần sửa", "Cập nhật lúc (UTC)"]
+# A cell whose text starts with one of these can be run as a formula by Excel or
+# LibreOffice (OWASP, "CSV Injection", whose list this is): `=WEBSERVICE(...)` sends the
+# sheet's data away, `+`, `-` and `@` start formulas too, and some spreadsheets skip a
+# leading tab or CR and then see the formula behind it.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MIMETYPES = {"csv": "text/csv; charset=utf-8",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -192,9 +197,15 @@ def writable(text: str) -> str:
 
 
 def csv_chunks(export: Export) -> Iterator[bytes]:
-    """UTF-8 with a byte-order mark, so Excel and LibreOffice read Vietnamese right."""
+    """UTF-8 with a byte-order mark, so Excel and LibreOffice read Vietnamese right.
+
+    CSV has no cell types, so a text that would start a formula gets a leading "'", as
+    OWASP advises (the apostrophe shows; the value cannot run). Every text cell is quoted
+    (QUOTE_NONNUMERIC): a spreadsheet that splits on ";" (the list separator of a
+    Vietnamese Windows) must not cut "a;=1+2" into a cell that starts with "=". Numbers
+    stay bare, and a spreadsheet still reads quoted ISO dates as dates."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC)
     buffer.write("\ufeff")
     writer.writerow([_csv(h) for h in export.headers])
     for n, values in enumerate(export.records(), 1):
@@ -212,16 +223,26 @@ def _csv(value):
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):
-        return writable(value)
+        value = writable(value)
+        return "'" + value if value.startswith(FORMULA_START) else value
     return "" if value is None else value
 
 
 def _xlsx_row(sheet, values) -> list:
-    """The cells of one row: text made writable, dates shown as dates."""
+    """The cells of one row. Text is always an explicit string cell: openpyxl would
+    store a str that starts with "=" as a formula (an <f> element). A text that would
+    start a formula also gets the quotePrefix style, Excel's own mark for a value typed
+    with a leading apostrophe: it reads back exactly as she typed it and stays text
+    even when someone edits the cell. Numbers and dates keep their types."""
     row = []
     for value in values:
         if isinstance(value, str):
-            row.append(WriteOnlyCell(sheet, value=writable(value)))
+            text = writable(value)
+            cell = WriteOnlyCell(sheet, value=text)
+            cell.data_type = "s"
+            if text.startswith(FORMULA_START):
+                cell.quotePrefix = True
+            row.append(cell)
         elif isinstance(value, date) and not isinstance(value, datetime):
             cell = WriteOnlyCell(sheet, value=value)
             cell.number_format = "DD/MM/YYYY"
