@@ -233,6 +233,8 @@ def test_formulas_in_repeat_rows_and_names_are_text(app, login):
 def test_an_unwritable_character_already_stored_does_not_break_exports(app, login, bad):
     [uuid] = filed_activities(login, ["Họp ấp"])
     with app.app_context():
+        if bad == "\ud800" and db.engine.dialect.name == "postgresql":
+            pytest.skip("jsonb cannot hold a lone surrogate (tests/pg/test_schema.py)")
         row = db.session.get(Submission, uuid_lib.UUID(uuid))
         row.answers = {**row.answers, "title_content": f"Họp{bad}ấp", "notes": bad}
         db.session.commit()
