@@ -2,7 +2,7 @@
 
 from marshmallow import ValidationError, fields, validate
 
-from .base import ApiSchema
+from .base import DB_INT, ApiSchema
 
 MAX_BATCH = 100
 
@@ -21,8 +21,7 @@ class SyncItemSchema(ApiSchema):
     unit = fields.String(required=True, validate=validate.Length(min=1, max=10,
                                                                 error="field.invalid_unit"))
     base_revision = fields.Integer(required=True, allow_none=True, strict=True,
-                                   validate=validate.Range(min=1, max=2**31 - 1,
-                                                           error="field.invalid"))
+                                   validate=DB_INT)
     answers = fields.Dict(keys=fields.String(), required=True)
     attachments = fields.List(fields.String(validate=SHA256), load_default=list,
                               validate=validate.Length(max=20, error="field.too_many"))
