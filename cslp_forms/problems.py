@@ -118,6 +118,8 @@ DETAILS: dict[str, str] = {
     "unit.no_such_code": "Không có đơn vị mã {code}.",
     "form.no_such_version": "Không có biểu mẫu {form} phiên bản {version}.",
     "sync.batch_limit": "Mỗi lần gửi tối đa {max_items} phiếu; máy sẽ chia nhỏ và gửi tiếp.",
+    "sync.errors_left_out": "Còn {count} lỗi nữa chưa được liệt kê; sửa các lỗi đã hiện rồi "
+                            "gửi lại để xem tiếp.",
     "attachment.hash_format": "Địa chỉ ảnh phải là mã SHA-256 (64 ký tự 0-9, a-f).",
     "push.https_only": "Địa chỉ nhận thông báo phải là https.",
     "review.officer": "Cán bộ cơ sở không duyệt phiếu.",

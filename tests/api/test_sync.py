@@ -1,6 +1,7 @@
 """POST /api/sync: every result status, exactly-once storage, scope."""
 
 import json
+import re
 import uuid as uuid_lib
 
 import pytest
@@ -8,6 +9,7 @@ from sqlalchemy import func, select
 
 from cslp_forms.extensions import db
 from cslp_forms.models import Submission, SubmissionRevision
+from cslp_forms.services.sync import MAX_ERRORS_PER_BATCH, MAX_ERRORS_PER_ITEM
 from tests.api.sync_helpers import activity, item
 from tests.conftest import assert_problem
 
@@ -192,6 +194,52 @@ def test_batch_over_100_items_is_413(login):
     res = login("canbo.anthanh2").post("/api/sync", json={"items": [item()] * 101})
     body = assert_problem(res, 413, "sync.batch_too_large")
     assert body["max_items"] == 100
+
+
+def left_out(errors) -> int:
+    """How many errors the final `sync.errors_left_out` entry says were not listed."""
+    last = errors[-1]
+    assert (last["field"], last["code"]) == ("item", "sync.errors_left_out")
+    return int(re.search(r"\d+", last["message"]).group())
+
+
+def test_errors_are_capped_per_item_and_say_how_many_were_left_out(login):
+    officer = login("canbo.anthanh2")
+    unknown_keys = {**item(), **{f"k{i}": 1 for i in range(250_000)}}  # ~3.4 MB
+    unknown_answers = item({**activity(), **{f"a{i}": 1 for i in range(300)}})
+    res = officer.post("/api/sync", json={"items": [unknown_keys, unknown_answers, item()]})
+    assert res.status_code == 200 and len(res.get_data()) < 50_000
+    results = res.get_json()["results"]
+    assert [r["status"] for r in results] == ["rejected", "rejected", "accepted"]
+    for result, total in zip(results, [250_000, 300], strict=False):
+        errors = result["errors"]
+        assert len(errors) == MAX_ERRORS_PER_ITEM + 1
+        assert all(set(e) == {"field", "code", "message"} and e["message"] for e in errors)
+        assert {e["code"] for e in errors[:-1]} == {"field.unknown"}
+        assert left_out(errors) == total - MAX_ERRORS_PER_ITEM
+
+
+def test_answers_with_more_keys_than_any_form_are_one_error(login):
+    flood = item({**activity(), **{f"a{i}": 1 for i in range(250_000)}})
+    [result] = sync(login("canbo.anthanh2"), flood)
+    assert result["status"] == "rejected"
+    assert [(e["field"], e["code"]) for e in result["errors"]] == [("answers", "field.too_many")]
+
+
+def test_errors_are_capped_per_batch(login):
+    officer = login("canbo.anthanh2")
+    batch = [item({**activity(), **{f"a{i}": 1 for i in range(40)}}) for _ in range(100)]
+    res = officer.post("/api/sync", json={"items": batch})
+    results = res.get_json()["results"]
+    assert all(r["status"] == "rejected" and r["uuid"] == it["uuid"]
+               for r, it in zip(results, batch, strict=True))
+    listed = [e for r in results for e in r["errors"] if e["code"] != "sync.errors_left_out"]
+    assert len(listed) == MAX_ERRORS_PER_BATCH
+    # The first items keep all their errors; the rest say how many there were.
+    full = MAX_ERRORS_PER_BATCH // 40
+    assert all(len(r["errors"]) == 40 for r in results[:full])
+    assert sum(left_out(r["errors"]) for r in results[full:]) == 100 * 40 - len(listed)
+    assert all(r["errors"] for r in results)
 
 
 @pytest.mark.parametrize("body", ['{"items": {}}', "[]", "nope", '{"items": [], "x": 1}',
