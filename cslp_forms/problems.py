@@ -129,6 +129,8 @@ DETAILS: dict[str, str] = {
     "unit.no_such_code": "Không có đơn vị mã {code}.",
     "form.no_such_version": "Không có biểu mẫu {form} phiên bản {version}.",
     "sync.batch_limit": "Mỗi lần gửi tối đa {max_items} phiếu; máy sẽ chia nhỏ và gửi tiếp.",
+    "sync.errors_left_out": "Còn {count} lỗi nữa chưa được liệt kê; sửa các lỗi đã hiện rồi "
+                            "gửi lại để xem tiếp.",
     "attachment.hash_format": "Địa chỉ ảnh phải là mã SHA-256 (64 ký tự 0-9, a-f).",
     "push.https_only": "Địa chỉ nhận thông báo phải là https.",
     "push.unknown_service": "Trình duyệt này dùng dịch vụ thông báo chưa được hỗ trợ; hãy dùng "
@@ -162,13 +164,17 @@ def say(key: str, **values) -> str:
     """The text of DETAILS[key], its placeholders filled."""
     return DETAILS[key].format(**values)
 
-# A lone UTF-16 surrogate cannot be stored or sent back as UTF-8, and PostgreSQL refuses
-# NUL in text: both are refused where input enters, never met by the database.
-BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
+# Text that is not XML 1.0 `Char` is refused where input enters, never met by the
+# database or an export: a lone UTF-16 surrogate cannot be stored or sent back as UTF-8,
+# PostgreSQL refuses NUL, and the other C0 controls (all but tab, LF and CR), U+FFFE and
+# U+FFFF cannot be written into an XLSX file (its sheets are XML), so one such character
+# would break every export that holds the record.
+BAD_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def has_bad_text(value, depth: int = 0) -> bool:
-    """True if any string (or key) inside a parsed JSON value has NUL or a surrogate."""
+    """True if any string (or key) inside a parsed JSON value has a character BAD_TEXT
+    refuses (a control character other than tab, LF, CR; a surrogate; U+FFFE, U+FFFF)."""
     if isinstance(value, str):
         return bool(BAD_TEXT.search(value))
     if depth > 64:

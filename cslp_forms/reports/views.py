@@ -5,13 +5,14 @@ from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..models.types import utcnow
-from ..schemas.base import load_args, load_json
+from ..schemas.base import load_args, load_json, load_path
 from ..schemas.reports import (
     ExportArgsSchema,
     IndicatorArgsSchema,
     RecordsArgsSchema,
     TargetArgsSchema,
     TargetBodySchema,
+    TargetPathSchema,
     YearEndArgsSchema,
 )
 from ..services.base.clock import local_today
@@ -54,6 +55,7 @@ def list_targets():
 @bp.put("/targets/<int:year>/<unit>/<indicator>")
 @login_required
 def put_target(year, unit, indicator):
+    load_path(TargetPathSchema(), year=year)
     data = load_json(TargetBodySchema())
     target = targets.put_target(actor=current_user, unit_code=unit, year=year,
                                 indicator=indicator, value=data["value"],
@@ -66,6 +68,7 @@ def put_target(year, unit, indicator):
 @bp.delete("/targets/<int:year>/<unit>/<indicator>")
 @login_required
 def delete_target(year, unit, indicator):
+    load_path(TargetPathSchema(), year=year)
     targets.delete_target(actor=current_user, unit_code=unit, year=year, indicator=indicator)
     db.session.commit()
     return "", 204

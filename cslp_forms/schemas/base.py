@@ -3,7 +3,7 @@
 `[{field, code, message}]`."""
 
 from flask import request
-from marshmallow import RAISE, Schema, ValidationError, fields
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from ..problems import Problem, field_errors, has_bad_text, say
 
@@ -20,6 +20,11 @@ ERROR_CODES = {
     "special": "field.invalid_type",
     "invalid_utf8": "field.invalid_type",
 }
+
+# An id or a count that lands in an `integer` column: 32-bit on PostgreSQL (64 on SQLite),
+# so the smaller bound serves both; a larger number is a field error, never a database
+# error (SQLite cannot even bind an int past 2^63).
+DB_INT = validate.Range(min=1, max=2**31 - 1, error="field.invalid")
 
 
 class ApiSchema(Schema):
@@ -46,6 +51,15 @@ def load_json(schema: Schema, *, data=None, check_text: bool = True):
         raise Problem("request.malformed", say("request.bad_text"))
     try:
         return schema.load(data)
+    except ValidationError as err:
+        raise Problem("request.invalid", errors=field_errors(err.messages)) from None
+
+
+def load_path(schema: Schema, **values):
+    """Check what the URL's own parts carried (werkzeug's `int` takes any size), 400
+    request.invalid on a bad one."""
+    try:
+        return schema.load(values)
     except ValidationError as err:
         raise Problem("request.invalid", errors=field_errors(err.messages)) from None
 

@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from .base import ApiSchema
+from .base import DB_INT, ApiSchema
 
 URL = validate.Regexp(r"^https://[^\s]{1,990}$", error="field.invalid")
 
@@ -28,7 +28,7 @@ class UnsubscribeSchema(ApiSchema):
 
 
 class ReadSchema(ApiSchema):
-    ids = fields.List(fields.Integer(strict=True), required=True,
+    ids = fields.List(fields.Integer(strict=True, validate=DB_INT), required=True,
                       validate=validate.Length(max=500, error="field.too_many"))
 
 

@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from ..models import STATUSES
+from ..models import LEVELS, STATUSES
 from ..services.base.forms import registry
 from ..services.base.periods import EXPORT_PATTERN, PERIOD_PATTERN
 from .base import ApiSchema
@@ -42,13 +42,28 @@ class JsonNumber(fields.Float):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+class TargetPathSchema(ApiSchema):
+    year = fields.Integer(required=True, strict=True, validate=YEAR)
+
+
+class TargetDetailSchema(ApiSchema):
+    """What the indicators read from a target: the places a supervision target names
+    (K03, unit codes) and the levels the Law Day rule covers (K02)."""
+
+    places = fields.List(fields.String(validate=validate.Length(
+        min=1, max=10, error="field.invalid_unit")), validate=validate.Length(
+        max=100, error="field.too_many"))
+    levels = fields.List(fields.String(validate=validate.OneOf(
+        LEVELS, error="field.not_a_choice")), validate=validate.Length(
+        max=len(LEVELS), error="field.too_many"))
+
+
 class TargetBodySchema(ApiSchema):
     value = JsonNumber(required=True, allow_nan=False, validate=validate.Range(
         min=0, max=10**7, error="field.invalid"))
     basis = fields.String(validate=validate.OneOf(
         ("count", "percent", "per_unit_month"), error="field.not_a_choice"))
-    detail = fields.Dict(keys=fields.String(validate=validate.Length(max=32)),
-                         allow_none=True)
+    detail = fields.Nested(TargetDetailSchema, allow_none=True)
     note = fields.String(allow_none=True, validate=validate.Length(
         max=500, error="field.too_long"))
 

@@ -3,7 +3,7 @@
 from marshmallow import fields, validate
 
 from ..models import DECISIONS, STATUSES
-from .base import ApiSchema
+from .base import DB_INT, ApiSchema
 
 PERIOD = validate.Regexp(r"^[0-9]{4}-(0[1-9]|1[0-2])$", error="field.invalid")
 
@@ -11,8 +11,7 @@ PERIOD = validate.Regexp(r"^[0-9]{4}-(0[1-9]|1[0-2])$", error="field.invalid")
 class DecisionSchema(ApiSchema):
     decision = fields.String(required=True, validate=validate.OneOf(
         DECISIONS, error="field.not_a_choice"))
-    revision = fields.Integer(required=True, strict=True, validate=validate.Range(
-        min=1, max=2**31 - 1, error="field.invalid"))
+    revision = fields.Integer(required=True, strict=True, validate=DB_INT)
     comment = fields.String(load_default=None, allow_none=True,
                             validate=validate.Length(max=2000, error="field.too_long"))
     field_comments = fields.Dict(keys=fields.String(validate=validate.Length(max=64)),
@@ -23,8 +22,7 @@ class DecisionSchema(ApiSchema):
 
 class BulkItemSchema(ApiSchema):
     uuid = fields.UUID(required=True)
-    revision = fields.Integer(required=True, strict=True, validate=validate.Range(
-        min=1, max=2**31 - 1, error="field.invalid"))
+    revision = fields.Integer(required=True, strict=True, validate=DB_INT)
 
 
 class BulkApproveSchema(ApiSchema):

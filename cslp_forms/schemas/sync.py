@@ -2,9 +2,13 @@
 
 from marshmallow import ValidationError, fields, validate
 
-from .base import ApiSchema
+from .base import DB_INT, ApiSchema
 
 MAX_BATCH = 100
+# More answers than any form has questions (the largest has under 40; repeat rows are
+# one answer) is refused as one error before each unknown key costs one. (JSON keys are
+# always strings: `answers` needs no key field, which would cost a call per key.)
+MAX_ANSWERS = 500
 
 
 def _raise(code):
@@ -21,9 +25,9 @@ class SyncItemSchema(ApiSchema):
     unit = fields.String(required=True, validate=validate.Length(min=1, max=10,
                                                                 error="field.invalid_unit"))
     base_revision = fields.Integer(required=True, allow_none=True, strict=True,
-                                   validate=validate.Range(min=1, max=2**31 - 1,
-                                                           error="field.invalid"))
-    answers = fields.Dict(keys=fields.String(), required=True)
+                                   validate=DB_INT)
+    answers = fields.Dict(required=True, validate=validate.Length(
+        max=MAX_ANSWERS, error="field.too_many"))
     attachments = fields.List(fields.String(validate=SHA256), load_default=list,
                               validate=validate.Length(max=20, error="field.too_many"))
     # The phone's clock when she last changed the record; a clock set to year 1 or 9999

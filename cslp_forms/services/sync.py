@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from ..extensions import db
 from ..models import LOCKED_STATUSES, Submission, SubmissionRevision, Unit, User
-from ..problems import field_errors, has_bad_text
+from ..problems import field_error, field_errors, has_bad_text
 from ..schemas.sync import SyncItemSchema
 from .base.clock import local_today
 from .base.forms import FormDefinition, registry
@@ -33,6 +33,13 @@ from .records.payloads import (
 from .records.sealing import seal_columns
 
 _ITEM_SCHEMA = SyncItemSchema()
+# A rejected item lists at most this many errors, and a batch this many in all (in the
+# order of its items); what is left out is counted in one last entry of the same shape,
+# `{"field": "item", "code": "sync.errors_left_out", "message": "Còn N lỗi …"}`. A real
+# record has a few dozen errors at worst; without a cap, 250,000 unknown keys made a
+# 24 MB answer. Every rejected item keeps at least that last entry.
+MAX_ERRORS_PER_ITEM = 50
+MAX_ERRORS_PER_BATCH = 1000
 
 
 class _Batch:
@@ -119,7 +126,24 @@ def apply_sync_batch(items: list, *, user: User, now: datetime) -> list[dict]:
     # Change numbers follow the order she sent the records in.
     position = {r["uuid"]: i for i, r in reversed(list(enumerate(results)))}
     stamp_changes(sorted(batch.changed, key=lambda u: position.get(str(u), 0)))
+    _cap_batch_errors(results)
     return results
+
+
+def _cap_batch_errors(results: list[dict]) -> None:
+    """At most MAX_ERRORS_PER_BATCH errors listed across the batch, first items first."""
+    budget = MAX_ERRORS_PER_BATCH
+    for result in results:
+        if "errors" not in result:
+            continue
+        errors, left_out = result["errors"], result.pop("_left_out", 0)
+        keep = min(len(errors), budget)
+        budget -= keep
+        left_out += len(errors) - keep
+        result["errors"] = errors[:keep]
+        if left_out:
+            result["errors"].append(field_error("item", "sync.errors_left_out",
+                                                "sync.errors_left_out", count=left_out))
 
 
 class _New(NamedTuple):
@@ -161,7 +185,9 @@ def _sort_key(raw) -> str:
 
 
 def _rejected(uuid, errors) -> dict:
-    return {"uuid": uuid, "status": "rejected", "errors": errors}
+    """Its first MAX_ERRORS_PER_ITEM errors, and how many more (for _cap_batch_errors)."""
+    return {"uuid": uuid, "status": "rejected", "errors": errors[:MAX_ERRORS_PER_ITEM],
+            "_left_out": max(0, len(errors) - MAX_ERRORS_PER_ITEM)}
 
 
 def _apply_item(raw, batch: _Batch) -> dict | _New:

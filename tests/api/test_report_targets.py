@@ -55,9 +55,39 @@ def test_administrator_changes_a_target_and_the_seed_keeps_it(app, login):
     ("/api/reports/targets/2024/94/K03", {}, 400, "request.invalid"),
     ("/api/reports/targets/2024/94/K15", {"value": 1}, 404, "report.unknown_indicator"),
     ("/api/reports/targets/2024/99999/K03", {"value": 1}, 404, "unit.not_found"),
+    # A year in the URL is an integer of any size: out of range, a field error, not a 500.
+    ("/api/reports/targets/99999999999999999999/94/K03", {"value": 1}, 400,
+     "request.invalid"),
+    ("/api/reports/targets/10000/94/K03", {"value": 1}, 400, "request.invalid"),
+    ("/api/reports/targets/0/94/K03", {"value": 1}, 400, "request.invalid"),
+    # What the indicators read from a target's detail has one shape (unit codes, levels).
+    ("/api/reports/targets/2024/94/K03", {"value": 4, "detail": {"places": [2**70]}}, 400,
+     "request.invalid"),
+    ("/api/reports/targets/2024/94/K03", {"value": 4, "detail": {"places": 5}}, 400,
+     "request.invalid"),
+    ("/api/reports/targets/2024/94/K02", {"value": 1, "detail": {"levels": ["ap"]}}, 400,
+     "request.invalid"),
+    ("/api/reports/targets/2024/94/K03", {"value": 4, "detail": {"x": 1}}, 400,
+     "request.invalid"),
 ])
 def test_bad_targets_are_refused(login, url, body, status, code):
     assert_problem(login("admin.tinh").put(url, json=body), status, code)
+
+
+def test_a_huge_year_cannot_be_deleted_either(login):
+    assert_problem(login("admin.tinh").delete(
+        "/api/reports/targets/99999999999999999999/94/K03"), 400, "request.invalid")
+
+
+def test_a_target_naming_places_and_levels_is_kept(login):
+    admin = login("admin.tinh")
+    res = admin.put("/api/reports/targets/2024/94/K03",
+                    json={"value": 2, "detail": {"places": ["945", "31630"]}})
+    assert res.status_code == 200 and res.get_json()["detail"] == {"places": ["945", "31630"]}
+    res = admin.put("/api/reports/targets/2024/94/K02",
+                    json={"value": 1, "detail": {"levels": ["district", "commune"]}})
+    assert res.status_code == 200
+    assert admin.get("/api/reports/indicators?year=2024&unit=94").status_code == 200
 
 
 @pytest.mark.parametrize("username", ["giamsat.tinh", "giamsat.culaodung", "canbo.anthanh2"])

@@ -1,6 +1,7 @@
 """POST /api/sync: every result status, exactly-once storage, scope."""
 
 import json
+import re
 import uuid as uuid_lib
 
 import pytest
@@ -8,6 +9,7 @@ from sqlalchemy import func, select
 
 from cslp_forms.extensions import db
 from cslp_forms.models import Submission, SubmissionRevision
+from cslp_forms.services.sync import MAX_ERRORS_PER_BATCH, MAX_ERRORS_PER_ITEM
 from tests.api.sync_helpers import activity, item
 from tests.conftest import assert_problem
 
@@ -194,6 +196,52 @@ def test_batch_over_100_items_is_413(login):
     assert body["max_items"] == 100
 
 
+def left_out(errors) -> int:
+    """How many errors the final `sync.errors_left_out` entry says were not listed."""
+    last = errors[-1]
+    assert (last["field"], last["code"]) == ("item", "sync.errors_left_out")
+    return int(re.search(r"\d+", last["message"]).group())
+
+
+def test_errors_are_capped_per_item_and_say_how_many_were_left_out(login):
+    officer = login("canbo.anthanh2")
+    unknown_keys = {**item(), **{f"k{i}": 1 for i in range(250_000)}}  # ~3.4 MB
+    unknown_answers = item({**activity(), **{f"a{i}": 1 for i in range(300)}})
+    res = officer.post("/api/sync", json={"items": [unknown_keys, unknown_answers, item()]})
+    assert res.status_code == 200 and len(res.get_data()) < 50_000
+    results = res.get_json()["results"]
+    assert [r["status"] for r in results] == ["rejected", "rejected", "accepted"]
+    for result, total in zip(results, [250_000, 300], strict=False):
+        errors = result["errors"]
+        assert len(errors) == MAX_ERRORS_PER_ITEM + 1
+        assert all(set(e) == {"field", "code", "message"} and e["message"] for e in errors)
+        assert {e["code"] for e in errors[:-1]} == {"field.unknown"}
+        assert left_out(errors) == total - MAX_ERRORS_PER_ITEM
+
+
+def test_answers_with_more_keys_than_any_form_are_one_error(login):
+    flood = item({**activity(), **{f"a{i}": 1 for i in range(250_000)}})
+    [result] = sync(login("canbo.anthanh2"), flood)
+    assert result["status"] == "rejected"
+    assert [(e["field"], e["code"]) for e in result["errors"]] == [("answers", "field.too_many")]
+
+
+def test_errors_are_capped_per_batch(login):
+    officer = login("canbo.anthanh2")
+    batch = [item({**activity(), **{f"a{i}": 1 for i in range(40)}}) for _ in range(100)]
+    res = officer.post("/api/sync", json={"items": batch})
+    results = res.get_json()["results"]
+    assert all(r["status"] == "rejected" and r["uuid"] == it["uuid"]
+               for r, it in zip(results, batch, strict=True))
+    listed = [e for r in results for e in r["errors"] if e["code"] != "sync.errors_left_out"]
+    assert len(listed) == MAX_ERRORS_PER_BATCH
+    # The first items keep all their errors; the rest say how many there were.
+    full = MAX_ERRORS_PER_BATCH // 40
+    assert all(len(r["errors"]) == 40 for r in results[:full])
+    assert sum(left_out(r["errors"]) for r in results[full:]) == 100 * 40 - len(listed)
+    assert all(r["errors"] for r in results)
+
+
 @pytest.mark.parametrize("body", ['{"items": {}}', "[]", "nope", '{"items": [], "x": 1}',
                                   '{"things": []}'])
 def test_malformed_batches_are_400(login, body):
@@ -230,7 +278,13 @@ def test_an_edit_cannot_change_the_form_of_a_record(app, login):
         assert (row.form, row.revision, row.answers) == ("activity", 1, it["answers"])
 
 
-@pytest.mark.parametrize("bad", [r"\ud800", r"a\u0000b"])
+# Not XML 1.0 `Char`: NUL and the other C0 controls but tab, LF and CR, lone surrogates,
+# U+FFFE and U+FFFF (an XLSX sheet is XML: one of these broke every export holding it).
+NOT_XML = [r"\ud800", r"a\u0000b", r"a\u000bb", r"\u000c", r"a\u0001", r"\u0008",
+           r"\u000e", r"x\u001fy", r"\ufffe", r"\uffff", r"\udfff"]
+
+
+@pytest.mark.parametrize("bad", NOT_XML)
 def test_unstorable_text_rejects_the_item_not_the_batch(app, login, bad):
     officer = login("canbo.anthanh2")
     good = item()
@@ -245,9 +299,32 @@ def test_unstorable_text_rejects_the_item_not_the_batch(app, login, bad):
     assert count_rows(app) == 1
 
 
+@pytest.mark.parametrize("bad", [r"\u000b", r"\ufffe"])
+def test_unstorable_text_in_an_answer_key_or_nested_row_is_refused(login, bad):
+    officer = login("canbo.anthanh2")
+    key = json.dumps({**item(), "answers": {"x" + "PLACEHOLDER": 1}})
+    row = json.dumps(item({"model_type": "chia_se", "name": "Tổ", "meetings": [
+        {"date": "2024-03-01", "topic": "PLACEHOLDER", "participants_total": 9}]},
+        form="model_group"))
+    body = '{"items": [%s, %s]}' % tuple(  # noqa: UP031
+        t.replace("PLACEHOLDER", bad) for t in (key, row))
+    results = officer.post("/api/sync", data=body,
+                           content_type="application/json").get_json()["results"]
+    assert [(r["status"], r["errors"][0]["code"]) for r in results] == [
+        ("rejected", "field.invalid_text")] * 2
+
+
+def test_tab_newline_and_carriage_return_stay_allowed(app, login):
+    text = "Dòng 1\r\nDòng 2\tcột"
+    [result] = sync(login("canbo.anthanh2"), item(activity(notes=text)))
+    assert result["status"] == "accepted"
+    with app.app_context():
+        assert db.session.scalar(select(Submission.answers))["notes"] == text
+
+
 @pytest.mark.parametrize("body", ["[" * 100000 + "]" * 100000,
                                   '{"items": ' + "[" * 5000 + "]" * 5000 + "}",
-                                  r'{"\ud800": []}'])
+                                  r'{"\ud800": []}', r'{"\u000b": []}'])
 def test_deep_or_unstorable_bodies_are_400(login, body):
     res = login("canbo.anthanh2").post("/api/sync", data=body,
                                        content_type="application/json")

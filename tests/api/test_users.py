@@ -26,6 +26,15 @@ def test_duplicate_username_is_409(login):
                    409, "user.exists")
 
 
+@pytest.mark.parametrize("name", ["Chị\x0bLan", "Chị Lan\x1f", "\ufffeChị Lan"])
+def test_a_name_with_a_character_no_export_can_hold_is_refused(login, name):
+    admin = login("admin.tinh")
+    assert_problem(admin.post("/api/users", json={**NEW, "display_name": name}), 400,
+                   "request.malformed")
+    assert_problem(admin.patch("/api/users/canbo.anthanh2", json={"display_name": name}),
+                   400, "request.malformed")
+
+
 @pytest.mark.parametrize("change, field", [
     ({"role": "chief"}, "role"),
     ({"password": "short"}, "password"),

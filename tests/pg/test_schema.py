@@ -33,3 +33,20 @@ def test_unit_code_is_unique_per_validity_start(app):
                 "INSERT INTO units (code, name, level, path, valid_from) "
                 "VALUES ('945', 'X', 'district', '/x/', '2024-01-01')"))
         db.session.rollback()
+
+
+def test_jsonb_refuses_nul_and_lone_surrogates_but_not_other_controls(app):
+    """Why problems.BAD_TEXT refuses at input: PostgreSQL itself refuses NUL and a lone
+    surrogate in jsonb, but stores the other characters XML cannot hold (U+000B, U+FFFE),
+    which would then reach an export."""
+    from sqlalchemy.exc import DataError
+
+    with app.app_context():
+        for bad in (r'"\u0000"', r'"\ud800"'):
+            with pytest.raises(DataError):
+                db.session.execute(text("SELECT CAST(:v AS jsonb)"), {"v": bad})
+            db.session.rollback()
+        for kept in (r'"\u000b"', r'"\ufffe"', r'"\u001f"'):
+            assert db.session.scalar(text("SELECT CAST(:v AS jsonb) #>> '{}'"),
+                                     {"v": kept}) == kept[1:-1].encode().decode(
+                                         "unicode_escape")

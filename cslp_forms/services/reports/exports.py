@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 
 from ...extensions import db
 from ...models import REVIEWER_ROLES, ExportLog, Submission, Unit, User
-from ...problems import Problem, say
+from ...problems import BAD_TEXT, Problem, say
 from ..base.forms import FormDefinition, registry
 from ..base.periods import Period, parse_export_period
 from ..base.units import find_version, in_subtree
@@ -37,6 +37,11 @@ STATUS_LABELS = {"submitted": "Đã gửi", "in_review": "Đang duyệt", "appro
                  "returned": "Bị trả lại", "rejected": "Không được chấp nhận"}
 META_HEADERS = ["Mã phiếu", "Mã đơn vị", "Đơn vị", "Đơn vị cấp trên", "Ngày", "Kỳ (tháng)",
                 "Trạng thái", "Người nhập", "Lần sửa", "Cập nhật lúc (UTC)"]
+# A cell whose text starts with one of these can be run as a formula by Excel or
+# LibreOffice (OWASP, "CSV Injection", whose list this is): `=WEBSERVICE(...)` sends the
+# sheet's data away, `+`, `-` and `@` start formulas too, and some spreadsheets skip a
+# leading tab or CR and then see the formula behind it.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MIMETYPES = {"csv": "text/csv; charset=utf-8",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -183,12 +188,26 @@ def prepare_export(*, actor: User, form: str, fmt: str, unit_code: str | None,
                   parents)
 
 
+def writable(text: str) -> str:
+    """The text with what XML 1.0 cannot hold (and UTF-8 cannot encode) replaced by U+FFFD.
+    Input refuses these (problems.BAD_TEXT); a record stored before that rule, or put
+    in the database by hand, is exported with a visible mark instead of failing the
+    whole export."""
+    return BAD_TEXT.sub("\ufffd", text)
+
+
 def csv_chunks(export: Export) -> Iterator[bytes]:
-    """UTF-8 with a byte-order mark, so Excel and LibreOffice read Vietnamese right."""
+    """UTF-8 with a byte-order mark, so Excel and LibreOffice read Vietnamese right.
+
+    CSV has no cell types, so a text that would start a formula gets a leading "'", as
+    OWASP advises (the apostrophe shows; the value cannot run). Every text cell is quoted
+    (QUOTE_NONNUMERIC): a spreadsheet that splits on ";" (the list separator of a
+    Vietnamese Windows) must not cut "a;=1+2" into a cell that starts with "=". Numbers
+    stay bare, and a spreadsheet still reads quoted ISO dates as dates."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC)
     buffer.write("\ufeff")
-    writer.writerow(export.headers)
+    writer.writerow([_csv(h) for h in export.headers])
     for n, values in enumerate(export.records(), 1):
         writer.writerow([_csv(v) for v in values])
         if n % BATCH == 0:
@@ -203,7 +222,34 @@ def _csv(value):
         return value.isoformat(sep=" ", timespec="seconds")
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, str):
+        value = writable(value)
+        return "'" + value if value.startswith(FORMULA_START) else value
     return "" if value is None else value
+
+
+def _xlsx_row(sheet, values) -> list:
+    """The cells of one row. Text is always an explicit string cell: openpyxl would
+    store a str that starts with "=" as a formula (an <f> element). A text that would
+    start a formula also gets the quotePrefix style, Excel's own mark for a value typed
+    with a leading apostrophe: it reads back exactly as she typed it and stays text
+    even when someone edits the cell. Numbers and dates keep their types."""
+    row = []
+    for value in values:
+        if isinstance(value, str):
+            text = writable(value)
+            cell = WriteOnlyCell(sheet, value=text)
+            cell.data_type = "s"
+            if text.startswith(FORMULA_START):
+                cell.quotePrefix = True
+            row.append(cell)
+        elif isinstance(value, date) and not isinstance(value, datetime):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.number_format = "DD/MM/YYYY"
+            row.append(cell)
+        else:
+            row.append(value)
+    return row
 
 
 def xlsx_file(export: Export, *, actor: User, now: datetime):
@@ -212,23 +258,13 @@ def xlsx_file(export: Export, *, actor: User, now: datetime):
     sheet = workbook.create_sheet("Phiếu")
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
-    header = []
-    for text in export.headers:
-        cell = WriteOnlyCell(sheet, value=text)
+    header = _xlsx_row(sheet, export.headers)
+    for cell in header:
         cell.font = bold
-        header.append(cell)
     sheet.append(header)
     count = 0
     for values in export.records():
-        row = []
-        for value in values:
-            if isinstance(value, date) and not isinstance(value, datetime):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "DD/MM/YYYY"
-                row.append(cell)
-            else:
-                row.append(value)
-        sheet.append(row)
+        sheet.append(_xlsx_row(sheet, values))
         count += 1
     last = get_column_letter(len(export.headers))
     sheet.auto_filter.ref = f"A1:{last}{count + 1}"
@@ -243,7 +279,7 @@ def xlsx_file(export: Export, *, actor: User, now: datetime):
         ("Người xuất", actor.display_name),
         ("Thời điểm xuất (UTC)", now.replace(tzinfo=None, microsecond=0)),
     ]:
-        about.append([key, value])
+        about.append(_xlsx_row(about, [key, value]))
     spool = tempfile.TemporaryFile()
     workbook.save(spool)
     spool.seek(0)
