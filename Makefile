@@ -10,7 +10,7 @@ PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
 export FLASK_APP := wsgi
 
-.PHONY: run test install chromium postgres lint bench
+.PHONY: run test install chromium postgres lint bench fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,12 @@ postgres:
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
+
+## make fuzz: schemathesis over /api/openapi.json as officer, supervisor and admin (all
+## phases, FUZZ_EXAMPLES per operation); `make test` runs a short form (tests/fuzz).
+FUZZ_EXAMPLES ?= 25
+fuzz: $(VENV)/.test-installed
+	$(BIN)/python -m tests.fuzz.run --max-examples $(FUZZ_EXAMPLES)
 
 ## make bench: measurements (not tests); prints a table and writes BENCHMARKS.md.
 bench: $(VENV)/.test-installed postgres

@@ -23,7 +23,7 @@ from .services.reports.targets import PLAN_2024, load_targets_file
 from .services.tasks.backup import BackupError, backup_database
 from .services.tasks.demo import load_demo_records
 from .services.tasks.facts import rebuild_facts
-from .services.tasks.keys import rotate_keys
+from .services.tasks.keys import retire_key, rotate_keys
 from .services.tasks.retention import purge_closed_incidents
 from .services.users import create_user, set_password
 
@@ -185,6 +185,31 @@ def rotate_key_command(batch):
     counts = rotate_keys(batch=batch, progress=lambda name, n: click.echo(f"  {name}: {n}"))
     click.echo(f"Đã mã hóa lại (re-encrypted) dưới khóa {ring.current}: "
                + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+@cli.command("remove-key")
+@click.argument("kid")
+@click.option("--batch", default=500, show_default=True, help="Rows per transaction.")
+def remove_key_command(kid, batch):
+    """Take a retired data key out of instance/data_keys.json, once no value is sealed
+    under it (whatever still is gets re-encrypted under the current key first)."""
+    ring = keyring()
+    if kid not in ring.keys:
+        raise click.ClickException(f"{kid}: không có khóa này (no such key)")
+    if kid == ring.current:
+        raise click.ClickException(f"{kid} là khóa hiện tại (is the current key): "
+                                   "rotate-key first")
+    left = retire_key(kid, batch=batch)
+    if any(left.values()):
+        raise click.ClickException(
+            f"{kid} vẫn còn được dùng (still in use): "
+            + ", ".join(f"{k} {v}" for k, v in left.items() if v))
+    if ring.path is None:
+        click.echo(f"Không còn gì dưới khóa {kid} (nothing is sealed under it): "
+                   "remove it from CSLP_DATA_KEY, then restart the app.")
+        return
+    ring.remove_key(kid)
+    click.echo(f"Đã bỏ khóa (removed key) {kid}; khóa hiện tại (current) {ring.current}.")
 
 
 @cli.command("purge")

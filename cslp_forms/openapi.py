@@ -5,7 +5,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, current_app
 
-from .schemas.auth import LoginSchema, MeSchema, PasswordSchema, UserSchema
+from .schemas.auth import LoginSchema, MeSchema, PasswordSchema, UserListSchema, UserSchema
 from .schemas.base import ProblemSchema
 from .schemas.forms import AttachmentStoredSchema, FormDefinitionSchema, FormListSchema
 from .schemas.notifications import (
@@ -16,7 +16,7 @@ from .schemas.notifications import (
     VapidKeySchema,
 )
 from .schemas.privacy import AccessListSchema, AccountAuditListSchema, RecoveryKeySchema
-from .schemas.reminders import NudgeSchema, RuleSchema, RuleUpdateSchema
+from .schemas.reminders import NudgeSchema, RuleListSchema, RuleSchema, RuleUpdateSchema
 from .schemas.reports import (
     IndicatorsSchema,
     ReportRecordsSchema,
@@ -34,12 +34,12 @@ from .schemas.review import (
 )
 from .schemas.sync import (
     ChangesResponseSchema,
-    RecordSchema,
+    RecordDetailSchema,
     SyncBatchSchema,
     SyncItemSchema,
     SyncResponseSchema,
 )
-from .schemas.units import UnitSchema
+from .schemas.units import UnitListSchema
 from .schemas.users import UserCreateSchema, UserUpdateSchema
 
 bp = Blueprint("openapi", __name__)
@@ -55,9 +55,10 @@ def _op(summary, *, body=None, ok=None, ok_status="200", params=(), errors=(400,
           "responses": {str(code): PROBLEM for code in errors}}
     if body is not None:
         op["requestBody"] = {"required": True, "content": {content: {"schema": body}}}
-    op["responses"][ok_status] = {"description": "ok"}
-    if ok is not None:
-        op["responses"][ok_status]["content"] = {JSON: {"schema": ok}}
+    for status in (ok_status,) if isinstance(ok_status, str) else ok_status:
+        op["responses"][status] = {"description": "ok"}
+        if ok is not None:
+            op["responses"][status]["content"] = {JSON: {"schema": ok}}
     return op
 
 
@@ -66,8 +67,15 @@ def _q(name, description, schema_type="string"):
             "schema": {"type": schema_type}}
 
 
-def _p(name):
-    return {"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
+def _p(name, schema_type="string"):
+    schema = {"type": schema_type}
+    if name == "uuid":
+        schema["format"] = "uuid"
+    return {"in": "path", "name": name, "required": True, "schema": schema}
+
+
+def _with(op, responses):
+    return {**op, "responses": {**op["responses"], **responses}}
 
 
 REPORT_PARAMS = [_q("unit", "unit code (default: her own)"), _q("year", "YYYY", "integer"),
@@ -75,29 +83,32 @@ REPORT_PARAMS = [_q("unit", "unit code (default: her own)"), _q("year", "YYYY", 
                  _q("union_cutoff", "true: the union's 15th-to-14th periods", "boolean"),
                  _q("include_pending", "true: count records still in review too", "boolean")]
 
+NOT_MODIFIED = {"304": {"description": "not modified (If-None-Match matched the ETag)"}}
+WRITES = ("post", "put", "patch", "delete")
+
 PATHS = {
     "/api/auth/login": {"post": _op("Sign in; sets the session cookie", body=LoginSchema,
                                     ok=MeSchema, errors=(400, 401, 429))},
     "/api/auth/logout": {"post": _op("Sign out", errors=(401, 403))},
     "/api/auth/me": {"get": _op("The signed-in user, unit path and CSRF token", ok=MeSchema,
                                 errors=(401,))},
-    "/api/units": {"get": _op("Children of a unit valid on a date", ok=UnitSchema(many=True),
+    "/api/units": {"get": _op("Children of a unit valid on a date", ok=UnitListSchema,
                               params=[_q("parent", "unit code"), _q("on", "YYYY-MM-DD")],
                               errors=(400, 401, 404))},
     "/api/users": {
-        "get": _op("Accounts of the administrator's subtree", ok=UserSchema(many=True),
-                   params=[_q("unit", "unit code")], errors=(400, 401, 403)),
+        "get": _op("Accounts of the administrator's subtree", ok=UserListSchema,
+                   params=[_q("unit", "unit code")], errors=(400, 401, 403, 404)),
         "post": _op("Create an account", body=UserCreateSchema, ok=UserSchema,
-                    ok_status="201", errors=(400, 401, 403, 409)),
+                    ok_status="201", errors=(400, 401, 403, 404, 409)),
     },
     "/api/users/{username}": {"patch": _op("Change an account", body=UserUpdateSchema,
                                            ok=UserSchema, params=[_p("username")],
                                            errors=(400, 401, 403, 404))},
-    "/api/forms": {"get": _op("Current form definitions (ETag; 304 on If-None-Match)",
-                              ok=FormListSchema, errors=())},
-    "/api/forms/{form}/{version}": {"get": _op(
-        "One published definition", ok=FormDefinitionSchema,
-        params=[_p("form"), _p("version")], errors=(404,))},
+    "/api/forms": {"get": _with(_op("Current form definitions (ETag; 304 on If-None-Match)",
+                                    ok=FormListSchema, errors=()), NOT_MODIFIED)},
+    "/api/forms/{form}/{version}": {"get": _with(_op(
+        "One published definition (ETag; 304 on If-None-Match)", ok=FormDefinitionSchema,
+        params=[_p("form"), _p("version", "integer")], errors=(404,)), NOT_MODIFIED)},
     "/api/sync": {"post": _op(
         "Send a batch of at most 100 records; one result per item, in order",
         body=SyncBatchSchema, ok=SyncResponseSchema, errors=(400, 401, 403, 413))},
@@ -108,7 +119,8 @@ PATHS = {
     "/api/attachments/{sha256}": {
         "put": _op("Upload a photo (JPEG, PNG or WebP, at most 5 MB) under its SHA-256",
                    body={"type": "string", "format": "binary"}, ok=AttachmentStoredSchema,
-                   params=[_p("sha256")], errors=(400, 401, 403, 413, 415),
+                   ok_status=("201", "200"), params=[_p("sha256")],
+                   errors=(400, 401, 403, 413, 415),
                    content="application/octet-stream"),
         "get": {**_op("Download a photo", params=[_p("sha256")], errors=(400, 401, 404)),
                 "responses": {"200": {"description": "the image"},
@@ -116,8 +128,8 @@ PATHS = {
     },
     "/api/review/{uuid}/decisions": {"post": _op(
         "Approve, return (comment required) or reject a record at its current revision",
-        body=DecisionSchema, ok=RecordSchema, params=[_p("uuid")],
-        errors=(400, 401, 403, 409))},
+        body=DecisionSchema, ok=RecordDetailSchema, params=[_p("uuid")],
+        errors=(400, 401, 403, 404, 409))},
     "/api/review/decisions": {"post": _op("Approve several records at once",
                                           body=BulkApproveSchema, ok=BulkResultSchema,
                                           errors=(400, 401))},
@@ -125,17 +137,18 @@ PATHS = {
         "Records of the caller's subtree, those awaiting her decision first", ok=QueueSchema,
         params=[_q("unit", "unit code"), _q("form", "form"), _q("status", "status"),
                 _q("period", "YYYY-MM"), _q("limit", "1-200", "integer"),
-                _q("offset", "0-", "integer")], errors=(400, 401, 403))},
+                _q("offset", "0-", "integer")], errors=(400, 401, 403, 404))},
     "/api/review/completeness": {"get": _op(
         "For a month: what each commune has sent, and which sent nothing",
         ok=CompletenessSchema, params=[_q("period", "YYYY-MM"), _q("unit", "unit code")],
-        errors=(400, 401, 403))},
-    "/api/submissions/{uuid}": {"get": _op("One record with its approval chain",
-                                           ok=RecordSchema, params=[_p("uuid")],
-                                           errors=(401, 404))},
+        errors=(400, 401, 403, 404))},
+    "/api/submissions/{uuid}": {"get": _op(
+        "One record with its approval chain (403 incident.not_permitted: a case record "
+        "she may see listed but not read)", ok=RecordDetailSchema, params=[_p("uuid")],
+        errors=(401, 403, 404))},
     "/api/submissions/{uuid}/history": {"get": _op(
         "Every revision (with a field-level diff) and every decision", ok=HistorySchema,
-        params=[_p("uuid")], errors=(401, 404))},
+        params=[_p("uuid")], errors=(401, 403, 404))},
     "/api/auth/recovery-key": {"post": _op(
         "The secret that wraps her phone's incident key; needs her password again",
         body=PasswordSchema, ok=RecoveryKeySchema, errors=(400, 401, 403, 429))},
@@ -163,7 +176,7 @@ PATHS = {
                                       ok=NotificationListSchema, errors=(401,))},
     "/api/notifications/read": {"post": _op("Mark notifications read", body=ReadSchema,
                                             errors=(400, 401, 403))},
-    "/api/reminders/rules": {"get": _op("Deadline rules", ok=RuleSchema(many=True),
+    "/api/reminders/rules": {"get": _op("Deadline rules", ok=RuleListSchema,
                                         errors=(401,))},
     "/api/reminders/rules/{code}": {"patch": _op(
         "Edit a deadline rule (province administrator)", body=RuleUpdateSchema, ok=RuleSchema,
@@ -189,10 +202,10 @@ PATHS = {
         errors=(400, 401, 403, 404))},
     "/api/reports/targets/{year}/{unit}/{indicator}": {
         "put": _op("Set a target (administrator)", body=TargetBodySchema, ok=TargetSchema,
-                   params=[_p("year"), _p("unit"), _p("indicator")],
+                   params=[_p("year", "integer"), _p("unit"), _p("indicator")],
                    errors=(400, 401, 403, 404)),
         "delete": _op("Remove a target (administrator)", ok_status="204",
-                      params=[_p("year"), _p("unit"), _p("indicator")],
+                      params=[_p("year", "integer"), _p("unit"), _p("indicator")],
                       errors=(401, 403, 404)),
     },
     "/api/reports/export": {"get": {**_op(
@@ -220,6 +233,22 @@ PATHS = {
 }
 
 
+def _every_answer(path: str, method: str, op: dict) -> dict:
+    """The answers any operation can give besides its own: 400 for text no database can
+    store in the URL (checked before every /api request), 503 when the database is busy
+    or away (retry later), and for a write 413 (a body over CSLP_MAX_CONTENT_LENGTH) and,
+    once signed in, 403 (a missing or wrong X-CSRF-Token)."""
+    extra = [400]
+    if path != "/api/openapi.json":
+        extra.append(503)
+    if method in WRITES:
+        extra.append(413)
+        if "401" in op["responses"]:
+            extra.append(403)
+    responses = {str(code): PROBLEM for code in extra}
+    return {**op, "responses": {**responses, **op["responses"]}}
+
+
 def build_spec() -> dict:
     spec = APISpec(title="cslp_forms API", version="1", openapi_version="3.0.3",
                    plugins=[MarshmallowPlugin()],
@@ -230,7 +259,8 @@ def build_spec() -> dict:
     spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie",
                                                 "name": "cslp_session"})
     for path, operations in PATHS.items():
-        spec.path(path=path, operations=operations)
+        spec.path(path=path, operations={m: _every_answer(path, m, op)
+                                         for m, op in operations.items()})
     return spec.to_dict()
 
 

@@ -32,6 +32,10 @@ class UserSchema(ApiSchema):
     unit = fields.Nested(UnitSummarySchema)
 
 
+class UserListSchema(ApiSchema):
+    users = fields.List(fields.Nested(UserSchema))
+
+
 class MeSchema(UserSchema):
     unit_path = fields.List(fields.Nested(UnitSummarySchema))
     csrf_token = fields.String()

@@ -87,3 +87,11 @@ class ProblemSchema(Schema):
     status = fields.Integer(required=True)
     detail = fields.String()
     errors = fields.List(fields.Nested(FieldErrorSchema))
+    # What some problems add for the client to act on.
+    retry_after = fields.Integer(metadata={"description": "seconds; also in Retry-After"})
+    status_now = fields.String(metadata={"description": "review.invalid_transition: the "
+                                                        "record's state now"})
+    revision_now = fields.Integer(metadata={"description": "review.stale: the record's "
+                                                           "revision now"})
+    max_bytes = fields.Integer(metadata={"description": "attachment.too_large: the limit"})
+    max_items = fields.Integer(metadata={"description": "sync.batch_too_large: the limit"})

@@ -15,6 +15,9 @@ class FormDefinitionSchema(ApiSchema):
     choice_lists = fields.Dict()
     fields_ = fields.List(fields.Dict(), data_key="fields")
     checks = fields.List(fields.Dict())
+    plain_fields = fields.List(fields.String(), metadata={
+        "description": "a sensitive form's answers kept readable for statistics"})
+    review = fields.Dict(metadata={"description": "the approval chain: {chain: [level, …]}"})
 
 
 class FormListSchema(ApiSchema):

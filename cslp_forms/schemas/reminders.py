@@ -37,6 +37,10 @@ class RuleSchema(ApiSchema):
     active = fields.Boolean()
 
 
+class RuleListSchema(ApiSchema):
+    rules = fields.List(fields.Nested(RuleSchema))
+
+
 class RuleUpdateSchema(ApiSchema):
     title = fields.String(validate=validate.Length(min=1, max=200, error="field.too_long"))
     due_offset_days = fields.Integer(strict=True, validate=validate.Range(

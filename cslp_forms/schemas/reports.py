@@ -90,13 +90,23 @@ class IndicatorSchema(ApiSchema):
     label = fields.String()
     label_en = fields.String()
     item = fields.String(metadata={"description": "the plan item (II.1 … II.10, III.2)"})
+    incident = fields.Boolean(metadata={"description": "counted from case records"})
+    available = fields.Boolean(metadata={"description": "false: no figures for it yet"})
+    unavailable_reason = fields.String()
     actual = fields.Raw(metadata={"description": "a number, null, or '<5' / '*' when "
                                                  "hidden to protect survivors"})
     target = fields.Float(allow_none=True)
     target_basis = fields.String()
+    target_note = fields.String(allow_none=True)
+    target_source = fields.String(allow_none=True)
     progress = fields.Float(allow_none=True)
     parts = fields.List(fields.Dict())
     units = fields.List(fields.Dict(), metadata={"description": "the units behind it"})
+    consent_only = fields.Boolean(metadata={"description": "counts only cases whose "
+                                                           "survivor consented to reporting"})
+    places = fields.List(fields.Dict(), metadata={"description": "K03: each place named by "
+                                                                 "the target, done or not"})
+    by_type = fields.List(fields.Dict(), metadata={"description": "K05: models by type"})
 
 
 class IndicatorsSchema(ApiSchema):

@@ -80,8 +80,19 @@ class RecordSchema(ApiSchema):
     missing_attachments = fields.List(fields.String())
     awaiting = fields.Dict(allow_none=True)
     review = fields.Dict(allow_none=True)
+    stub = fields.Boolean(metadata={"description": "a survivor's record she may not read "
+                                                   "in full: answers are empty"})
+    category = fields.List(fields.String(), allow_none=True,
+                           metadata={"description": "a stub's case category"})
     created_at = fields.String()
     updated_at = fields.String()
+
+
+class RecordDetailSchema(RecordSchema):
+    """One record as GET /api/submissions/<uuid> and a decision answer it."""
+
+    chain = fields.List(fields.Dict(), metadata={"description": "the units that approve it"})
+    can_decide = fields.Boolean()
 
 
 class ChangeSchema(RecordSchema):

@@ -20,3 +20,7 @@ class UnitSchema(ApiSchema):
 
     def get_parent_code(self, unit):
         return unit.parent.code if unit.parent else None
+
+
+class UnitListSchema(ApiSchema):
+    units = fields.List(fields.Nested(UnitSchema))

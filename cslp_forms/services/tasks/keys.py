@@ -1,10 +1,11 @@
 """`flask cslp rotate-key`: re-encrypt every sealed value not under the current data
 key, a batch per transaction, while the app keeps serving (readers open any key still
-in the ring)."""
+in the ring; workers notice the new key file before their next seal, see base/crypto).
+`flask cslp remove-key`: take a retired key out only once nothing is sealed under it."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ...extensions import db
 from ...models import ReviewDecision, Submission, SubmissionRevision, Unit, User
@@ -18,6 +19,9 @@ from ..records.sealing import (
     seal_columns,
     seal_decision_words,
 )
+
+SEALED = ((Submission, "submissions"), (SubmissionRevision, "revisions"),
+          (ReviewDecision, "decisions"))
 
 
 def rotate_keys(*, batch: int = 500, progress=None) -> dict:
@@ -47,9 +51,30 @@ def rotate_keys(*, batch: int = 500, progress=None) -> dict:
     return counts
 
 
+def sealed_under(kid: str) -> dict:
+    """How many values are still sealed under a key, per table."""
+    counts = {name: db.session.scalar(select(func.count()).select_from(model).where(
+        model.key_id == kid)) for model, name in SEALED}
+    counts["recovery_keys"] = db.session.scalar(select(func.count()).select_from(User).where(
+        User.recovery_key_id == kid))
+    return counts
+
+
+def retire_key(kid: str, *, batch: int = 500) -> dict:
+    """Re-seal whatever a worker still wrote under `kid` (a request that sealed just before
+    the rotation and committed after it) and answer what is left under it: all zero
+    means the key may go."""
+    rotate_keys(batch=batch)
+    return sealed_under(kid)
+
+
 def _stale(model, current: str, batch: int) -> list:
+    # FOR UPDATE (PostgreSQL; SQLite writers hold the database lock anyway): an officer's
+    # edit of the same record waits for this batch, or this batch for her edit, so
+    # neither writes over the other's answers.
     return db.session.scalars(select(model).where(
-        model.key_id.is_not(None), model.key_id != current).limit(batch)).all()
+        model.key_id.is_not(None), model.key_id != current).limit(batch)
+        .with_for_update()).all()
 
 
 def _reseal_answers(row) -> None:
