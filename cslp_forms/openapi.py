@@ -101,9 +101,10 @@ PATHS = {
         "post": _op("Create an account", body=UserCreateSchema, ok=UserSchema,
                     ok_status="201", errors=(400, 401, 403, 404, 409)),
     },
-    "/api/users/{username}": {"patch": _op("Change an account", body=UserUpdateSchema,
-                                           ok=UserSchema, params=[_p("username")],
-                                           errors=(400, 401, 403, 404))},
+    "/api/users/{username}": {"patch": _op(
+        "Change an account (not one's own role or incident permission; 409 when it would "
+        "leave the province without an active administrator)", body=UserUpdateSchema,
+        ok=UserSchema, params=[_p("username")], errors=(400, 401, 403, 404, 409))},
     "/api/forms": {"get": _with(_op("Current form definitions (ETag; 304 on If-None-Match)",
                                     ok=FormListSchema, errors=()), NOT_MODIFIED)},
     "/api/forms/{form}/{version}": {"get": _with(_op(
