@@ -14,7 +14,6 @@ from ...extensions import db
 from ...models import REVIEWER_ROLES, ReportTarget, Unit, User
 from ...models.types import iso
 from ...problems import Problem, invalid, say
-from ...schemas.reports import YEAR
 from ..base.units import ancestors, find_version, resolve_unit
 from .catalogue import CATALOGUE
 
@@ -35,9 +34,6 @@ def target_payload(target: ReportTarget) -> dict:
 
 
 def _unit_for(actor: User, code: str, year: int | None) -> Unit:
-    if year is not None and not YEAR.min <= year <= YEAR.max:
-        # A year in the URL (PUT/DELETE …/targets/<year>/…) that no date can hold.
-        raise invalid("year", "field.invalid")
     unit = (find_version(code, date(year, 12, 31)) if year else None) or resolve_unit(code)
     if actor.role not in REVIEWER_ROLES or not actor.unit.contains(unit):
         raise Problem("report.not_allowed")
