@@ -122,6 +122,8 @@ class Silent:
         self.socket.listen(128)
         self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
         self.held = []
+        self.lock = threading.Lock()
+        self.closed = False
         self.thread = threading.Thread(target=self._accept, daemon=True)
         self.thread.start()
 
@@ -131,9 +133,22 @@ class Silent:
                 connection, _ = self.socket.accept()
             except OSError:
                 return
-            self.held.append(connection)
+            with self.lock:
+                if self.closed:
+                    connection.close()
+                    return
+                self.held.append(connection)
 
     def close(self):
+        import socket
+
+        with self.lock:
+            self.closed = True
+            for connection in self.held:
+                connection.close()
+        try:
+            self.socket.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
+        except OSError:
+            pass
         self.socket.close()
-        for connection in self.held:
-            connection.close()
+        self.thread.join(5)
