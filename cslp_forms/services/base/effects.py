@@ -6,8 +6,8 @@ has to remember a second call.
 An effect runs when the session's outer transaction ends (after its COMMIT or ROLLBACK,
 its connection given back), so it never holds the request's locks, and it gets a session
 of its own (the request's is closing when it runs), in which it begins and ends its own
-short transactions. One that fails is logged;
-it never fails the request that scheduled it."""
+short transactions. One that fails is logged; it never fails the request that scheduled
+it."""
 
 from __future__ import annotations
 

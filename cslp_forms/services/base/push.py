@@ -212,4 +212,7 @@ def wake(session: Session) -> None:
         deliver_due(session)
     elif has_request_context():
         app = current_app._get_current_object()
-        app.extensions.setdefault("cslp_courier", _Courier(app)).wake()
+        courier = app.extensions.get("cslp_courier")
+        if courier is None:  # the first push of this app; setdefault: two threads, one courier
+            courier = app.extensions.setdefault("cslp_courier", _Courier(app))
+        courier.wake()

@@ -1,6 +1,6 @@
-"""Notices about records: stored once per dedupe key (the in-app list, and the push
-queue), the push woken once the transaction that made them has committed. Texts are written for
-a phone's lock screen: never a survivor's details."""
+"""Notices: stored once per dedupe key (the in-app list, and the push queue), the push
+woken once the transaction that made them has committed. Texts are written for a phone's
+lock screen: never a survivor's details."""
 
 from __future__ import annotations
 
