@@ -34,6 +34,18 @@ LOGIN_WINDOW_SECONDS = 15 * 60
 
 # Largest request body accepted (photos are at most 5 MB; JSON batches far less).
 MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+# Largest request target (path and query), number of header fields, and header value the
+# app takes; beyond them it answers 414 / 431 problems. gunicorn and nginx let more
+# through (deploy/), so these are the limits a client meets.
+MAX_URI_BYTES = 4096
+MAX_HEADER_FIELDS = 100
+MAX_HEADER_BYTES = 8190
+
+# Photos uploaded that no record lists yet, per person, at most this many bytes (the phone
+# sends a record's photos just before the record); photos no record lists are removed by
+# `flask cslp purge` this many days after their last upload.
+UPLOAD_PENDING_BYTES = 200 * 1024 * 1024
+UPLOAD_GRACE_DAYS = 30
 
 # Local time of the union: "today", periods and due dates are computed in this zone.
 TIMEZONE = "Asia/Ho_Chi_Minh"

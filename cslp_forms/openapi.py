@@ -236,10 +236,11 @@ PATHS = {
 
 def _every_answer(path: str, method: str, op: dict) -> dict:
     """The answers any operation can give besides its own: 400 for text no database can
-    store in the URL (checked before every /api request), 503 when the database is busy
-    or away (retry later), and for a write 413 (a body over CSLP_MAX_CONTENT_LENGTH) and,
-    once signed in, 403 (a missing or wrong X-CSRF-Token)."""
-    extra = [400]
+    store in the URL (checked before every /api request), 414 and 431 for a request line
+    or headers over CSLP_MAX_URI_BYTES / CSLP_MAX_HEADER_FIELDS / CSLP_MAX_HEADER_BYTES,
+    503 when the database is busy or away (retry later), and for a write 413 (a body over
+    CSLP_MAX_CONTENT_LENGTH) and, once signed in, 403 (a missing or wrong X-CSRF-Token)."""
+    extra = [400, 414, 431]
     if path != "/api/openapi.json":
         extra.append(503)
     if method in WRITES:

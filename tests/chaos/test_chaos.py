@@ -86,8 +86,9 @@ class Gunicorn:
     """gunicorn in its own process group, so SIGKILL takes the master and its workers at
     once, as a power cut or the OOM killer would."""
 
-    def __init__(self, database_url: str, tmp_path: Path):
+    def __init__(self, database_url: str, tmp_path: Path, args: tuple[str, ...] = ()):
         self.port = _free_port()
+        self.args = list(args)
         self.tmp_path = tmp_path
         self.env = {**os.environ, "CSLP_DATABASE_URL": database_url,
                     "CSLP_SECRET_KEY": "chaos-secret", "CSLP_DATA_KEY": DATA_KEY,
@@ -101,7 +102,7 @@ class Gunicorn:
                 [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4",
                  "--bind", f"127.0.0.1:{self.port}", "--access-logfile",
                  str(self.tmp_path / "access.log"), "--access-logformat", "%(s)s %(r)s",
-                 "wsgi:app"],
+                 *self.args, "wsgi:app"],
                 cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=log,
                 start_new_session=True)
         deadline = time.monotonic() + 30
