@@ -57,6 +57,10 @@ UNITS_VALID_FROM = "2024-01-01"
 # instance/data_keys.json, written on first start for the embedded default; required in
 # production (CSLP_DATABASE_URL set). See README, "Keys".
 DATA_KEY = None
+# The key file (same shape, JSON {"keys": "..."}, mode 0600): instance/data_keys.json when
+# empty. Production may keep its keys here instead of CSLP_DATA_KEY, to rotate without a
+# restart (running workers follow the file).
+DATA_KEY_FILE = None
 
 # Closed incident records are purged this many days after their last change
 # (`flask cslp purge`). No legal period was found; this is the union's policy to set.
