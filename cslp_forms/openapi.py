@@ -7,6 +7,13 @@ from flask import Blueprint, current_app
 
 from .schemas.auth import LoginSchema, MeSchema, PasswordSchema, UserListSchema, UserSchema
 from .schemas.base import ProblemSchema
+from .schemas.devices import (
+    DeviceListSchema,
+    DeviceNudgedSchema,
+    DeviceNudgeSchema,
+    DeviceReportedSchema,
+    HealthReportSchema,
+)
 from .schemas.forms import AttachmentStoredSchema, FormDefinitionSchema, FormListSchema
 from .schemas.notifications import (
     NotificationListSchema,
@@ -188,6 +195,17 @@ PATHS = {
         errors=(400, 401, 403, 404))},
     "/api/reminders/nudge": {"post": _op("Remind the officers of some units now",
                                          body=NudgeSchema, errors=(400, 401, 403, 404))},
+    "/api/devices/health": {"post": _op(
+        "A phone's health report: counts and ages of the records it holds, last sync, "
+        "storage, push; no record content. Idempotent per device_id and user",
+        body=HealthReportSchema, ok=DeviceReportedSchema, errors=(400, 401, 403))},
+    "/api/devices": {"get": _op(
+        "The devices of a subtree's accounts, riskiest first, each with its `risk` codes",
+        ok=DeviceListSchema, params=[_q("unit", "unit code (default: her own)")],
+        errors=(400, 401, 403, 404))},
+    "/api/devices/nudge": {"post": _op(
+        "Remind an officer of what her phone holds (push and in-app), once a day",
+        body=DeviceNudgeSchema, ok=DeviceNudgedSchema, errors=(400, 401, 403, 404, 409))},
     "/api/reports/indicators": {"get": _op(
         "Indicators K01–K14 of a unit's subtree for a period, against the plan's targets, "
         "with the units behind each", ok=IndicatorsSchema, params=REPORT_PARAMS,

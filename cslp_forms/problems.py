@@ -38,6 +38,10 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "scope.forbidden": (403, "Đơn vị này nằm ngoài phạm vi quản lý của bạn."),
     "unit.not_found": (404, "Không tìm thấy đơn vị hành chính."),
     "user.not_found": (404, "Không tìm thấy tài khoản."),
+    "device.nothing_at_risk": (
+        409,
+        "Máy của người này không có gì cần nhắc: mọi phiếu đã gửi và máy đồng bộ gần đây.",
+    ),
     "user.exists": (409, "Tên đăng nhập đã có người dùng."),
     "user.last_province_admin": (
         409,

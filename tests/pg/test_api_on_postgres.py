@@ -7,6 +7,7 @@ from tests.api.test_attachments import *  # noqa: F403
 from tests.api.test_auth import *  # noqa: F403
 from tests.api.test_changes import *  # noqa: F403
 from tests.api.test_deadlines import *  # noqa: F403
+from tests.api.test_devices import *  # noqa: F403
 from tests.api.test_errors import *  # noqa: F403
 from tests.api.test_forms import *  # noqa: F403
 from tests.api.test_privacy import *  # noqa: F403
