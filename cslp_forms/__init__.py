@@ -51,8 +51,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from .attachments import bp as attachments_bp
     from .audit import bp as audit_bp
-    from .devices import bp as devices_bp
     from .auth import bp as auth_bp
+    from .devices import bp as devices_bp
     from .forms import bp as forms_bp
     from .notifications import bp as notifications_bp
     from .openapi import bp as openapi_bp

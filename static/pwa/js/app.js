@@ -184,6 +184,10 @@ export async function route() {
   if (reviewer && screen === "completeness") return renderCompleteness(view, { params });
   if (reviewer && screen === "deadlines") return renderDeadlines(view, { params });
   if (reviewer && screen === "dashboard") return renderDashboard(view, { me, params });
+  if (reviewer && screen === "devices") {
+    const { renderDevices } = await import("./views/devices.js");
+    return renderDevices(view, { params });
+  }
   return renderHome(view, { me, onNew: newForm, onSendNow: sendNow, onLogout: logout,
     onSignInAgain: () => { location.hash = "#/login"; }, langButton });
 }
