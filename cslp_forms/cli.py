@@ -264,7 +264,7 @@ def send_reminders_command(now_text):
     # The timer's other job: push what is due (new reminders, and retries of earlier
     # pushes a push service did not take).
     with Session(db.engine) as session:
-        counts = push.deliver_due(session)
+        counts = push.deliver_due(session, now)
     click.echo(f"{now.isoformat()}: {len(sent)} lời nhắc mới (new reminders); đẩy tới máy "
                f"(pushed) {counts['sent']}, hỏng {counts['failed']}, bỏ {counts['gone']}.")
     for row in sent:

@@ -150,10 +150,10 @@ class Device:
     acknowledged, and resends until the server has acknowledged everything. Some records
     are edited once acknowledged (revision 2), and that edit is sent the same way."""
 
-    def __init__(self, number: int, base: str):
+    def __init__(self, number: int, base: str, records: int = RECORDS_PER_DEVICE):
         self.rng = random.Random(SEED * 100 + number)
         self.username, unit = OFFICERS[number % len(OFFICERS)]
-        records = [random_record(self.rng, unit) for _ in range(RECORDS_PER_DEVICE)]
+        records = [random_record(self.rng, unit) for _ in range(records)]
         # Every version the phone made of each record, oldest first.
         self.versions = {r["uuid"]: [r] for r in records}
         self.pending = {r["uuid"]: r for r in records}
