@@ -26,6 +26,9 @@ from .schemas.privacy import AccessListSchema, AccountAuditListSchema, RecoveryK
 from .schemas.reminders import NudgeSchema, RuleListSchema, RuleSchema, RuleUpdateSchema
 from .schemas.reports import (
     IndicatorsSchema,
+    PlanCopiedSchema,
+    PlanCopySchema,
+    PlanImportSchema,
     ReportRecordsSchema,
     TargetBodySchema,
     TargetListSchema,
@@ -90,6 +93,7 @@ REPORT_PARAMS = [_q("unit", "unit code (default: her own)"), _q("year", "YYYY", 
                  _q("union_cutoff", "true: the union's 15th-to-14th periods", "boolean"),
                  _q("include_pending", "true: count records still in review too", "boolean")]
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NOT_MODIFIED = {"304": {"description": "not modified (If-None-Match matched the ETag)"}}
 WRITES = ("post", "put", "patch", "delete")
 
@@ -227,6 +231,22 @@ PATHS = {
                       params=[_p("year", "integer"), _p("unit"), _p("indicator")],
                       errors=(401, 403, 404)),
     },
+    "/api/reports/targets/copy": {"post": _op(
+        "Start a year's plan from another year's: each target the new year lacks is copied "
+        "(administrator)", body=PlanCopySchema, ok=PlanCopiedSchema,
+        errors=(400, 401, 403, 404))},
+    "/api/reports/targets/{year}.xlsx": {"get": _with(_op(
+        "A unit's plan for a year as an Excel sheet, one row per indicator, to fill in and "
+        "upload back", params=[_p("year", "integer"), _q("unit", "unit code")],
+        errors=(400, 401, 403, 404)), {"200": {"description": "the sheet", "content": {
+            XLSX_TYPE: {}}}})},
+    "/api/reports/targets/{year}/import": {"post": _op(
+        "Apply a filled plan sheet (.xlsx body); each row {row, indicator, status, errors}, "
+        "rows with a problem skipped; dry_run=true changes nothing (administrator)",
+        body={"type": "string", "format": "binary"}, content=XLSX_TYPE, ok=PlanImportSchema,
+        params=[_p("year", "integer"), _q("unit", "unit code"),
+                _q("dry_run", "true: only check", "boolean")],
+        errors=(400, 401, 403, 404))},
     "/api/reports/export": {"get": {**_op(
         "One form's records as CSV or XLSX with Vietnamese headers; case exports leave out "
         "free text unless privileged, and are logged",

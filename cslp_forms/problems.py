@@ -164,6 +164,17 @@ DETAILS: dict[str, str] = {
     "report.targets_admins": "Chỉ quản trị viên sửa được chỉ tiêu.",
     "report.basis_choices": "Chỉ tiêu {indicator} tính theo: {bases}.",
     "report.percent_max": "Tối đa 100%.",
+    "plan.same_year": "Năm chép đến phải khác năm chép từ.",
+    "plan.nothing_to_copy": "Năm {year} chưa có chỉ tiêu nào để chép.",
+    "plan.not_a_sheet": "Tệp gửi lên không phải bảng tính Excel (.xlsx).",
+    "plan.wrong_columns": "Dòng đầu của bảng phải là các cột: {columns}. Hãy tải mẫu về và "
+                          "điền vào mẫu.",
+    "plan.formula": "Dòng này có công thức; hãy dán giá trị (không dán công thức).",
+    "plan.unknown_indicator": "Không có chỉ tiêu mã {indicator}.",
+    "plan.bad_value": "Giá trị phải là một số không âm.",
+    "plan.bad_basis": "Cách tính của chỉ tiêu này chỉ có thể là: {bases}.",
+    "plan.unknown_place": "Không có đơn vị mã {unit} trong năm này.",
+    "plan.places_only_k03": "Chỉ chỉ tiêu K03 (giám sát) ghi địa bàn.",
 }
 # Words the texts above are made of.
 STATUS_WORDS = {"approved": "đã được duyệt", "returned": "đang được trả lại cho cán bộ sửa",

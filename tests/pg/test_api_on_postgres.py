@@ -14,6 +14,7 @@ from tests.api.test_privacy import *  # noqa: F403
 from tests.api.test_push import *  # noqa: F403
 from tests.api.test_report_exports import *  # noqa: F403
 from tests.api.test_report_indicators import *  # noqa: F403
+from tests.api.test_report_plan import *  # noqa: F403
 from tests.api.test_report_targets import *  # noqa: F403
 from tests.api.test_report_year_end import *  # noqa: F403
 from tests.api.test_review import *  # noqa: F403
