@@ -12,7 +12,7 @@ from cslp_forms.extensions import db
 from cslp_forms.services.reports import targets as target_service
 from tests.api import report_fixture
 from tests.conftest import PASSWORD, Session
-from tests.e2e.conftest import sign_in, wait_for_worker
+from tests.e2e.conftest import OFFLINE, sign_in, wait_for_worker
 
 pytestmark = pytest.mark.e2e
 
@@ -30,6 +30,28 @@ def seed_records(app) -> dict[str, str]:
     return report_fixture.build(login)
 
 
+def bar_fractions(page) -> dict[str, float]:
+    """Each drawn bar's fill as a fraction of its track, measured in pixels, by label."""
+    return page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('.bar')]
+      .filter((b) => b.getBoundingClientRect().width > 0)
+      .map((b) => [b.getAttribute('aria-label'),
+        [b.querySelector('span').getBoundingClientRect().width, b.getBoundingClientRect().width,
+         Number(b.getAttribute('aria-valuenow'))]]))""")
+
+
+def assert_bars_drawn_as_their_figures(page, expected: dict[str, float]):
+    """Every bar is as wide as the figure it says (within 3 px), and those named are the
+    fraction of their track the figures on screen give."""
+    bars = bar_fractions(page)
+    assert bars, "no bar drawn"
+    for label, (fill, track, now) in bars.items():
+        assert abs(fill - track * now / 100) <= 3, (label, fill, track, now)
+    for label, fraction in expected.items():
+        fill, track, _ = bars[label]
+        assert abs(fill - track * fraction) <= 3, (label, fill, track, fraction)
+
+
+@pytest.mark.page_errors(OFFLINE)
 def test_plan_against_actuals_drill_down_export_and_offline(page, context, live_server):
     uuids = seed_records(live_server.app)
     page.goto(live_server)
@@ -41,16 +63,19 @@ def test_plan_against_actuals_drill_down_export_and_offline(page, context, live_
     expect(page.locator("#fig-K03")).to_have_text("2 / 4")
     expect(page.locator("#fig-K08")).to_have_text("66,7% / 100%")
     expect(page.locator("#fig-K14")).to_have_text("Chưa có số liệu")
+    assert_bars_drawn_as_their_figures(page, {"K03 50%": 2 / 4})
 
     page.click("#ind-K07 summary")
     page.click("#edit-target-K07")
     page.fill("#target-K07", "4")
     page.click("#save-target-K07")
     expect(page.locator("#fig-K07")).to_have_text("1 / 4")
+    assert_bars_drawn_as_their_figures(page, {"K07 25%": 1 / 4, "K03 50%": 2 / 4})
 
     page.click("#ind-K01 summary")
     page.click("#by-unit-K01")
     expect(page.locator('#units-table tr[data-unit="945"] td').first).to_have_text("3")
+    assert_bars_drawn_as_their_figures(page, {})
     page.click('#units-table tr[data-unit="945"] a')
     expect(page.locator("#dashboard-path")).to_contain_text("Tỉnh Sóc Trăng › Huyện Cù Lao Dung")
     expect(page.locator("#fig-K01")).to_have_text("3")

@@ -232,6 +232,11 @@ async function boot() {
   document.getElementById("lock-now").addEventListener("click", lockNow);
   for (const name of ["pointerdown", "keydown", "touchstart"]) addEventListener(name, resetIdle, { passive: true });
   resetIdle();
+  if (!me) {
+    // Nobody has signed in on this phone: the server could only answer 401.
+    showLogin();
+    return;
+  }
   try {
     const fresh = await api("/api/auth/me");
     await signedIn(fresh);
