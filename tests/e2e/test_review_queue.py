@@ -64,3 +64,26 @@ def test_queue_pages_through_all_hers_first_filters_in_the_url(page, live_server
     expect(page.locator("#filter-status")).to_have_value("approved")
     expect(page.locator("#queue-others > li")).to_have_count(3)
     expect(page.locator("#queue-empty")).to_be_visible()
+
+
+def test_a_new_screen_opens_at_the_top_and_back_returns_where_she_was(page, live_server):
+    uuids = file_records(live_server.app, 30)
+    page.goto(live_server)
+    sign_in(page, "giamsat.culaodung")
+    page.click("#open-review")
+    expect(page.locator("#queue > li")).to_have_count(30)
+    target = page.locator(f'#queue a[data-uuid="{uuids[12]}"]')  # halfway down the list
+    target.scroll_into_view_if_needed()
+    page.wait_for_timeout(200)
+    before = page.evaluate("scrollY")
+    assert before > 600, before
+    target.click()
+    expect(page.locator("#review-answers")).to_be_visible()
+    assert page.evaluate("scrollY") == 0
+    page.go_back()
+    expect(page.locator("#queue > li")).to_have_count(30)
+    page.wait_for_timeout(200)
+    assert abs(page.evaluate("scrollY") - before) <= 2
+    page.goto(f"{live_server}/#/")
+    expect(page.locator("#home")).to_be_visible()
+    assert page.evaluate("scrollY") == 0
