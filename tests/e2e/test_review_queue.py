@@ -53,7 +53,7 @@ def test_queue_pages_through_all_hers_first_filters_in_the_url(page, live_server
     assert (page.locator("#queue").bounding_box()["y"]
             < page.locator("#queue-others").bounding_box()["y"])  # hers first
     expect(page.locator("#queue .record-detail").first).to_contain_text(
-        "Xã An Thạnh 2, Huyện Cù Lao Dung")  # a commune with its district
+        "Xã An Thạnh 2 (Huyện Cù Lao Dung)")  # a commune with its district
     assert serious(page) == []
 
     page.select_option("#filter-status", "approved")

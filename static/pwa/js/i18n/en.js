@@ -38,6 +38,7 @@ export default {
   "review.more": "Load more",
   "review.shown": "Showing {n} of {total} records",
   "review.whole": "{name} (whole district)",
+  "units.search": "Find a unit (type a commune or district)",
   "review.total": "{n} records",
   "review.empty": "No records.",
   "review.awaiting_me": "Awaiting you",

@@ -38,6 +38,7 @@ export default {
   "review.more": "Xem thêm",
   "review.shown": "Đang xem {n}/{total} phiếu",
   "review.whole": "{name} (cả huyện)",
+  "units.search": "Tìm đơn vị (gõ tên xã, phường, huyện)",
   "review.total": "{n} phiếu",
   "review.empty": "Không có phiếu nào.",
   "review.awaiting_me": "Chờ bạn duyệt",

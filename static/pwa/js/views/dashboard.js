@@ -8,6 +8,7 @@ import { currentDefinitions } from "../forms/definition.js";
 import { t, currentLang } from "../i18n/index.js";
 import { el, formatDate, formatDateTime, toast, problemText } from "../ui.js";
 import { isAdmin } from "../roles.js";
+import { unitTree, placeName } from "../units.js";
 
 const PERIODS = ["year", "Q1", "Q2", "Q3", "Q4", "H1", "9M"];
 const MONTHS = Array.from({ length: 12 }, (_, i) => String(i + 1).padStart(2, "0"));
@@ -257,11 +258,12 @@ async function recordsList({ unit, year, period, cutoff, pending, focus, offline
   if (focus.code !== "K14") q.set("indicator", focus.code);
   try {
     const data = await api(`/api/reports/records?${q}`);
+    const tree = await unitTree();
     section.append(el("p", { class: "muted small" }, t("review.total", { n: data.total })),
       data.records.length ? el("ul", { class: "records", id: "records-list" }, data.records.map((r) =>
         el("li", {}, el("a", { class: "record", href: `#/review/${r.uuid}`, "data-uuid": r.uuid },
           el("span", { class: "record-form" }, r.kind_label || t(`form.short.${r.form}`)),
-          el("span", { class: "record-detail" }, [formatDate(r.record_date), r.unit.name, r.title].filter(Boolean).join(" · ")),
+          el("span", { class: "record-detail" }, [formatDate(r.record_date), placeName(tree, r.unit.code, r.unit.name), r.title].filter(Boolean).join(" · ")),
           el("span", { class: "badge" }, t(`status.${r.status}`)))))) : el("p", { class: "muted" }, t("review.empty")));
   } catch (err) {
     section.append(el("p", { class: "error" }, err instanceof ApiProblem ? problemText(err) : String(err)));

@@ -5,7 +5,7 @@ import { t, currentLang } from "../i18n/index.js";
 import { el, toast, formatDateTime, formatDate, lbl, problemText } from "../ui.js";
 import { definitionFor, currentDefinitions } from "../forms/definition.js";
 import { findSpec } from "../forms/render.js";
-import { unitTree, unitName } from "../units.js";
+import { unitTree, unitSelect, placeName, groupedRows } from "../units.js";
 import { formatValue } from "./display.js";
 
 function offline(view) {
@@ -51,12 +51,10 @@ export async function renderQueue(view, { me, params }) {
   options.map(([value, text]) => el("option", { value, selected: query.get(name) === value }, text)));
   const tree = await unitTree();
   const districts = me.unit.level === "province" ? tree : tree.filter((d) => d.code === me.unit.code);
-  const unitPick = el("select", { id: "filter-unit", "aria-label": t("review.filter.unit"), onchange: (e) => refilter("unit", e.target.value) },
-    el("option", { value: "" }, t("review.filter.unit")),
-    districts.map((d) => el("optgroup", { label: d.name },
-      el("option", { value: d.code, selected: query.get("unit") === d.code }, t("review.whole", { name: d.name })),
-      d.children.map((c) => el("option", { value: c.code, selected: query.get("unit") === c.code }, `${c.name} (${d.name})`)))));
-  const place = (u) => { const name = unitName(tree, u.code); return name === u.code ? u.name : name; };
+  const unitPick = unitSelect(districts, { id: "filter-unit", value: query.get("unit") || "", levels: ["district", "commune"],
+    empty: t("review.filter.unit"), label: t("review.filter.unit"), search: t("units.search"),
+    districtText: (d) => t("review.whole", { name: d.name }), onchange: (value) => refilter("unit", value) }).wrap;
+  const place = (u) => placeName(tree, u.code, u.name);
   const checks = [];
   const row = (r) => {
     const box = r.can_decide
@@ -213,7 +211,7 @@ export async function renderReviewRecord(view, { uuid }) {
   view.replaceChildren(...[
     el("section", { class: "card", id: "review-record" },
       el("h2", {}, lbl(definition.title, lang)),
-      el("p", {}, `${record.unit.name} · ${record.author_name} · `, el("span", { class: "badge", id: "review-status" }, t(`status.${record.status}`)),
+      el("p", {}, `${placeName(units, record.unit.code, record.unit.name)} · ${record.author_name} · `, el("span", { class: "badge", id: "review-status" }, t(`status.${record.status}`)),
         ` · ${t("review.revision", { n: record.revision })}`),
       record.awaiting ? el("p", { class: "muted small" }, record.can_decide ? t("review.awaiting_me")
         : t("review.awaiting", { unit: record.awaiting.name })) : null,
@@ -235,15 +233,20 @@ export async function renderCompleteness(view, { params }) {
     throw err;
   }
   const head = data.forms.map((f) => t(`form.short.${f}`));
+  const tree = await unitTree();
+  const { body, box } = groupedRows(tree, data.units.map((row) => [row.unit.code,
+    el("tr", { class: row.missing ? "missing" : null, "data-unit": row.unit.code },
+      el("th", { scope: "row" }, row.unit.name, row.missing ? el("span", { class: "badge problem" }, t("completeness.nothing")) : null),
+      data.forms.map((f) => el("td", {}, String(row.counts[f]))))]),
+  { columns: 1 + data.forms.length, id: "completeness-search", search: t("units.search") });
   view.replaceChildren(el("section", { class: "card", id: "completeness" },
     el("h2", {}, t("completeness.title")),
     el("label", { for: "period" }, t("review.filter.period")),
     el("input", { type: "month", id: "period", value: period, onchange: (e) => { location.hash = `#/completeness?period=${e.target.value}`; } }),
     el("p", { id: "completeness-summary" }, t("completeness.summary", { n: data.missing, total: data.units.length })),
+    box,
     el("div", { class: "table-wrap" }, el("table", {},
       el("thead", {}, el("tr", {}, el("th", { scope: "col" }, t("completeness.unit")), head.map((h) => el("th", { scope: "col" }, h)))),
-      el("tbody", {}, data.units.map((row) => el("tr", { class: row.missing ? "missing" : null, "data-unit": row.unit.code },
-        el("th", { scope: "row" }, row.unit.name, row.missing ? el("span", { class: "badge problem" }, t("completeness.nothing")) : null),
-        data.forms.map((f) => el("td", {}, String(row.counts[f]))))))))),
+      el("tbody", {}, body)))),
   el("a", { class: "button secondary", href: "#/" }, t("common.back")));
 }
