@@ -3,6 +3,7 @@ against actuals, changes a target, drills down province → district → commune
 downloads an XLSX export, and offline still sees the last figures with their date."""
 
 import io
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
@@ -58,6 +59,8 @@ def test_plan_against_actuals_drill_down_export_and_offline(page, context, live_
     sign_in(page, "admin.tinh")
     wait_for_worker(page)
     page.click("#open-dashboard")
+    expect(page.locator("#dashboard-period")).to_contain_text(f"Năm {date.today().year}")
+    page.select_option("#dash-year", "2024")
     expect(page.locator("#dashboard-period")).to_contain_text("Năm 2024")
     expect(page.locator("#fig-K01")).to_have_text("4")
     expect(page.locator("#fig-K03")).to_have_text("2 / 4")
@@ -88,7 +91,8 @@ def test_plan_against_actuals_drill_down_export_and_offline(page, context, live_
     with open(download.value.path(), "rb") as fh:
         book = load_workbook(io.BytesIO(fh.read()))
     rows = list(book["Phiếu"].iter_rows(values_only=True))
-    assert rows[0][0] == "Mã phiếu" and len(rows) == 1 + 6  # A1 A2 A3 A9 A10 A12
+    # A1 A2 A3 A9 A10 A12, and A15 (20/12/2023): the union's 2024 starts on 15/12/2023
+    assert rows[0][0] == "Mã phiếu" and len(rows) == 1 + 7
     page.click(f'#records-list a[data-uuid="{uuids["A1"]}"]')
     expect(page.locator("#review-answers")).to_contain_text("pbgdpl 2024-11-09")
 
@@ -111,8 +115,39 @@ def test_dashboard_has_no_serious_accessibility_violations(page, live_server):
     page.goto(live_server)
     sign_in(page, "giamsat.culaodung")
     page.click("#open-dashboard")
+    page.select_option("#dash-year", "2024")
     expect(page.locator("#fig-K01")).to_have_text("3")
     page.click("#ind-K08 summary")
     page.click("#by-unit-K08")
     expect(page.locator('#units-table tr[data-unit="31630"] td').first).to_contain_text("<5")
     assert serious(page) == []
+
+
+def test_opens_on_this_year_counts_as_the_word_report_and_ignores_stale_taps(page, live_server):
+    from docx import Document
+
+    seed_records(live_server.app)
+    page.goto(live_server)
+    sign_in(page, "admin.tinh")
+    page.click("#open-dashboard")
+    expect(page.locator("#dashboard-period")).to_contain_text(f"Năm {date.today().year}")
+    expect(page.locator("#dash-cutoff")).to_be_checked()  # the union's months, as the report
+    held = []
+    page.route("**/api/reports/indicators*", lambda route: held.append(route))
+    page.select_option("#dash-year", "2024")
+    expect(page.locator("#dashboard-loading")).to_be_visible()
+    assert page.evaluate("document.getElementById('dash-pending').closest('[inert]') !== null")
+    page.locator("#dash-pending").click(force=True)  # a tick on the stale controls: ignored
+    page.wait_for_timeout(300)
+    assert len(held) == 1 and "year=2024" in page.url and "pending" not in page.url
+    held[0].continue_()
+    page.unroute("**/api/reports/indicators*")
+    expect(page.locator("#dashboard-period")).to_contain_text("Năm 2024")
+    expect(page.locator("#dashboard-loading")).to_have_count(0)
+    expect(page.locator("#dash-pending")).not_to_be_checked()
+    figure = page.locator("#fig-K01").inner_text()
+    res = page.request.get(f"{live_server}/api/reports/year-end?unit=94&year=2024")
+    assert res.ok
+    lines = [p.text for p in Document(io.BytesIO(res.body())).paragraphs]
+    assert any(line.startswith(f"Tổ chức {figure} cuộc tuyên truyền") for line in lines), (
+        figure, [x for x in lines if "cuộc tuyên truyền" in x])

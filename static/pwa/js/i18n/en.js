@@ -202,6 +202,7 @@ export default {
   "error.scope.forbidden": "This unit is outside your area.",
   "error.form.unknown_version": "The server does not have this version of the form.",
   "home.dashboard": "Plan results",
+  "dash.loading": "Loading the figures…",
   "dash.title": "Policy–Law plan results",
   "dash.path": "Unit level",
   "dash.year": "Year",

@@ -202,6 +202,7 @@ export default {
   "error.scope.forbidden": "Đơn vị này nằm ngoài phạm vi của bạn.",
   "error.form.unknown_version": "Máy chủ chưa có phiên bản biểu mẫu này.",
   "home.dashboard": "Kết quả thực hiện kế hoạch",
+  "dash.loading": "Đang tải số liệu…",
   "dash.title": "Kết quả thực hiện kế hoạch CSLP",
   "dash.path": "Cấp đơn vị",
   "dash.year": "Năm",

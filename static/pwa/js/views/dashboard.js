@@ -52,28 +52,47 @@ async function remember(key, data) {
   await kv.set("dashboard:recent", recent.slice(0, KEEP));
 }
 
-async function defaultYear(unit) {
-  try {
-    const { years } = await api(`/api/reports/targets?unit=${encodeURIComponent(unit)}`);
-    if (years.length) return years[0];
-  } catch { /* offline: the last dashboard seen */ }
-  const last = ((await kv.get("dashboard:recent")) || [])[0];
-  const year = last && new URLSearchParams(last.split("?")[1]).get("year");
-  return Number(year) || thisYear();
-}
-
 function exportPeriod(year, period) {
   if (period === "year") return String(year);
   return /^\d{4}-\d{2}$/.test(period) ? period : `${year}-${period}`;
 }
 
+// One load at a time: while the figures of a new choice load, the screen says so and the
+// controls drawn for the previous one ignore taps (a tick built from the old year would
+// switch the year back); only the latest load draws.
+let loads = 0;
+
 export async function renderDashboard(view, { me, params }) {
+  const ticket = ++loads;
+  const current = () => ticket === loads;
+  const before = [...view.children];
+  if (view.querySelector("#dashboard")) {
+    for (const node of before) node.inert = true;
+    view.prepend(el("p", { class: "notice", id: "dashboard-loading", role: "status" }, t("dash.loading")));
+  } else {
+    view.replaceChildren(el("section", { class: "card", id: "dashboard-loading", role: "status" }, t("dash.loading")));
+  }
+  view.setAttribute("aria-busy", "true");
+  try {
+    await draw(view, { me, params }, current);
+  } finally {
+    if (current()) {
+      view.removeAttribute("aria-busy");
+      view.querySelector("#dashboard-loading")?.remove();
+      for (const node of before) node.inert = false;
+    }
+  }
+}
+
+async function draw(view, { me, params }, current) {
   stylesheet();
   const query = new URLSearchParams(params);
   const unit = query.get("unit") || me.unit.code;
-  const year = Number(query.get("year")) || await defaultYear(unit);
+  const year = Number(query.get("year")) || thisYear();
   const period = query.get("period") || "year";
-  const cutoff = query.get("cutoff") === "1";
+  // The union's reporting months (15th to 14th), as the Word report counts, unless she
+  // unticks it for calendar months.
+  const cutoff = query.get("cutoff") !== "0";
   const pending = query.get("pending") === "1";
   const apiQuery = new URLSearchParams({ unit, year, period, union_cutoff: cutoff, include_pending: pending });
   const key = `dashboard:/api/reports/indicators?${apiQuery}`;
@@ -83,12 +102,14 @@ export async function renderDashboard(view, { me, params }) {
     data = await api(`/api/reports/indicators?${apiQuery}`);
     await remember(key, data);
   } catch (err) {
+    if (!current()) return;
     if (!(err instanceof ApiProblem && err.code === "network")) {
       view.replaceChildren(el("section", { class: "card warn" }, el("p", { class: "error" }, problemText(err)),
         el("a", { class: "button secondary", href: "#/" }, t("common.back"))));
       return;
     }
     const saved = await kv.get(key);
+    if (!current()) return;
     if (!saved) {
       view.replaceChildren(el("section", { class: "card warn", id: "dashboard-offline" }, el("p", {}, t("dash.offline_none")),
         el("a", { class: "button secondary", href: "#/" }, t("common.back"))));
@@ -125,7 +146,7 @@ export async function renderDashboard(view, { me, params }) {
       PERIODS.map((p) => el("option", { value: p, selected: p === period }, t(`dash.period.${p}`))),
       MONTHS.map((m) => el("option", { value: `${year}-${m}`, selected: period === `${year}-${m}` }, t("dash.month", { m: Number(m) })))));
   const toggles = el("div", { class: "toggles" },
-    el("label", { class: "choice" }, el("input", { type: "checkbox", id: "dash-cutoff", checked: cutoff, onchange: (e) => go({ cutoff: e.target.checked ? "1" : null }) }), t("dash.cutoff")),
+    el("label", { class: "choice" }, el("input", { type: "checkbox", id: "dash-cutoff", checked: cutoff, onchange: (e) => go({ cutoff: e.target.checked ? null : "0" }) }), t("dash.cutoff")),
     el("label", { class: "choice" }, el("input", { type: "checkbox", id: "dash-pending", checked: pending, onchange: (e) => go({ pending: e.target.checked ? "1" : null }) }), t("dash.pending")));
 
   const cards = data.indicators.map((ind) => indicatorCard(ind, { me, data, unit, year, focus, link, online: !savedAt }));
@@ -154,6 +175,7 @@ export async function renderDashboard(view, { me, params }) {
     el("ul", { class: "small" }, law.missed.map((m) => el("li", {}, `${m.unit.name}${m.parent ? ` (${m.parent})` : ""}: `,
       m.months.map((x) => `${Number(x.slice(5))}/${x.slice(0, 4)}`).join(", "))))) : null;
 
+  if (!current()) return;
   view.replaceChildren(...[
     el("section", { class: "card", id: "dashboard" },
       el("h2", {}, t("dash.title")), crumbs,
