@@ -245,7 +245,7 @@ export async function renderCompleteness(view, { params }) {
     el("input", { type: "month", id: "period", value: period, onchange: (e) => { location.hash = `#/completeness?period=${e.target.value}`; } }),
     el("p", { id: "completeness-summary" }, t("completeness.summary", { n: data.missing, total: data.units.length })),
     box,
-    el("div", { class: "table-wrap" }, el("table", {},
+    el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": t("completeness.title") }, el("table", {},
       el("thead", {}, el("tr", {}, el("th", { scope: "col" }, t("completeness.unit")), head.map((h) => el("th", { scope: "col" }, h)))),
       el("tbody", {}, body)))),
   el("a", { class: "button secondary", href: "#/" }, t("common.back")));
