@@ -285,6 +285,7 @@ def test_a_form_left_untouched_leaves_no_draft(page, live_server):
     expect(page.locator("#count-draft strong")).to_have_text("1")
 
 
+@pytest.mark.page_errors(OFFLINE)
 def test_conflict_shows_both_versions_and_keeping_mine_sends_the_next_revision(
         page, context, live_server):
     page.goto(live_server)

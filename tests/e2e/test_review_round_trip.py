@@ -46,6 +46,9 @@ def test_return_fix_offline_resend_approve(page, context, browser, browser_conte
     expect(officer.locator("#review-comment-text")).to_have_text(
         "Thiếu số nam tham dự, đề nghị bổ sung.")
     expect(officer.locator("#review-comment")).to_contain_text("Ghi số nam")
+    # ... and beside the question it is about
+    expect(field(officer, "participants_male").locator(".field-comment")).to_contain_text(
+        "Ghi số nam")
     context.set_offline(True)
     field(officer, "participants_male").locator("input").fill("7")
     officer.click("#send")
