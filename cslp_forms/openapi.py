@@ -146,10 +146,16 @@ PATHS = {
                                           body=BulkApproveSchema, ok=BulkResultSchema,
                                           errors=(400, 401))},
     "/api/review/queue": {"get": _op(
-        "Records of the caller's subtree, those awaiting her decision first", ok=QueueSchema,
+        "Records of the caller's subtree, those awaiting her decision first. Paged by "
+        "offset: ask again with offset=next_offset until next_offset is null; total counts "
+        "every record the filters match", ok=QueueSchema,
         params=[_q("unit", "unit code"), _q("form", "form"), _q("status", "status"),
-                _q("period", "YYYY-MM"), _q("limit", "1-200", "integer"),
-                _q("offset", "0-", "integer")], errors=(400, 401, 403, 404))},
+                _q("period", "YYYY-MM"), _q("limit", "rows per page, 1-200 (50)", "integer"),
+                _q("offset", "rows to skip, 0- (0): the previous page's next_offset",
+                   "integer"),
+                _q("waiting", "me: only records awaiting her decision; others: the rest "
+                   "(decided, or at another unit's step)")],
+        errors=(400, 401, 403, 404))},
     "/api/review/completeness": {"get": _op(
         "For a month: what each commune has sent, and which sent nothing",
         ok=CompletenessSchema, params=[_q("period", "YYYY-MM"), _q("unit", "unit code")],

@@ -20,6 +20,7 @@ import { renderNotifications } from "./views/notifications.js";
 import { renderDeadlines } from "./views/deadlines.js";
 import { renderDashboard } from "./views/dashboard.js";
 import { isReviewer } from "./roles.js";
+import { followScreens } from "./scroll.js";
 
 const view = document.getElementById("view");
 const banner = document.getElementById("banner");
@@ -225,7 +226,7 @@ async function boot() {
   showNet();
   addEventListener("online", () => { showNet(); drain(); });
   addEventListener("offline", showNet);
-  addEventListener("hashchange", route);
+  followScreens(route);
   onSyncEvent((event) => {
     // Refresh the counts only on screens that show them, never under her fingers.
     if (event.type === "done" && view.querySelector("#home, #records, #records-empty")) route();
@@ -236,6 +237,11 @@ async function boot() {
   document.getElementById("lock-now").addEventListener("click", lockNow);
   for (const name of ["pointerdown", "keydown", "touchstart"]) addEventListener(name, resetIdle, { passive: true });
   resetIdle();
+  if (!me) {
+    // Nobody has signed in on this phone: the server could only answer 401.
+    showLogin();
+    return;
+  }
   try {
     const fresh = await api("/api/auth/me");
     await signedIn(fresh);
