@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.api.test_privacy import MARKER
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import refused, sign_in
 from tests.e2e.test_incident_privacy import fill_incident, start_incident
 from tests.e2e.test_officer_flow import ENQUEUE, VALID
 
@@ -28,11 +28,15 @@ def _healthy_phone_of(live_server, username: str) -> None:
     assert res.status_code == 200, res.get_json()
 
 
+# The busy server below is the test's own doing.
+@pytest.mark.page_errors(r"http 503: POST @ .*/api/sync$", refused("/api/sync", 503),
+                         refused("/api/auth/recovery-key"))  # start_incident: a wrong password
 def test_the_supervisor_sees_the_phone_at_risk_first_and_nudges_once(
-        browser, browser_context_args, live_server):
+        browser, browser_context_args, live_server, page_errors):
     _healthy_phone_of(live_server, "canbo.anthanh3")
     # No service worker on this phone: only the page reports, under the page's clock.
-    phone = browser.new_context(**{**browser_context_args, "service_workers": "block"})
+    phone = page_errors.watch(browser.new_context(
+        **{**browser_context_args, "service_workers": "block"}))
     officer = phone.new_page()
     reports = []
     officer.on("request", lambda r: reports.append(r.post_data or "")
@@ -61,7 +65,7 @@ def test_the_supervisor_sees_the_phone_at_risk_first_and_nudges_once(
         officer.click("#send-now")
     assert json.loads(later.value.post_data)["records"]["queued"]["age_seconds"] >= 5 * 86400
 
-    supervisor = browser.new_context(**browser_context_args).new_page()
+    supervisor = page_errors.watch(browser.new_context(**browser_context_args)).new_page()
     supervisor.goto(live_server)
     sign_in(supervisor, "giamsat.culaodung")
     supervisor.click("#open-devices")
