@@ -5,7 +5,15 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, current_app
 
-from .schemas.auth import LoginSchema, MeSchema, PasswordSchema, UserListSchema, UserSchema
+from .schemas.auth import (
+    LoginSchema,
+    MeSchema,
+    NewPasswordSchema,
+    PasswordSchema,
+    SignInCodeSchema,
+    UserListSchema,
+    UserSchema,
+)
 from .schemas.base import ProblemSchema
 from .schemas.forms import AttachmentStoredSchema, FormDefinitionSchema, FormListSchema
 from .schemas.notifications import (
@@ -87,8 +95,14 @@ NOT_MODIFIED = {"304": {"description": "not modified (If-None-Match matched the 
 WRITES = ("post", "put", "patch", "delete")
 
 PATHS = {
-    "/api/auth/login": {"post": _op("Sign in; sets the session cookie", body=LoginSchema,
-                                    ok=MeSchema, errors=(400, 401, 429))},
+    "/api/auth/login": {"post": _op(
+        "Sign in with {username, password} or {username, code} (a one-time code: the answer "
+        "has must_change_password true); sets the session cookie. 403 auth.account_disabled: "
+        "a deactivated account, with whom to call", body=LoginSchema, ok=MeSchema,
+        errors=(400, 401, 403, 429))},
+    "/api/auth/password": {"post": _op(
+        "Choose her own password (after a one-time code; else current_password too)",
+        body=NewPasswordSchema, ok=MeSchema, errors=(400, 401, 403, 429))},
     "/api/auth/logout": {"post": _op("Sign out", errors=(401, 403))},
     "/api/auth/me": {"get": _op("The signed-in user, unit path and CSRF token", ok=MeSchema,
                                 errors=(401,))},
@@ -105,6 +119,13 @@ PATHS = {
         "Change an account (not one's own role or incident permission; 409 when it would "
         "leave the province without an active administrator)", body=UserUpdateSchema,
         ok=UserSchema, params=[_p("username")], errors=(400, 401, 403, 404, 409))},
+    "/api/users/{username}/sign-in-code": {"post": _op(
+        "Reset a password: her password stops working and a new one-time sign-in code is "
+        "answered, once (expires after SIGN_IN_CODE_DAYS)", ok=SignInCodeSchema,
+        ok_status="201", params=[_p("username")], errors=(400, 401, 403, 404))},
+    "/api/users/{username}/unlock": {"post": _op(
+        "Lift a lock-out: forget her failed sign-ins", ok=UserSchema,
+        params=[_p("username")], errors=(401, 403, 404))},
     "/api/forms": {"get": _with(_op("Current form definitions (ETag; 304 on If-None-Match)",
                                     ok=FormListSchema, errors=()), NOT_MODIFIED)},
     "/api/forms/{form}/{version}": {"get": _with(_op(
@@ -238,14 +259,13 @@ def _every_answer(path: str, method: str, op: dict) -> dict:
     """The answers any operation can give besides its own: 400 for text no database can
     store in the URL (checked before every /api request), 503 when the database is busy
     or away (retry later), and for a write 413 (a body over CSLP_MAX_CONTENT_LENGTH) and,
-    once signed in, 403 (a missing or wrong X-CSRF-Token)."""
+    once signed in, 403 (a missing or wrong X-CSRF-Token). Signed in with a one-time code,
+    every call but choosing a password answers 403 auth.must_change_password."""
     extra = [400]
     if path != "/api/openapi.json":
-        extra.append(503)
+        extra += [503, 403]
     if method in WRITES:
         extra.append(413)
-        if "401" in op["responses"]:
-            extra.append(403)
     responses = {str(code): PROBLEM for code in extra}
     return {**op, "responses": {**responses, **op["responses"]}}
 

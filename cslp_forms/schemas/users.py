@@ -13,11 +13,13 @@ class UserCreateSchema(ApiSchema):
     username = fields.String(required=True, validate=USERNAME)
     display_name = fields.String(required=True, validate=validate.Length(
         min=1, max=120, error="field.too_long"))
-    password = fields.String(required=True, validate=PASSWORD, load_only=True)
+    # Without a password the answer carries a one-time sign-in code instead.
+    password = fields.String(validate=PASSWORD, load_only=True)
     role = fields.String(required=True, validate=validate.OneOf(ROLES,
                                                                 error="field.not_a_choice"))
     unit = fields.String(required=True)
     incident_reviewer = fields.Boolean(load_default=False)
+    phone = fields.String(validate=validate.Length(max=20, error="field.too_long"))
 
 
 class UserUpdateSchema(ApiSchema):
@@ -28,6 +30,8 @@ class UserUpdateSchema(ApiSchema):
     unit = fields.String()
     active = fields.Boolean()
     incident_reviewer = fields.Boolean()
+    phone = fields.String(allow_none=True, validate=validate.Length(
+        max=20, error="field.too_long"))
 
 
 class UserListArgsSchema(ApiSchema):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import math
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,6 +27,7 @@ from ..models import (
 )
 from ..models.types import iso, utcnow
 from ..problems import Problem, invalid, say
+from .base.audit import admin_audit
 from .base.units import ancestors, in_subtree, resolve_unit
 from .records.notices import notify
 
@@ -45,6 +48,8 @@ class SignIn:
     user_id: int | None
     password_hash: str | None
     active: bool
+    code_hash: str | None = None
+    code_expires_at: datetime | None = None
 
 
 def begin_sign_in(username: str, *, client: str | None, now: datetime) -> SignIn:
@@ -79,8 +84,10 @@ def begin_sign_in(username: str, *, client: str | None, now: datetime) -> SignIn
     user = db.session.scalar(select(User).where(User.username == name))
     db.session.add(LoginFailure(username=name, client=client, at=now))
     db.session.flush()
-    return SignIn(name, client, user.id if user else None,
-                  user.password_hash if user else None, bool(user and user.active))
+    if user is None:
+        return SignIn(name, client, None, None, False)
+    return SignIn(name, client, user.id, user.password_hash, user.active, user.code_hash,
+                  user.code_expires_at)
 
 
 def _failures(*conditions) -> tuple[int, datetime | None]:
@@ -88,18 +95,135 @@ def _failures(*conditions) -> tuple[int, datetime | None]:
                               .where(*conditions)).one()
 
 
-def finish_sign_in(attempt: SignIn, password: str) -> User:
-    """The user, if the password is right (checked with no transaction of ours open);
-    then this client's failures on the account are forgotten. Unknown user and wrong
-    password give the same answer, in the same time."""
-    right = check_password_hash(attempt.password_hash or _DUMMY_HASH, password)
-    if not right or attempt.user_id is None or not attempt.active:
+def finish_sign_in(attempt: SignIn, *, password: str | None = None, code: str | None = None,
+                   now: datetime | None = None) -> User:
+    """The user, if the password (or her one-time code, still unused and unexpired) is
+    right, checked with no transaction of ours open; then this client's failures on the
+    account are forgotten, and a code is used up. Unknown user and wrong password give the
+    same answer, in the same time. A right password on a deactivated account is no
+    failure either: the caller commits, then refuse_inactive() tells her whom to call."""
+    if code is not None:
+        now = now or utcnow()
+        right = (attempt.code_hash is not None and attempt.code_expires_at is not None
+                 and attempt.code_expires_at > now
+                 and hmac.compare_digest(attempt.code_hash, _code_hash(code)))
+    else:
+        stored = attempt.password_hash or _DUMMY_HASH
+        unusable = stored.startswith(NO_PASSWORD)  # no password yet: only her code works
+        right = check_password_hash(_DUMMY_HASH if unusable else stored, password or "")
+        right = right and not unusable
+    if not right or attempt.user_id is None:
         raise Problem("auth.invalid_credentials")
     here = (LoginFailure.client.is_(None) if attempt.client is None
             else LoginFailure.client == attempt.client)
     db.session.execute(delete(LoginFailure).where(LoginFailure.username == attempt.name,
                                                   here))
-    return db.session.get(User, attempt.user_id)
+    user = db.session.get(User, attempt.user_id)
+    if code is not None and user.active:
+        user.code_hash = user.code_expires_at = None
+        user.must_change_password = True
+    return user
+
+
+def refuse_inactive(user: User) -> None:
+    """A deactivated account whose password was right is told so, and whom to call: the
+    administrators (else supervisors) of the nearest unit above her that has one."""
+    if user.active:
+        return
+    contact = None
+    for unit in reversed(ancestors(user.unit)):
+        for role in ("admin", "supervisor"):
+            people = list(db.session.scalars(select(User).where(
+                User.unit_id == unit.id, User.role == role, User.active,
+                User.id != user.id).order_by(User.username).limit(2)))
+            if people:
+                names = ", ".join(f"{p.display_name}" + (f" ({p.phone})" if p.phone else "")
+                                  for p in people)
+                contact = f"{names} – {unit.name}"
+                break
+        if contact:
+            break
+    raise Problem("auth.account_disabled",
+                  say("auth.disabled_contact", contact=contact or "Hội LHPN cấp trên"))
+
+
+# A password hash no password matches: an account made with a one-time code has none yet.
+NO_PASSWORD = "!none:"
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off paper
+CODE_LENGTH = 10  # 31^10 ≈ 2^49.5
+
+
+def normalise_code(code: str) -> str:
+    return re.sub(r"[\s-]", "", code).upper()
+
+
+def _code_hash(code: str) -> str:
+    """HMAC-SHA-256 under the app's secret key: the codes are random (not chosen by a
+    person), so a keyed hash is enough, a stolen database alone cannot test guesses, and
+    importing ten thousand accounts does not run ten thousand scrypts."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, b"sign-in-code:" + normalise_code(code).encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def new_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def issue_sign_in_code(user: User, *, actor: User | None, now: datetime,
+                       audit: bool = True) -> tuple[str, datetime]:
+    """A new one-time code for her (a new account, or a password reset): her password
+    stops working, her sessions end, she must choose a password once signed in with it.
+    The code is shown once, to the administrator; only its hash is kept."""
+    if not user.active:
+        raise invalid("active", "field.invalid", "user.code_for_officers")
+    code = new_code()
+    expires = now + timedelta(days=int(current_app.config["SIGN_IN_CODE_DAYS"]))
+    user.code_hash, user.code_expires_at = _code_hash(code), expires
+    user.password_hash = NO_PASSWORD + secrets.token_hex(8)
+    user.must_change_password = True
+    if user.id is not None:
+        end_sessions(user)
+    if actor is not None and audit:
+        db.session.flush()
+        admin_audit(actor, "sign_in_code", user=user, after=iso(expires))
+        if user.incident_reviewer or user.role == "admin":
+            _announce(user, actor, "password")
+    return code, expires
+
+
+def choose_password(user: User, password: str) -> None:
+    """She sets her own password (after a code, or to change it): strength checked."""
+    set_password(user, password)
+    user.must_change_password = False
+    user.code_hash = user.code_expires_at = None
+
+
+def is_locked(username: str, *, now: datetime) -> bool:
+    return username in locked_usernames([username], now=now)
+
+
+def locked_usernames(names, *, now: datetime) -> set[str]:
+    """Accounts with as many recent failures as the throttle allows (from anywhere)."""
+    config = current_app.config
+    window = timedelta(seconds=config["LOGIN_WINDOW_SECONDS"])
+    names = list(names)
+    if not names:
+        return set()
+    rows = db.session.execute(
+        select(LoginFailure.username, func.count(LoginFailure.id))
+        .where(LoginFailure.at > now - window, LoginFailure.username.in_(names))
+        .group_by(LoginFailure.username)).all()
+    return {name for name, count in rows if count >= config["LOGIN_MAX_FAILURES"]}
+
+
+def lift_lockout(user: User, *, actor: User, now: datetime) -> int:
+    """Forget every failed sign-in on her account: she may try again at once."""
+    removed = db.session.execute(
+        delete(LoginFailure).where(LoginFailure.username == user.username)).rowcount
+    admin_audit(actor, "lockout_lifted", user=user, before=str(removed or 0), after="0")
+    return removed or 0
 
 
 def _token_hash(token: str) -> str:
@@ -160,20 +284,28 @@ def set_password(user: User, password: str) -> None:
         end_sessions(user)
 
 
-def user_payload(user: User) -> dict:
+def user_payload(user: User, *, locked: bool | None = None) -> dict:
+    """An account as an administrator sees it (`locked`: too many recent failed
+    sign-ins; asked once per list by the caller, else here)."""
+    if locked is None:
+        locked = is_locked(user.username, now=utcnow())
     return {
         "username": user.username,
         "display_name": user.display_name,
+        "phone": user.phone,
         "role": user.role,
         "active": user.active,
         "incident_reviewer": user.incident_reviewer,
+        "must_change_password": user.must_change_password,
+        "code_expires_at": iso(user.code_expires_at) if user.code_expires_at else None,
+        "locked": locked,
         "unit": user.unit.summary(),
     }
 
 
 def me_payload(user: User, csrf_token: str) -> dict:
     return {
-        **user_payload(user),
+        **user_payload(user, locked=False),
         "unit_path": [u.summary() for u in ancestors(user.unit)],
         "csrf_token": csrf_token,
     }
@@ -189,10 +321,37 @@ def _require_in_scope(actor: User, unit: Unit) -> None:
         raise Problem("scope.forbidden")
 
 
-def create_user(*, username: str, display_name: str, password: str, role: str,
+def normalise_phone(phone: str) -> str | None:
+    """A Vietnamese mobile number as digits, 0 first ("+84 912 345 678" -> 0912345678);
+    None when it is not one."""
+    digits = re.sub(r"[\s.()-]", "", str(phone))
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("84") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    elif len(digits) == 9 and digits.isdigit():
+        digits = "0" + digits  # a spreadsheet ate the leading zero
+    return digits if re.fullmatch(r"0\d{9}", digits) else None
+
+
+def _check_phone(phone: str | None, *, user: User | None = None) -> str | None:
+    if phone is None or phone == "":
+        return None
+    number = normalise_phone(phone)
+    if number is None:
+        raise invalid("phone", "field.invalid", "user.phone_format")
+    other = db.session.scalar(select(User.id).where(User.phone == number))
+    if other is not None and (user is None or other != user.id):
+        raise Problem("user.phone_taken")
+    return number
+
+
+def create_user(*, username: str, display_name: str, password: str | None, role: str,
                 unit_code: str, actor: User | None = None,
-                incident_reviewer: bool = False) -> User:
-    """Create an account. With an actor (an administrator), only inside her subtree."""
+                incident_reviewer: bool = False, phone: str | None = None) -> User:
+    """Create an account. With an actor (an administrator), only inside her subtree.
+    Without a password the account has none until she signs in with the one-time code
+    the caller issues (issue_sign_in_code) and chooses her own."""
     unit = resolve_unit(unit_code)
     if actor is not None:
         _require_in_scope(actor, unit)
@@ -203,12 +362,15 @@ def create_user(*, username: str, display_name: str, password: str, role: str,
     if incident_reviewer and role == "officer":
         raise invalid("incident_reviewer", "field.invalid", "user.reviewers_only")
     user = User(username=name, display_name=display_name.strip(), role=role, unit=unit,
-                incident_reviewer=incident_reviewer)
-    set_password(user, password)
+                incident_reviewer=incident_reviewer, phone=_check_phone(phone))
+    if password is None:
+        user.password_hash = NO_PASSWORD + secrets.token_hex(8)
+    else:
+        set_password(user, password)
     db.session.add(user)
     db.session.flush()
     if actor is not None:
-        _audit(actor, user, "created", None, f"{role} {unit.code}")
+        admin_audit(actor, "created", user=user, after=f"{role} {unit.code}")
         if incident_reviewer:
             _announce(user, actor, "incident_reviewer")
     return user
@@ -247,6 +409,8 @@ def update_user(user: User, *, actor: User, changes: dict) -> User:
     _check_role_level(user.role, user.unit)
     if "display_name" in changes:
         user.display_name = changes["display_name"].strip()
+    if "phone" in changes:
+        user.phone = _check_phone(changes["phone"], user=user)
     if "incident_reviewer" in changes:
         user.incident_reviewer = changes["incident_reviewer"] and user.role != "officer"
     if "password" in changes:
@@ -261,9 +425,9 @@ def update_user(user: User, *, actor: User, changes: dict) -> User:
     after = _audited(user)
     for change in ACCOUNT_CHANGES:
         if change in after and after[change] != before[change]:
-            _audit(actor, user, change, before[change], after[change])
+            admin_audit(actor, change, user=user, before=before[change], after=after[change])
     if "password" in changes:
-        _audit(actor, user, "password", None, None)
+        admin_audit(actor, "password", user=user)
     if after["incident_reviewer"] == "true" and before["incident_reviewer"] != "true":
         _announce(user, actor, "incident_reviewer")
     elif "password" in changes and was_reviewer:
@@ -271,14 +435,10 @@ def update_user(user: User, *, actor: User, changes: dict) -> User:
     return user
 
 
-def _audited(user: User) -> dict[str, str]:
+def _audited(user: User) -> dict[str, str | None]:
     return {"role": user.role, "incident_reviewer": str(user.incident_reviewer).lower(),
-            "active": str(user.active).lower(), "unit": user.unit.code}
-
-
-def _audit(actor: User | None, user: User, change: str, before, after) -> None:
-    db.session.add(AccountAudit(actor_id=actor.id if actor else None, user_id=user.id,
-                                change=change, before=before, after=after))
+            "active": str(user.active).lower(), "unit": user.unit.code,
+            "display_name": user.display_name, "phone": user.phone}
 
 
 def _is_province_admin(user: User) -> bool:
@@ -303,7 +463,8 @@ def _announce(user: User, actor: User, what: str) -> None:
 
 
 def search_account_audit(*, user=None, from_=None, to=None, limit=200) -> list[dict]:
-    query = select(AccountAudit).order_by(AccountAudit.id.desc()).limit(limit)
+    query = (select(AccountAudit).where(AccountAudit.user_id.is_not(None))
+             .order_by(AccountAudit.id.desc()).limit(limit))
     if user:
         subject = select(User.id).where(User.username == normalise_username(user))
         query = query.where(AccountAudit.user_id.in_(subject))

@@ -1,16 +1,21 @@
-"""List, create and update accounts inside the administrator's subtree."""
+"""List, create and update accounts inside the administrator's subtree; one-time
+sign-in codes (a new account, a password reset) and lifting a lock-out."""
 
 from flask_login import current_user
 
 from ..auth.session import require_role
 from ..extensions import db
+from ..models.types import iso, utcnow
 from ..schemas.base import load_args, load_json
 from ..schemas.users import UserCreateSchema, UserListArgsSchema, UserUpdateSchema
 from ..services.base.units import resolve_unit
 from ..services.users import (
     create_user,
     get_user_in_scope,
+    issue_sign_in_code,
+    lift_lockout,
     list_users,
+    locked_usernames,
     update_user,
     user_payload,
 )
@@ -22,7 +27,14 @@ from . import bp
 def list_accounts():
     args = load_args(UserListArgsSchema())
     root = resolve_unit(args["unit"]) if "unit" in args else None
-    return {"users": [user_payload(u) for u in list_users(actor=current_user, root=root)]}
+    users = list_users(actor=current_user, root=root)
+    locked = locked_usernames([u.username for u in users], now=utcnow())
+    return {"users": [user_payload(u, locked=u.username in locked) for u in users]}
+
+
+def _code_payload(user, code, expires) -> dict:
+    return {"username": user.username, "display_name": user.display_name, "code": code,
+            "expires_at": iso(expires)}
 
 
 @bp.post("")
@@ -31,11 +43,16 @@ def create_account():
     data = load_json(UserCreateSchema())
     user = create_user(
         username=data["username"], display_name=data["display_name"],
-        password=data["password"], role=data["role"], unit_code=data["unit"],
+        password=data.get("password"), role=data["role"], unit_code=data["unit"],
         actor=current_user, incident_reviewer=data["incident_reviewer"],
+        phone=data.get("phone"),
     )
+    code = None
+    if "password" not in data:
+        code = _code_payload(user, *issue_sign_in_code(user, actor=current_user, now=utcnow(),
+                                                       audit=False))
     db.session.commit()
-    return user_payload(user), 201
+    return {**user_payload(user, locked=False), "sign_in_code": code}, 201
 
 
 @bp.patch("/<username>")
@@ -46,3 +63,24 @@ def update_account(username):
                        changes=changes)
     db.session.commit()
     return user_payload(user)
+
+
+@bp.post("/<username>/sign-in-code")
+@require_role("admin")
+def reset_with_code(username):
+    """A password reset: her password stops working, a new one-time code is answered
+    (once) for the administrator to hand over; she chooses a password with it."""
+    user = get_user_in_scope(username, actor=current_user)
+    code, expires = issue_sign_in_code(user, actor=current_user, now=utcnow())
+    db.session.commit()
+    return _code_payload(user, code, expires), 201
+
+
+@bp.post("/<username>/unlock")
+@require_role("admin")
+def unlock(username):
+    """Lift a lock-out: her failed sign-ins are forgotten (audited)."""
+    user = get_user_in_scope(username, actor=current_user)
+    lift_lockout(user, actor=current_user, now=utcnow())
+    db.session.commit()
+    return user_payload(user, locked=False)
