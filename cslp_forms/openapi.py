@@ -48,7 +48,7 @@ from .schemas.sync import (
     SyncResponseSchema,
 )
 from .schemas.units import UnitListSchema
-from .schemas.users import UserCreateSchema, UserUpdateSchema
+from .schemas.users import SheetSchema, UserCreateSchema, UserUpdateSchema
 
 bp = Blueprint("openapi", __name__)
 
@@ -126,6 +126,12 @@ PATHS = {
     "/api/users/{username}/unlock": {"post": _op(
         "Lift a lock-out: forget her failed sign-ins", ok=UserSchema,
         params=[_p("username")], errors=(401, 403, 404))},
+    "/api/users/sheet": {"post": {**_op(
+        "The printable A4 sheet (HTML) of one-time sign-in codes just given, a QR code per "
+        "officer; 400 when a code is no longer the account's live one", body=SheetSchema,
+        errors=(400, 401, 403, 404)), "responses": {
+            "200": {"description": "the sheet", "content": {"text/html": {}}},
+            "400": PROBLEM, "401": PROBLEM, "403": PROBLEM, "404": PROBLEM}}},
     "/api/forms": {"get": _with(_op("Current form definitions (ETag; 304 on If-None-Match)",
                                     ok=FormListSchema, errors=()), NOT_MODIFIED)},
     "/api/forms/{form}/{version}": {"get": _with(_op(

@@ -131,6 +131,8 @@ DETAILS: dict[str, str] = {
     "auth.change_first": "Hãy đặt mật khẩu mới (POST /api/auth/password) rồi dùng tiếp.",
     "auth.wrong_current_password": "Mật khẩu hiện tại không đúng.",
     "user.phone_format": "Số điện thoại di động gồm 10 chữ số, bắt đầu bằng 0.",
+    "user.code_not_live": "Mã của {username} đã dùng, hết hạn hoặc đã được thay: hãy cấp mã "
+                          "mới.",
     "user.code_for_officers": "Tài khoản đang hoạt động mới nhận được mã đăng nhập.",
     "audit.province_admins": "Chỉ quản trị cấp tỉnh xem được nhật ký truy cập.",
     "user.exists_named": "Tên đăng nhập {name} đã có.",

@@ -36,3 +36,17 @@ class UserUpdateSchema(ApiSchema):
 
 class UserListArgsSchema(ApiSchema):
     unit = fields.String()
+
+
+class SheetAccountSchema(ApiSchema):
+    username = fields.String(required=True, validate=validate.Length(max=64,
+                                                                     error="field.too_long"))
+    code = fields.String(required=True, validate=validate.Length(max=32,
+                                                                 error="field.too_long"))
+
+
+class SheetSchema(ApiSchema):
+    """The accounts (and the codes just given to them) to print, in order."""
+
+    accounts = fields.List(fields.Nested(SheetAccountSchema), required=True,
+                           validate=validate.Length(min=1, max=1000, error="field.too_many"))

@@ -26,7 +26,7 @@ from ..models import (
     User,
 )
 from ..models.types import iso, utcnow
-from ..problems import Problem, invalid, say
+from ..problems import Problem, field_error, invalid, say
 from .base.audit import admin_audit
 from .base.units import ancestors, in_subtree, resolve_unit
 from .records.notices import notify
@@ -191,6 +191,24 @@ def issue_sign_in_code(user: User, *, actor: User | None, now: datetime,
         if user.incident_reviewer or user.role == "admin":
             _announce(user, actor, "password")
     return code, expires
+
+
+def live_codes(accounts: list[dict], *, actor: User, now: datetime) -> list[tuple[User, str]]:
+    """The accounts of a sign-in sheet, each with the code it was given, checked: inside
+    her subtree and the code still the live, unexpired one (a stale sheet is refused)."""
+    out, errors = [], []
+    for i, item in enumerate(accounts):
+        user = get_user_in_scope(item["username"], actor=actor)
+        good = (user.code_hash is not None and user.code_expires_at is not None
+                and user.code_expires_at > now
+                and hmac.compare_digest(user.code_hash, _code_hash(item["code"])))
+        if not good:
+            errors.append(field_error(f"accounts.{i}.code", "field.invalid",
+                                      "user.code_not_live", username=user.username))
+        out.append((user, item["code"]))
+    if errors:
+        raise Problem("request.invalid", errors=errors)
+    return out
 
 
 def choose_password(user: User, password: str) -> None:

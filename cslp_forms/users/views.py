@@ -1,13 +1,19 @@
 """List, create and update accounts inside the administrator's subtree; one-time
 sign-in codes (a new account, a password reset) and lifting a lock-out."""
 
+from flask import request
 from flask_login import current_user
 
 from ..auth.session import require_role
 from ..extensions import db
 from ..models.types import iso, utcnow
 from ..schemas.base import load_args, load_json
-from ..schemas.users import UserCreateSchema, UserListArgsSchema, UserUpdateSchema
+from ..schemas.users import (
+    SheetSchema,
+    UserCreateSchema,
+    UserListArgsSchema,
+    UserUpdateSchema,
+)
 from ..services.base.units import resolve_unit
 from ..services.users import (
     create_user,
@@ -15,11 +21,13 @@ from ..services.users import (
     issue_sign_in_code,
     lift_lockout,
     list_users,
+    live_codes,
     locked_usernames,
     update_user,
     user_payload,
 )
 from . import bp
+from .sheet import render_sheet
 
 
 @bp.get("")
@@ -84,3 +92,14 @@ def unlock(username):
     lift_lockout(user, actor=current_user, now=utcnow())
     db.session.commit()
     return user_payload(user, locked=False)
+
+
+@bp.post("/sheet")
+@require_role("admin")
+def print_sheet():
+    """The A4 sheet (HTML for the browser's print) of the codes just given: each code
+    is checked to be that account's live one, so an old sheet cannot be printed again."""
+    data = load_json(SheetSchema())
+    accounts = live_codes(data["accounts"], actor=current_user, now=utcnow())
+    html = render_sheet(accounts, origin=request.host_url, issued_by=current_user.display_name)
+    return html, 200, {"Content-Type": "text/html; charset=utf-8"}

@@ -212,3 +212,39 @@ def test_who_manages_whom(app, login, who, target, allowed):
         assert (res.status_code in (200, 201)) == allowed, res.get_json()
         if not allowed:
             assert_problem(res, 404, "user.not_found")
+
+
+def test_a_printable_sheet_of_codes_with_a_qr_each(app, login):
+    import re
+
+    import segno
+
+    from cslp_forms.users.sheet import sign_in_url
+
+    admin = login("admin.tinh")
+    made = []
+    for i in range(9):  # two A4 pages
+        body = admin.post("/api/users", json={**NEW, "username": f"can.bo{i}",
+                                              "display_name": f"Chị <Lan> {i}",
+                                              "phone": f"091234560{i}"}).get_json()
+        made.append(body["sign_in_code"])
+    res = admin.post("/api/users/sheet", json={"accounts": [
+        {"username": m["username"], "code": m["code"]} for m in made]})
+    assert res.status_code == 200 and res.mimetype == "text/html"
+    html = res.get_data(as_text=True)
+    assert html.count('class="page"') == 2 and html.count('class="slip"') == 9
+    assert "Chị &lt;Lan&gt; 0" in html and "<Lan>" not in html  # escaped
+    assert "Mã đăng nhập một lần" in html and "Xã An Thạnh 3" in html
+    assert "style=" not in html and "<script" not in html  # the strict CSP holds
+    # Each QR code is the one of her sign-in link (segno is deterministic).
+    url = sign_in_url("http://localhost/", "can.bo3", made[3]["code"])
+    expected = segno.make(url, error="m").svg_inline(scale=3, title="QR", svgclass="qr",
+                                                     omitsize=True)
+    assert re.search(r' d="([^"]+)"', expected).group(1) in html
+    # A code that was replaced cannot be printed again; nor someone out of her subtree.
+    admin.post("/api/users/can.bo3/sign-in-code")
+    body = assert_problem(admin.post("/api/users/sheet", json={"accounts": [
+        {"username": "can.bo3", "code": made[3]["code"]}]}), 400, "request.invalid")
+    assert body["errors"][0]["field"] == "accounts.0.code"
+    assert_problem(login("canbo.anthanh2").post("/api/users/sheet", json={"accounts": [
+        {"username": "can.bo1", "code": made[1]["code"]}]}), 403, "auth.forbidden")
