@@ -48,11 +48,17 @@ from .schemas.sync import (
     SyncResponseSchema,
 )
 from .schemas.units import UnitListSchema
-from .schemas.users import SheetSchema, UserCreateSchema, UserUpdateSchema
+from .schemas.users import (
+    ImportResultSchema,
+    SheetSchema,
+    UserCreateSchema,
+    UserUpdateSchema,
+)
 
 bp = Blueprint("openapi", __name__)
 
 JSON = "application/json"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PROBLEM = {"description": "problem", "content": {
     "application/problem+json": {"schema": "Problem"}}}
 
@@ -126,6 +132,15 @@ PATHS = {
     "/api/users/{username}/unlock": {"post": _op(
         "Lift a lock-out: forget her failed sign-ins", ok=UserSchema,
         params=[_p("username")], errors=(401, 403, 404))},
+    "/api/users/import": {"post": {**_op(
+        "Import accounts from an .xlsx or .csv sheet (columns họ tên, số điện thoại, đơn vị "
+        "by code or name, vai trò): one result {row, status, errors} per row; bad rows are "
+        "skipped, new ones get a one-time sign-in code; ?dry_run=true creates nothing. "
+        "Importing the same sheet again creates nothing (rows are unchanged)",
+        ok=ImportResultSchema, params=[_q("dry_run", "true: only check", "boolean")],
+        errors=(400, 401, 403, 413)), "requestBody": {"required": True, "content": {
+            XLSX: {"schema": {"type": "string", "format": "binary"}},
+            "text/csv": {"schema": {"type": "string"}}}}}},
     "/api/users/sheet": {"post": {**_op(
         "The printable A4 sheet (HTML) of one-time sign-in codes just given, a QR code per "
         "officer; 400 when a code is no longer the account's live one", body=SheetSchema,

@@ -131,6 +131,29 @@ DETAILS: dict[str, str] = {
     "auth.change_first": "Hãy đặt mật khẩu mới (POST /api/auth/password) rồi dùng tiếp.",
     "auth.wrong_current_password": "Mật khẩu hiện tại không đúng.",
     "user.phone_format": "Số điện thoại di động gồm 10 chữ số, bắt đầu bằng 0.",
+    "import.max_rows": "Tối đa {max} dòng mỗi tệp; hãy chia thành nhiều tệp.",
+    "import.columns": "Thiếu cột: {missing}. Dòng đầu của tệp phải có các cột: họ tên, "
+                      "số điện thoại, đơn vị (mã hoặc tên), vai trò.",
+    "import.formula": "Ô “{column}” có công thức; hãy dán giá trị (Paste Values) thay cho "
+                      "công thức.",
+    "import.name_missing": "Thiếu họ tên.",
+    "import.name_too_long": "Họ tên dài quá 120 ký tự.",
+    "import.bad_text": "Ô “{column}” có ký tự không hợp lệ.",
+    "import.phone_missing": "Thiếu số điện thoại.",
+    "import.phone_format": "Số điện thoại “{phone}” không đúng: số di động gồm 10 chữ số, bắt "
+                           "đầu bằng 0.",
+    "import.phone_repeated": "Số điện thoại {phone} trùng với dòng {row}.",
+    "import.phone_other": "Số điện thoại {phone} đã có tài khoản {username} ({unit}, "
+                          "{role}) khác dòng này; hãy sửa trên màn hình Tài khoản.",
+    "import.username_taken": "Tên đăng nhập {username} đã có người dùng (không cùng số điện "
+                             "thoại).",
+    "import.unit_missing": "Thiếu đơn vị.",
+    "import.unit_unknown": "Không có đơn vị “{unit}” (mã hoặc tên) đang hoạt động.",
+    "import.unit_ambiguous": "Tên đơn vị “{unit}” trùng nhiều nơi ({codes}); hãy ghi mã "
+                             "đơn vị.",
+    "import.unit_out_of_scope": "Đơn vị {unit} nằm ngoài phạm vi quản lý của bạn.",
+    "import.role_unknown": "Vai trò “{role}” không có: ghi cán bộ, giám sát hoặc quản trị.",
+    "import.role_level": "Vai trò {role} không gắn được với {unit} (cấp {level}).",
     "user.code_not_live": "Mã của {username} đã dùng, hết hạn hoặc đã được thay: hãy cấp mã "
                           "mới.",
     "user.code_for_officers": "Tài khoản đang hoạt động mới nhận được mã đăng nhập.",

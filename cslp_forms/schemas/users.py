@@ -50,3 +50,39 @@ class SheetSchema(ApiSchema):
 
     accounts = fields.List(fields.Nested(SheetAccountSchema), required=True,
                            validate=validate.Length(min=1, max=1000, error="field.too_many"))
+
+
+class ImportArgsSchema(ApiSchema):
+    dry_run = fields.Boolean(load_default=False)
+
+
+class ImportCodeSchema(ApiSchema):
+    code = fields.String()
+    expires_at = fields.String()
+
+
+class ImportRowSchema(ApiSchema):
+    row = fields.Integer(metadata={"description": "the row number as the sheet shows it"})
+    status = fields.String(metadata={
+        "description": "new (dry run), created, unchanged (already there: same phone, unit "
+                       "and role) or error (skipped)"})
+    errors = fields.List(fields.String(), metadata={"description": "in Vietnamese"})
+    username = fields.String(allow_none=True)
+    display_name = fields.String(allow_none=True)
+    unit = fields.String(allow_none=True)
+    role = fields.String(allow_none=True)
+    sign_in_code = fields.Nested(ImportCodeSchema, metadata={
+        "description": "created rows: her one-time code, shown once"})
+
+
+class ImportSummarySchema(ApiSchema):
+    new = fields.Integer()
+    created = fields.Integer()
+    unchanged = fields.Integer()
+    error = fields.Integer()
+
+
+class ImportResultSchema(ApiSchema):
+    dry_run = fields.Boolean()
+    rows = fields.List(fields.Nested(ImportRowSchema))
+    summary = fields.Nested(ImportSummarySchema)

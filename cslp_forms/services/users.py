@@ -500,3 +500,167 @@ def list_users(*, actor: User, root: Unit | None = None) -> list[User]:
     _require_in_scope(actor, root)
     return list(db.session.scalars(
         select(User).where(in_subtree(root, User.unit_id)).order_by(User.username)))
+
+
+# --- Bulk import of accounts (a training day's list) --------------------------------
+
+# The sheet's columns, by what people write at the top (folded: no diacritics, lower).
+IMPORT_COLUMNS = {
+    "name": ("ho ten", "ho va ten", "ten", "ten can bo", "full name", "name"),
+    "phone": ("so dien thoai", "dien thoai", "sdt", "so dt", "phone"),
+    "unit": ("don vi", "ma don vi", "ten don vi", "unit"),
+    "role": ("vai tro", "chuc vu", "role"),
+}
+COLUMN_WORDS = {"name": "họ tên", "phone": "số điện thoại", "unit": "đơn vị",
+                "role": "vai trò"}
+ROLE_WORDS = {"": "officer", "can bo": "officer", "can bo co so": "officer", "cb": "officer",
+              "officer": "officer", "giam sat": "supervisor", "supervisor": "supervisor",
+              "quan tri": "admin", "quan tri vien": "admin", "admin": "admin"}
+ROLE_NAMES = {"officer": "cán bộ", "supervisor": "giám sát", "admin": "quản trị"}
+UNIT_PREFIXES = ("xa ", "phuong ", "thi tran ", "huyen ", "thi xa ", "thanh pho ", "tinh ")
+
+
+def _unit_index(day) -> tuple[dict, dict]:
+    from .base.sheets import fold
+    from .base.units import valid_on
+
+    by_code, by_name = {}, {}
+    for unit in db.session.scalars(select(Unit).where(valid_on(day))):
+        by_code[unit.code] = unit
+        name = fold(unit.name)
+        keys = {name}
+        for prefix in UNIT_PREFIXES:
+            if name.startswith(prefix):
+                keys.add(name[len(prefix):])
+        for key in keys:
+            by_name.setdefault(key, []).append(unit)
+    return by_code, by_name
+
+
+def import_users(data: bytes, *, actor: User, dry_run: bool, now: datetime) -> dict:
+    """Accounts from the union's own list (.xlsx or .csv: họ tên, số điện thoại, đơn vị by
+    code or name, vai trò). Each row is checked on its own and answered {row, status,
+    errors}; good rows are created (with a one-time code each) unless dry_run, bad ones
+    skipped. A row whose phone already has the same account (unit and role) is
+    `unchanged`, so importing the same sheet again creates nothing."""
+    from ..problems import BAD_TEXT
+    from .base.clock import local_today
+    from .base.sheets import FORMULA, fold, read_table
+
+    table = read_table(data, max_rows=int(current_app.config["IMPORT_MAX_ROWS"]))
+    where = {}
+    for key, names in IMPORT_COLUMNS.items():
+        for i, heading in enumerate(table.header):
+            if heading in names and key not in where:
+                where[key] = i
+    missing = [COLUMN_WORDS[k] for k in ("name", "phone", "unit", "role") if k not in where]
+    if missing:
+        raise Problem("import.missing_columns", say("import.columns",
+                                                    missing=", ".join(missing)))
+    by_code, by_name = _unit_index(local_today(now))
+    existing = {u.phone: u for u in db.session.scalars(
+        select(User).options(joinedload(User.unit)).where(User.phone.is_not(None)))}
+    usernames = set(db.session.scalars(select(User.username)))
+    seen: dict[str, int] = {}
+    results, new_users = [], []
+    for number, cells in table.rows:
+        def cell(key, cells=cells):
+            i = where[key]
+            return cells[i] if i < len(cells) else ""
+
+        errors: list[str] = []
+        values, bad = {}, set()
+        for key in ("name", "phone", "unit", "role"):
+            value = cell(key)
+            if value is FORMULA:
+                errors.append(say("import.formula", column=COLUMN_WORDS[key]))
+            elif BAD_TEXT.search(value):
+                errors.append(say("import.bad_text", column=COLUMN_WORDS[key]))
+            else:
+                values[key] = value
+                continue
+            values[key] = ""
+            bad.add(key)
+        name, raw_phone = values["name"], values["phone"]
+        if not name and "name" not in bad:
+            errors.append(say("import.name_missing"))
+        elif len(name) > 120:
+            errors.append(say("import.name_too_long"))
+        phone = normalise_phone(raw_phone) if raw_phone else None
+        if not raw_phone and "phone" not in bad:
+            errors.append(say("import.phone_missing"))
+        elif raw_phone and phone is None:
+            errors.append(say("import.phone_format", phone=raw_phone[:30]))
+        elif phone in seen:
+            errors.append(say("import.phone_repeated", phone=phone, row=seen[phone]))
+        if phone and phone not in seen:
+            seen[phone] = number
+        role = None if "role" in bad else ROLE_WORDS.get(fold(values["role"]))
+        if role is None and "role" not in bad:
+            errors.append(say("import.role_unknown", role=values["role"][:40]))
+        unit = _import_unit(values["unit"], by_code, by_name, actor, errors,
+                            blank_ok="unit" in bad)
+        if unit is not None and role is not None and unit.level not in ROLE_LEVELS[role]:
+            errors.append(say("import.role_level", role=ROLE_NAMES[role], unit=unit.name,
+                              level=unit.level))
+        result = {"row": number, "status": "error", "errors": errors,
+                  "username": phone, "display_name": name or None,
+                  "unit": unit.code if unit else None, "role": role}
+        results.append(result)
+        if errors:
+            continue
+        other = existing.get(phone)
+        if other is not None:
+            if other.unit_id == unit.id and other.role == role:
+                result["status"] = "unchanged"
+            else:
+                errors.append(say("import.phone_other", phone=phone, username=other.username,
+                                  unit=other.unit.name, role=ROLE_NAMES[other.role]))
+            continue
+        if phone in usernames:
+            errors.append(say("import.username_taken", username=phone))
+            continue
+        result["status"] = "new" if dry_run else "created"
+        if not dry_run:
+            user = User(username=phone, display_name=name, role=role, unit=unit, phone=phone,
+                        active=True, incident_reviewer=False,
+                        password_hash=NO_PASSWORD + secrets.token_hex(8))
+            code, expires = issue_sign_in_code(user, actor=None, now=now)
+            result["sign_in_code"] = {"code": code, "expires_at": iso(expires)}
+            new_users.append(user)
+    if new_users:
+        db.session.add_all(new_users)
+        db.session.flush()
+        for user in new_users:
+            admin_audit(actor, "created", user=user, after=f"{user.role} {user.unit.code}")
+        db.session.flush()
+    summary = {status: sum(r["status"] == status for r in results)
+               for status in ("new", "created", "unchanged", "error")}
+    return {"dry_run": dry_run, "rows": results, "summary": summary}
+
+
+def _import_unit(text: str, by_code: dict, by_name: dict, actor: User, errors: list,
+                 *, blank_ok: bool) -> Unit | None:
+    from .base.sheets import fold
+
+    if not text:
+        if not blank_ok:
+            errors.append(say("import.unit_missing"))
+        return None
+    unit = by_code.get(text.strip())
+    if unit is None:
+        found = by_name.get(fold(text), [])
+        mine = [u for u in found if actor.unit.contains(u)]
+        if len(mine) == 1 or (len(found) == 1 and not mine):
+            unit = (mine or found)[0]
+        elif len(mine) > 1:
+            errors.append(say("import.unit_ambiguous", unit=text[:60],
+                              codes=", ".join(u.code for u in mine)))
+            return None
+    if unit is None:
+        errors.append(say("import.unit_unknown", unit=text[:60]))
+        return None
+    if not actor.unit.contains(unit):
+        errors.append(say("import.unit_out_of_scope", unit=unit.name))
+        return None
+    return unit

@@ -9,6 +9,7 @@ from ..extensions import db
 from ..models.types import iso, utcnow
 from ..schemas.base import load_args, load_json
 from ..schemas.users import (
+    ImportArgsSchema,
     SheetSchema,
     UserCreateSchema,
     UserListArgsSchema,
@@ -18,6 +19,7 @@ from ..services.base.units import resolve_unit
 from ..services.users import (
     create_user,
     get_user_in_scope,
+    import_users,
     issue_sign_in_code,
     lift_lockout,
     list_users,
@@ -61,6 +63,19 @@ def create_account():
                                                        audit=False))
     db.session.commit()
     return {**user_payload(user, locked=False), "sign_in_code": code}, 201
+
+
+@bp.post("/import")
+@require_role("admin")
+def import_accounts():
+    """Accounts from an .xlsx or .csv sheet: per-row results; ?dry_run=true creates
+    nothing. Bad rows are skipped, good ones created with a one-time code each."""
+    args = load_args(ImportArgsSchema())
+    result = import_users(request.get_data(cache=False), actor=current_user,
+                          dry_run=args["dry_run"], now=utcnow())
+    if not args["dry_run"]:
+        db.session.commit()
+    return result
 
 
 @bp.patch("/<username>")

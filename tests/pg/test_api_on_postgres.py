@@ -10,6 +10,7 @@ from tests.api.test_changes import *  # noqa: F403
 from tests.api.test_deadlines import *  # noqa: F403
 from tests.api.test_errors import *  # noqa: F403
 from tests.api.test_forms import *  # noqa: F403
+from tests.api.test_import import *  # noqa: F403
 from tests.api.test_privacy import *  # noqa: F403
 from tests.api.test_push import *  # noqa: F403
 from tests.api.test_report_exports import *  # noqa: F403
