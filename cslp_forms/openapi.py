@@ -23,7 +23,12 @@ from .schemas.notifications import (
     UnsubscribeSchema,
     VapidKeySchema,
 )
-from .schemas.privacy import AccessListSchema, AccountAuditListSchema, RecoveryKeySchema
+from .schemas.privacy import (
+    AccessListSchema,
+    AccountAuditListSchema,
+    AdminAuditListSchema,
+    RecoveryKeySchema,
+)
 from .schemas.reminders import NudgeSchema, RuleListSchema, RuleSchema, RuleUpdateSchema
 from .schemas.reports import (
     IndicatorsSchema,
@@ -207,6 +212,16 @@ PATHS = {
         ok=AccountAuditListSchema, params=[_q("user", "username"), _q("from", "ISO 8601"),
                                            _q("to", "ISO 8601"),
                                            _q("limit", "1-1000", "integer")],
+        errors=(400, 401, 403))},
+    "/api/audit/admin": {"get": _op(
+        "Administrators' changes (accounts, the year's targets, deadline rules, form "
+        "versions): actor, action, target, at, before, after; newest first (province "
+        "administrator)", ok=AdminAuditListSchema,
+        params=[_q("target", "user:<username>, target:<year>/<unit>/<indicator>, "
+                             "rule:<code>, form:<form>/<version>"),
+                _q("kind", "user, target, rule or form"), _q("actor", "username"),
+                _q("from", "ISO 8601"), _q("to", "ISO 8601"),
+                _q("limit", "1-1000", "integer")],
         errors=(400, 401, 403))},
     "/api/push/vapid-public-key": {"get": _op("The VAPID key for pushManager.subscribe",
                                               ok=VapidKeySchema, errors=())},

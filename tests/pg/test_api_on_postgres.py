@@ -4,6 +4,7 @@ fixture), so both databases answer the same."""
 import pytest
 
 from tests.api.test_accounts import *  # noqa: F403
+from tests.api.test_admin_audit import *  # noqa: F403
 from tests.api.test_attachments import *  # noqa: F403
 from tests.api.test_auth import *  # noqa: F403
 from tests.api.test_changes import *  # noqa: F403

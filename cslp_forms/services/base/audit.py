@@ -35,16 +35,17 @@ def target_of(entry: AccountAudit) -> str:
 def search_admin_audit(*, target: str | None = None, kind: str | None = None,
                        actor: str | None = None, from_=None, to=None,
                        limit: int = 200) -> list[dict]:
-    """Newest first. `target` is what target_of() names ("user:lan", "rule:monthly"),
-    `kind` its part before the colon."""
+    """Newest first. `target` is what target_of() names ("user:lan", "rule:monthly"), or
+    the start of one other than a user ("target:2026/"); `kind` its part before the
+    colon."""
     query = select(AccountAudit).order_by(AccountAudit.id.desc()).limit(limit)
     if target:
         kind_, _, key = target.partition(":")
         if kind_ == "user" and key:
             query = query.where(AccountAudit.user_id.in_(
                 select(User.id).where(User.username == key.strip().lower())))
-        else:
-            query = query.where(AccountAudit.target == target)
+        else:  # a target, or the start of one ("target:2026/", "rule:")
+            query = query.where(AccountAudit.target.startswith(target, autoescape=True))
     if kind == "user":
         query = query.where(AccountAudit.user_id.is_not(None))
     elif kind:
