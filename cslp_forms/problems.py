@@ -156,6 +156,7 @@ DETAILS: dict[str, str] = {
     "import.role_level": "Vai trò {role} không gắn được với {unit} (cấp {level}).",
     "user.code_not_live": "Mã của {username} đã dùng, hết hạn hoặc đã được thay: hãy cấp mã "
                           "mới.",
+    "user.not_own_code": "Không tự cấp mã đăng nhập cho mình: hãy đổi mật khẩu của mình.",
     "user.code_for_officers": "Tài khoản đang hoạt động mới nhận được mã đăng nhập.",
     "audit.province_admins": "Chỉ quản trị cấp tỉnh xem được nhật ký truy cập.",
     "user.exists_named": "Tên đăng nhập {name} đã có.",

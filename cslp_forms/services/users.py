@@ -178,6 +178,8 @@ def issue_sign_in_code(user: User, *, actor: User | None, now: datetime,
     The code is shown once, to the administrator; only its hash is kept."""
     if not user.active:
         raise invalid("active", "field.invalid", "user.code_for_officers")
+    if actor is not None and actor.id is not None and actor.id == user.id:
+        raise invalid("username", "field.invalid", "user.not_own_code")
     code = new_code()
     expires = now + timedelta(days=int(current_app.config["SIGN_IN_CODE_DAYS"]))
     user.code_hash, user.code_expires_at = _code_hash(code), expires
@@ -432,7 +434,9 @@ def update_user(user: User, *, actor: User, changes: dict) -> User:
     if "incident_reviewer" in changes:
         user.incident_reviewer = changes["incident_reviewer"] and user.role != "officer"
     if "password" in changes:
+        # A password she did not choose works only until she has chosen her own.
         set_password(user, changes["password"])
+        user.must_change_password = True
     if "active" in changes:
         user.active = changes["active"]
         if not user.active:

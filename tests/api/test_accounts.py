@@ -104,6 +104,11 @@ def test_a_reset_gives_a_code_and_ends_the_old_password(app, login):
     assert _sign_in_with_code(app, "canbo.anthanh2", second)[1].status_code == 200
     changes = _audit(admin, user="canbo.anthanh2")
     assert [c[1] for c in changes] == ["sign_in_code", "sign_in_code"]
+    # Not for herself (she changes her own password), nor for a deactivated account.
+    assert_problem(admin.post("/api/users/admin.tinh/sign-in-code"), 400, "request.invalid")
+    admin.patch("/api/users/canbo.thienmy", json={"active": False})
+    assert_problem(admin.post("/api/users/canbo.thienmy/sign-in-code"), 400,
+                   "request.invalid")
     # Out of her subtree: not found.
     district = login("admin.tinh")
     assert district.post("/api/users/nobody.here/sign-in-code").status_code == 404

@@ -153,7 +153,11 @@ def test_password_change_ends_other_sessions(login):
     res = admin.patch("/api/users/canbo.anthanh2", json={"password": "mat-khau-moi-2"})
     assert res.status_code == 200
     assert_problem(officer.get("/api/auth/me"), 401, "auth.required")
-    assert login("canbo.anthanh2", "mat-khau-moi-2").me["username"] == "canbo.anthanh2"
+    again = login("canbo.anthanh2", "mat-khau-moi-2")
+    assert again.me["username"] == "canbo.anthanh2"
+    # A password the administrator knows is only good for choosing her own (issue 16.2).
+    assert again.me["must_change_password"] is True
+    assert_problem(again.get("/api/forms"), 403, "auth.must_change_password")
 
 
 def test_deactivated_user_cannot_sign_in(login, client):
