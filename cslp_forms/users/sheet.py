@@ -51,5 +51,6 @@ def render_sheet(accounts: list, *, origin: str, issued_by: str) -> str:
     return ('<!doctype html><html lang="vi"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             '<title>Mã đăng nhập lần đầu – Sổ CSLP</title>'
-            '<link rel="stylesheet" href="/pwa/css/sheet.css"></head><body>'
+            f'<link rel="stylesheet" href="{escape(origin.rstrip("/"))}/pwa/css/sheet.css">'
+            '</head><body>'
             + "".join(pages) + "</body></html>")
