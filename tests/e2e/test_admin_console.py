@@ -25,7 +25,8 @@ def sheet(path, rows):
 def test_import_with_one_bad_row_then_print_the_slips(page, live_server, tmp_path):
     errors = []
     page.on("pageerror", lambda err: errors.append(str(err)))
-    page.on("console", lambda msg: errors.append(msg.text) if "Content Security" in msg.text else None)
+    page.on("console", lambda msg: errors.append(msg.text)
+            if "Content Security" in msg.text else None)
     path = sheet(tmp_path / "tap-huan.xlsx", [
         ["Nguyễn Thị Lan", "0912345601", "31633", "Cán bộ"],
         ["Trần Thị Mai", "0912345602", "Xã Không Có", "Cán bộ"],
