@@ -145,6 +145,8 @@ DETAILS: dict[str, str] = {
     "import.phone_repeated": "Số điện thoại {phone} trùng với dòng {row}.",
     "import.phone_other": "Số điện thoại {phone} đã có tài khoản {username} ({unit}, "
                           "{role}) khác dòng này; hãy sửa trên màn hình Tài khoản.",
+    "import.phone_elsewhere": "Số điện thoại {phone} đã có tài khoản ở đơn vị ngoài phạm vi "
+                              "của bạn; hãy liên hệ Hội tỉnh.",
     "import.username_taken": "Tên đăng nhập {username} đã có người dùng (không cùng số điện "
                              "thoại).",
     "import.unit_missing": "Thiếu đơn vị.",

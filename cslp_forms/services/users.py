@@ -551,7 +551,9 @@ def import_users(data: bytes, *, actor: User, dry_run: bool, now: datetime) -> d
     from .base.clock import local_today
     from .base.sheets import FORMULA, fold, read_table
 
-    table = read_table(data, max_rows=int(current_app.config["IMPORT_MAX_ROWS"]))
+    known = {name: key for key, names in IMPORT_COLUMNS.items() for name in names}
+    table = read_table(data, max_rows=int(current_app.config["IMPORT_MAX_ROWS"]),
+                       is_header=lambda cells: len({known[c] for c in cells if c in known}) >= 3)
     where = {}
     for key, names in IMPORT_COLUMNS.items():
         for i, heading in enumerate(table.header):
@@ -617,6 +619,8 @@ def import_users(data: bytes, *, actor: User, dry_run: bool, now: datetime) -> d
         if other is not None:
             if other.unit_id == unit.id and other.role == role:
                 result["status"] = "unchanged"
+            elif not actor.unit.contains(other.unit):  # no names from outside her subtree
+                errors.append(say("import.phone_elsewhere", phone=phone))
             else:
                 errors.append(say("import.phone_other", phone=phone, username=other.username,
                                   unit=other.unit.name, role=ROLE_NAMES[other.role]))

@@ -119,6 +119,23 @@ def test_each_bad_row_says_what_is_wrong(app, login):
     assert got[9] == ("unchanged", [])
 
 
+def test_a_title_above_the_header_and_an_empty_first_column(app, login):
+    """As the union's lists look: a title, a date, then STT | Họ và tên | SĐT | …, with
+    the STT column left empty on some rows."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["DANH SÁCH CÁN BỘ TẬP HUẤN"])
+    sheet.append(["Ngày 09/11/2026"])
+    sheet.append([])
+    sheet.append(["STT", "Họ và tên", "SĐT", "Mã đơn vị", "Chức vụ"])
+    sheet.append([None, "Nguyễn Thị Lan", "0912345601", "31633", "Cán bộ"])
+    sheet.append([2, "Trần Thị Mai", "0912345602", "31630", "Cán bộ"])
+    out = io.BytesIO()
+    book.save(out)
+    body = send(login("admin.tinh"), out.getvalue(), dry_run=True).get_json()
+    assert [(r["row"], r["status"]) for r in body["rows"]] == [(5, "new"), (6, "new")]
+
+
 def test_a_district_admin_imports_only_into_her_district(app, login):
     from cslp_forms.services.users import create_user
 
@@ -126,11 +143,16 @@ def test_a_district_admin_imports_only_into_her_district(app, login):
         create_user(username="admin.cld", display_name="QT CLĐ", password="lua-chin-vang-1x",
                     role="admin", unit_code="945")
         db.session.commit()
+    login("admin.tinh").patch("/api/users/canbo.thienmy", json={"phone": "0912345699"})
     admin = login("admin.cld", "lua-chin-vang-1x")
     body = send(admin, xlsx([["A", "0912345601", "31633", "cán bộ"],
-                             ["B", "0912345602", "31585", "cán bộ"]]), dry_run=True).get_json()
-    assert [r["status"] for r in body["rows"]] == ["new", "error"]
+                             ["B", "0912345602", "31585", "cán bộ"],
+                             ["C", "0912345699", "31633", "cán bộ"]]), dry_run=True).get_json()
+    assert [r["status"] for r in body["rows"]] == ["new", "error", "error"]
     assert "ngoài phạm vi" in body["rows"][1]["errors"][0]
+    # Another district's account is not named to her.
+    assert body["rows"][2]["errors"] == ["Số điện thoại 0912345699 đã có tài khoản ở đơn vị "
+                                         "ngoài phạm vi của bạn; hãy liên hệ Hội tỉnh."]
     assert_problem(send(login("giamsat.culaodung"), xlsx(GOOD)), 403, "auth.forbidden")
 
 

@@ -36,25 +36,28 @@ def _cell(value):
     return str(value).strip()
 
 
-def read_table(data: bytes, *, max_rows: int) -> Table:
+HEADER_SEARCH = 20  # rows a title, a date or a blank line may take above the header
+
+
+def read_table(data: bytes, *, max_rows: int, is_header=None) -> Table:
     """The first sheet of an .xlsx, or a CSV (UTF-8, comma, semicolon or tab). The header
-    is the first non-empty row; empty rows are skipped. Raises import.unreadable, or
-    import.too_many_rows past max_rows."""
-    if data[:4] == b"PK\x03\x04":
-        table = _read_xlsx(data, max_rows)
-    else:
-        table = _read_csv(data, max_rows)
-    if not table.header:
+    is the first non-empty row that `is_header(folded cells)` accepts among the first
+    HEADER_SEARCH (a title above it is common), else the first non-empty row; empty rows
+    are skipped. Raises import.unreadable, or import.too_many_rows past max_rows."""
+    limit = max_rows + HEADER_SEARCH
+    raw = _read_xlsx(data, limit) if data[:4] == b"PK\x03\x04" else _read_csv(data, limit)
+    if not raw:
         raise Problem("import.unreadable")
-    return table
-
-
-def _too_many(count: int, max_rows: int) -> None:
-    if count > max_rows:
+    folded = [[fold(v) if v is not FORMULA else "" for v in cells]
+              for _, cells in raw[:HEADER_SEARCH]]
+    at = next((i for i, cells in enumerate(folded) if is_header and is_header(cells)), 0)
+    rows = raw[at + 1:]
+    if len(rows) > max_rows:
         raise Problem("import.too_many_rows", say("import.max_rows", max=max_rows))
+    return Table(folded[at], rows)
 
 
-def _read_xlsx(data: bytes, max_rows: int) -> Table:
+def _read_xlsx(data: bytes, limit: int) -> list[tuple[int, list]]:
     from openpyxl import load_workbook
 
     try:
@@ -62,47 +65,47 @@ def _read_xlsx(data: bytes, max_rows: int) -> Table:
         sheet = book.worksheets[0]
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError, TypeError):
         raise Problem("import.unreadable") from None
-    header, rows = [], []
+    rows = []
     try:
-        for cells in sheet.iter_rows():
+        for count, cells in enumerate(sheet.iter_rows(), start=1):
             values = [FORMULA if getattr(c, "data_type", None) == "f" else _cell(c.value)
                       for c in cells]
             if not any(v for v in values):
                 continue
-            if not header:
-                header = [fold(v) if v is not FORMULA else "" for v in values]
-                continue
-            _too_many(len(rows) + 1, max_rows)
-            rows.append((cells[0].row, values))
+            if len(rows) >= limit:
+                raise Problem("import.too_many_rows",
+                              say("import.max_rows", max=limit - HEADER_SEARCH))
+            # Read-only sheets give empty cells without a row number.
+            number = next((c.row for c in cells if getattr(c, "row", None)), count)
+            rows.append((number, values))
     except Problem:
         raise
     except Exception:  # openpyxl on a damaged part: the file's fault, not a 500
         raise Problem("import.unreadable") from None
     finally:
         book.close()
-    return Table(header, rows)
+    return rows
 
 
-def _read_csv(data: bytes, max_rows: int) -> Table:
+def _read_csv(data: bytes, limit: int) -> list[tuple[int, list]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise Problem("import.unreadable") from None
-    first = text.split("\n", 1)[0]
+    first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max(",;\t", key=first.count)
-    header, rows = [], []
+    rows = []
     try:
         reader = csv.reader(io.StringIO(text), delimiter=delimiter)
         for cells in reader:
-            number = reader.line_num
             values = [_cell(c) for c in cells]
             if not any(values):
                 continue
-            if not header:
-                header = [fold(v) for v in values]
-                continue
-            _too_many(len(rows) + 1, max_rows)
-            rows.append((number, [FORMULA if v.startswith("=") else v for v in values]))
+            if len(rows) >= limit:
+                raise Problem("import.too_many_rows",
+                              say("import.max_rows", max=limit - HEADER_SEARCH))
+            rows.append((reader.line_num,
+                         [FORMULA if v.startswith("=") else v for v in values]))
     except csv.Error:
         raise Problem("import.unreadable") from None
-    return Table(header, rows)
+    return rows
