@@ -151,3 +151,35 @@ def test_the_console_is_not_loaded_for_an_officer(page, live_server):
     page.goto(f"{live_server}/#/admin/accounts")
     page.wait_for_selector("#home")
     assert loaded == []  # the page never imported the console
+
+
+def test_the_console_screens_have_no_serious_accessibility_violations(page, live_server,
+                                                                     tmp_path):
+    from tests.e2e.test_accessibility import serious
+
+    path = sheet(tmp_path / "a.xlsx", [["Nguyễn Thị Lan", "0912345601", "31633", "Cán bộ"],
+                                       ["Trần Thị Mai", "0912345602", "Xã Không Có", ""]])
+    page.goto(live_server)
+    sign_in(page, "admin.tinh")
+    assert serious(page) == []
+    page.click("#open-accounts")
+    page.wait_for_selector("a.account")
+    assert serious(page) == []
+    page.click('a.account[data-username="giamsat.culaodung"]')
+    page.wait_for_selector("#account-edit")
+    assert serious(page) == []
+    page.click("#admin-nav-import")
+    page.set_input_files("#import-file", str(path))
+    page.click("#import-check")
+    page.wait_for_selector("#import-rows")
+    assert serious(page) == []
+    page.click("#admin-nav-audit")
+    page.wait_for_selector("#audit-form")
+    assert serious(page) == []
+    # Comfortable on a laptop too: the accounts in columns, nothing wider than the page.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.click("#admin-nav-accounts")
+    page.wait_for_selector("a.account")
+    assert page.evaluate("getComputedStyle(document.querySelector('ul.accounts')).columnCount"
+                         ) in ("2", "3")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280

@@ -278,7 +278,7 @@ function renderImport(view) {
 }
 
 function rowsTable(rows, withCodes) {
-  return el("div", { class: "table-wrap" }, el("table", { id: "import-rows" },
+  return el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": t("adm.status") }, el("table", { id: "import-rows" },
     el("thead", {}, el("tr", {}, [t("adm.row"), t("adm.name"), t("adm.phone"), t("adm.unit"), t("adm.role"),
       t("adm.status"), withCodes ? t("adm.code") : null].filter(Boolean).map((h) => el("th", { scope: "col" }, h)))),
     el("tbody", {}, rows.map((r) => el("tr", { class: `st-${r.status}`, "data-row": r.row },
@@ -350,5 +350,5 @@ async function renderAudit(view, query) {
         el("td", {}, e.allowed ? t("common.yes") : t("common.no")))))) : el("p", {}, t("adm.empty"));
   }
   shell(view, "audit", el("section", { class: "card" }, el("h2", {}, t("adm.audit")), tabs, form,
-    el("div", { class: "table-wrap" }, table)));
+    el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": t("adm.audit") }, table)));
 }
