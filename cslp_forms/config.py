@@ -31,6 +31,11 @@ LOGIN_MAX_FAILURES = 10
 # Failed sign-ins one client address may make in the window, whatever the account names.
 LOGIN_MAX_CLIENT_FAILURES = 30
 LOGIN_WINDOW_SECONDS = 15 * 60
+# A one-time sign-in code (new account, password reset) works once, for this many days:
+# long enough to reach a commune officer at the next training day or meeting.
+SIGN_IN_CODE_DAYS = 7
+# The most rows POST /api/users/import reads from one sheet.
+IMPORT_MAX_ROWS = 10000
 
 # Largest request body accepted (photos are at most 5 MB; JSON batches far less).
 MAX_CONTENT_LENGTH = 6 * 1024 * 1024

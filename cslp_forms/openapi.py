@@ -5,7 +5,15 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, current_app
 
-from .schemas.auth import LoginSchema, MeSchema, PasswordSchema, UserListSchema, UserSchema
+from .schemas.auth import (
+    LoginSchema,
+    MeSchema,
+    NewPasswordSchema,
+    PasswordSchema,
+    SignInCodeSchema,
+    UserListSchema,
+    UserSchema,
+)
 from .schemas.base import ProblemSchema
 from .schemas.devices import (
     DeviceListSchema,
@@ -22,7 +30,12 @@ from .schemas.notifications import (
     UnsubscribeSchema,
     VapidKeySchema,
 )
-from .schemas.privacy import AccessListSchema, AccountAuditListSchema, RecoveryKeySchema
+from .schemas.privacy import (
+    AccessListSchema,
+    AccountAuditListSchema,
+    AdminAuditListSchema,
+    RecoveryKeySchema,
+)
 from .schemas.reminders import NudgeSchema, RuleListSchema, RuleSchema, RuleUpdateSchema
 from .schemas.reports import (
     IndicatorsSchema,
@@ -50,11 +63,17 @@ from .schemas.sync import (
     SyncResponseSchema,
 )
 from .schemas.units import UnitListSchema
-from .schemas.users import UserCreateSchema, UserUpdateSchema
+from .schemas.users import (
+    ImportResultSchema,
+    SheetSchema,
+    UserCreateSchema,
+    UserUpdateSchema,
+)
 
 bp = Blueprint("openapi", __name__)
 
 JSON = "application/json"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PROBLEM = {"description": "problem", "content": {
     "application/problem+json": {"schema": "Problem"}}}
 
@@ -98,8 +117,14 @@ NOT_MODIFIED = {"304": {"description": "not modified (If-None-Match matched the 
 WRITES = ("post", "put", "patch", "delete")
 
 PATHS = {
-    "/api/auth/login": {"post": _op("Sign in; sets the session cookie", body=LoginSchema,
-                                    ok=MeSchema, errors=(400, 401, 429))},
+    "/api/auth/login": {"post": _op(
+        "Sign in with {username, password} or {username, code} (a one-time code: the answer "
+        "has must_change_password true); sets the session cookie. 403 auth.account_disabled: "
+        "a deactivated account, with whom to call", body=LoginSchema, ok=MeSchema,
+        errors=(400, 401, 403, 429))},
+    "/api/auth/password": {"post": _op(
+        "Choose her own password (after a one-time code; else current_password too)",
+        body=NewPasswordSchema, ok=MeSchema, errors=(400, 401, 403, 429))},
     "/api/auth/logout": {"post": _op("Sign out", errors=(401, 403))},
     "/api/auth/me": {"get": _op("The signed-in user, unit path and CSRF token", ok=MeSchema,
                                 errors=(401,))},
@@ -116,6 +141,28 @@ PATHS = {
         "Change an account (not one's own role or incident permission; 409 when it would "
         "leave the province without an active administrator)", body=UserUpdateSchema,
         ok=UserSchema, params=[_p("username")], errors=(400, 401, 403, 404, 409))},
+    "/api/users/{username}/sign-in-code": {"post": _op(
+        "Reset a password: her password stops working and a new one-time sign-in code is "
+        "answered, once (expires after SIGN_IN_CODE_DAYS)", ok=SignInCodeSchema,
+        ok_status="201", params=[_p("username")], errors=(400, 401, 403, 404))},
+    "/api/users/{username}/unlock": {"post": _op(
+        "Lift a lock-out: forget her failed sign-ins", ok=UserSchema,
+        params=[_p("username")], errors=(401, 403, 404))},
+    "/api/users/import": {"post": {**_op(
+        "Import accounts from an .xlsx or .csv sheet (columns họ tên, số điện thoại, đơn vị "
+        "by code or name, vai trò): one result {row, status, errors} per row; bad rows are "
+        "skipped, new ones get a one-time sign-in code; ?dry_run=true creates nothing. "
+        "Importing the same sheet again creates nothing (rows are unchanged)",
+        ok=ImportResultSchema, params=[_q("dry_run", "true: only check", "boolean")],
+        errors=(400, 401, 403, 413)), "requestBody": {"required": True, "content": {
+            XLSX: {"schema": {"type": "string", "format": "binary"}},
+            "text/csv": {"schema": {"type": "string"}}}}}},
+    "/api/users/sheet": {"post": {**_op(
+        "The printable A4 sheet (HTML) of one-time sign-in codes just given, a QR code per "
+        "officer; 400 when a code is no longer the account's live one", body=SheetSchema,
+        errors=(400, 401, 403, 404)), "responses": {
+            "200": {"description": "the sheet", "content": {"text/html": {}}},
+            "400": PROBLEM, "401": PROBLEM, "403": PROBLEM, "404": PROBLEM}}},
     "/api/forms": {"get": _with(_op("Current form definitions (ETag; 304 on If-None-Match)",
                                     ok=FormListSchema, errors=()), NOT_MODIFIED)},
     "/api/forms/{form}/{version}": {"get": _with(_op(
@@ -182,6 +229,16 @@ PATHS = {
         ok=AccountAuditListSchema, params=[_q("user", "username"), _q("from", "ISO 8601"),
                                            _q("to", "ISO 8601"),
                                            _q("limit", "1-1000", "integer")],
+        errors=(400, 401, 403))},
+    "/api/audit/admin": {"get": _op(
+        "Administrators' changes (accounts, the year's targets, deadline rules, form "
+        "versions): actor, action, target, at, before, after; newest first (province "
+        "administrator)", ok=AdminAuditListSchema,
+        params=[_q("target", "user:<username>, target:<year>/<unit>/<indicator>, "
+                             "rule:<code>, form:<form>/<version>"),
+                _q("kind", "user, target, rule or form"), _q("actor", "username"),
+                _q("from", "ISO 8601"), _q("to", "ISO 8601"),
+                _q("limit", "1-1000", "integer")],
         errors=(400, 401, 403))},
     "/api/push/vapid-public-key": {"get": _op("The VAPID key for pushManager.subscribe",
                                               ok=VapidKeySchema, errors=())},
@@ -283,14 +340,14 @@ def _every_answer(path: str, method: str, op: dict) -> dict:
     store in the URL (checked before every /api request), 414 and 431 for a request line
     or headers over CSLP_MAX_URI_BYTES / CSLP_MAX_HEADER_FIELDS / CSLP_MAX_HEADER_BYTES,
     503 when the database is busy or away (retry later), and for a write 413 (a body over
-    CSLP_MAX_CONTENT_LENGTH) and, once signed in, 403 (a missing or wrong X-CSRF-Token)."""
+    CSLP_MAX_CONTENT_LENGTH) and, once signed in, 403 (a missing or wrong X-CSRF-Token).
+    Signed in with a one-time code, every call but choosing a password answers 403
+    auth.must_change_password."""
     extra = [400, 414, 431]
     if path != "/api/openapi.json":
-        extra.append(503)
+        extra += [503, 403]
     if method in WRITES:
         extra.append(413)
-        if "401" in op["responses"]:
-            extra.append(403)
     responses = {str(code): PROBLEM for code in extra}
     return {**op, "responses": {**responses, **op["responses"]}}
 

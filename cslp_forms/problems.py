@@ -33,6 +33,11 @@ CATALOGUE: dict[str, tuple[int, str]] = {
         429,
         "Đăng nhập sai quá nhiều lần. Vui lòng chờ rồi thử lại.",
     ),
+    "auth.account_disabled": (403, "Tài khoản đã bị khóa."),
+    "auth.must_change_password": (
+        403,
+        "Bạn cần đặt mật khẩu của riêng mình trước khi dùng tiếp.",
+    ),
     "auth.csrf_failed": (403, "Phiên làm việc không hợp lệ. Vui lòng tải lại trang."),
     "auth.forbidden": (403, "Bạn không có quyền thực hiện thao tác này."),
     "scope.forbidden": (403, "Đơn vị này nằm ngoài phạm vi quản lý của bạn."),
@@ -43,6 +48,13 @@ CATALOGUE: dict[str, tuple[int, str]] = {
         "Máy của người này không có gì cần nhắc: mọi phiếu đã gửi và máy đồng bộ gần đây.",
     ),
     "user.exists": (409, "Tên đăng nhập đã có người dùng."),
+    "user.phone_taken": (409, "Số điện thoại này đã có tài khoản khác."),
+    "import.unreadable": (
+        400,
+        "Không đọc được tệp: hãy gửi tệp Excel (.xlsx) hoặc CSV (UTF-8) có dòng tiêu đề.",
+    ),
+    "import.missing_columns": (400, "Tệp thiếu cột bắt buộc."),
+    "import.too_many_rows": (413, "Tệp có quá nhiều dòng."),
     "user.last_province_admin": (
         409,
         "Đây là quản trị viên cấp tỉnh cuối cùng còn hoạt động; hãy giao quyền cho người khác "
@@ -125,6 +137,40 @@ DETAILS: dict[str, str] = {
     "request.bad_text": "Có ký tự không hợp lệ trong dữ liệu gửi lên.",
     "request.bad_url_text": "Địa chỉ có ký tự không hợp lệ.",
     "auth.retry_in": "Vui lòng thử lại sau {minutes} phút.",
+    "auth.disabled_contact": "Tài khoản đã bị khóa, liên hệ {contact} để được mở lại.",
+    "auth.password_or_code": "Nhập mật khẩu hoặc mã đăng nhập một lần (không nhập cả hai).",
+    "auth.change_first": "Hãy đặt mật khẩu mới (POST /api/auth/password) rồi dùng tiếp.",
+    "auth.wrong_current_password": "Mật khẩu hiện tại không đúng.",
+    "user.phone_format": "Số điện thoại di động gồm 10 chữ số, bắt đầu bằng 0.",
+    "import.max_rows": "Tối đa {max} dòng mỗi tệp; hãy chia thành nhiều tệp.",
+    "import.columns": "Thiếu cột: {missing}. Dòng đầu của tệp phải có các cột: họ tên, "
+                      "số điện thoại, đơn vị (mã hoặc tên), vai trò.",
+    "import.formula": "Ô “{column}” có công thức; hãy dán giá trị (Paste Values) thay cho "
+                      "công thức.",
+    "import.name_missing": "Thiếu họ tên.",
+    "import.name_too_long": "Họ tên dài quá 120 ký tự.",
+    "import.bad_text": "Ô “{column}” có ký tự không hợp lệ.",
+    "import.phone_missing": "Thiếu số điện thoại.",
+    "import.phone_format": "Số điện thoại “{phone}” không đúng: số di động gồm 10 chữ số, bắt "
+                           "đầu bằng 0.",
+    "import.phone_repeated": "Số điện thoại {phone} trùng với dòng {row}.",
+    "import.phone_other": "Số điện thoại {phone} đã có tài khoản {username} ({unit}, "
+                          "{role}) khác dòng này; hãy sửa trên màn hình Tài khoản.",
+    "import.phone_elsewhere": "Số điện thoại {phone} đã có tài khoản ở đơn vị ngoài phạm vi "
+                              "của bạn; hãy liên hệ Hội tỉnh.",
+    "import.username_taken": "Tên đăng nhập {username} đã có người dùng (không cùng số điện "
+                             "thoại).",
+    "import.unit_missing": "Thiếu đơn vị.",
+    "import.unit_unknown": "Không có đơn vị “{unit}” (mã hoặc tên) đang hoạt động.",
+    "import.unit_ambiguous": "Tên đơn vị “{unit}” trùng nhiều nơi ({codes}); hãy ghi mã "
+                             "đơn vị.",
+    "import.unit_out_of_scope": "Đơn vị {unit} nằm ngoài phạm vi quản lý của bạn.",
+    "import.role_unknown": "Vai trò “{role}” không có: ghi cán bộ, giám sát hoặc quản trị.",
+    "import.role_level": "Vai trò {role} không gắn được với {unit} (cấp {level}).",
+    "user.code_not_live": "Mã của {username} đã dùng, hết hạn hoặc đã được thay: hãy cấp mã "
+                          "mới.",
+    "user.not_own_code": "Không tự cấp mã đăng nhập cho mình: hãy đổi mật khẩu của mình.",
+    "user.code_for_officers": "Tài khoản đang hoạt động mới nhận được mã đăng nhập.",
     "audit.province_admins": "Chỉ quản trị cấp tỉnh xem được nhật ký truy cập.",
     "user.exists_named": "Tên đăng nhập {name} đã có.",
     "user.role_level": "Vai trò {role} không gắn được với đơn vị cấp {level}.",

@@ -4,7 +4,8 @@ from flask_login import current_user, login_required
 
 from ..problems import Problem, say
 from ..schemas.base import load_args
-from ..schemas.privacy import AccessQuerySchema, AccountAuditQuerySchema
+from ..schemas.privacy import AccessQuerySchema, AccountAuditQuerySchema, AdminAuditQuerySchema
+from ..services.base.audit import search_admin_audit
 from ..services.records.access import search_access_log
 from ..services.users import search_account_audit
 from . import bp
@@ -28,3 +29,11 @@ def list_access():
 def list_account_changes():
     """What administrators changed about accounts (append-only)."""
     return _search(AccountAuditQuerySchema(), search_account_audit)
+
+
+@bp.get("/admin")
+@login_required
+def list_admin_changes():
+    """Every administrative change (accounts, targets, deadline rules, form versions),
+    newest first, filterable by target."""
+    return _search(AdminAuditQuerySchema(), search_admin_audit)

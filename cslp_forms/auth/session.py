@@ -14,7 +14,7 @@ from flask_login import current_user
 from ..extensions import login_manager
 from ..models import User
 from ..models.types import utcnow
-from ..problems import Problem
+from ..problems import Problem, say
 from ..services.users import session_user
 from . import bp
 
@@ -66,6 +66,22 @@ def check_csrf():
     expected = session.get(CSRF_KEY, "").encode()
     if not expected or not hmac.compare_digest(sent, expected):
         raise Problem("auth.csrf_failed")
+
+
+# What she may do while she must still choose her own password (signed in with a code).
+BEFORE_NEW_PASSWORD = {"auth.login", "auth.logout", "auth.me", "auth.change_password",
+                       "openapi.openapi_document"}
+
+
+@bp.before_app_request
+def require_own_password():
+    """Signed in with a one-time code: nothing but choosing a password until she has."""
+    if not request.path.startswith("/api/") or request.endpoint in BEFORE_NEW_PASSWORD:
+        return
+    if "_user_id" not in session:
+        return
+    if current_user.is_authenticated and current_user.must_change_password:
+        raise Problem("auth.must_change_password", say("auth.change_first"))
 
 
 def require_role(*roles: str):

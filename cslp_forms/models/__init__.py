@@ -29,6 +29,7 @@ from .submissions import (
 from .units import LEVELS, Unit, UnitSuccession
 from .users import (
     ACCOUNT_CHANGES,
+    ADMIN_CHANGES,
     REVIEWER_ROLES,
     ROLE_LEVELS,
     ROLES,
@@ -39,7 +40,7 @@ from .users import (
 )
 
 __all__ = [
-    "ACCOUNT_CHANGES", "AccountAudit",
+    "ACCOUNT_CHANGES", "ADMIN_CHANGES", "AccountAudit",
     "COUNTED_STATUSES", "DECISIONS", "DEVICE_BUCKETS", "DEVICE_RISKS",
     "DeviceHealth", "INDICATORS", "LEVELS", "LOCKED_STATUSES",
     "OPEN_STATUSES", "REVIEWER_ROLES", "ROLES", "ROLE_LEVELS", "STATUSES",

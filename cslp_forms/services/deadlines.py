@@ -13,6 +13,7 @@ from sqlalchemy import and_, func, select
 from ..extensions import db
 from ..models import COUNTED_STATUSES, DeadlineRule, Submission, Unit, User
 from ..problems import Problem, field_error, invalid, say
+from .base.audit import admin_audit
 from .base.clock import local_today, local_zone
 from .base.periods import month_end
 from .base.sql import insert_ignoring_conflict
@@ -102,11 +103,15 @@ def update_rule(code: str, *, actor: User, changes: dict) -> DeadlineRule:
     if wrong:
         raise Problem("request.invalid", errors=[
             field_error(name, "field.not_relevant", "deadline.date_not_used") for name in wrong])
+    before = {key: getattr(rule, key) for key in sorted(changes)}
     for key, value in changes.items():
         setattr(rule, key, value)
     if rule.period_type == "window" and rule.start_md > rule.end_md:
         raise invalid("end_md", "field.invalid", "deadline.end_before_start")
     db.session.flush()
+    after = {key: getattr(rule, key) for key in sorted(changes)}
+    if after != before:
+        admin_audit(actor, "rule", target=f"rule:{rule.code}", before=before, after=after)
     return rule
 
 

@@ -26,7 +26,8 @@ def test_login_sets_httponly_lax_cookie(client):
     cookie = res.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Expires=" in cookie
     assert "Secure" not in cookie
-    assert "password" not in res.get_data(as_text=True)
+    body = res.get_data(as_text=True)  # the contract names must_change_password
+    assert PASSWORD not in body and "password_hash" not in body and "code_hash" not in body
 
 
 def test_cookie_is_secure_over_https(client):
@@ -152,13 +153,23 @@ def test_password_change_ends_other_sessions(login):
     res = admin.patch("/api/users/canbo.anthanh2", json={"password": "mat-khau-moi-2"})
     assert res.status_code == 200
     assert_problem(officer.get("/api/auth/me"), 401, "auth.required")
-    assert login("canbo.anthanh2", "mat-khau-moi-2").me["username"] == "canbo.anthanh2"
+    again = login("canbo.anthanh2", "mat-khau-moi-2")
+    assert again.me["username"] == "canbo.anthanh2"
+    # A password the administrator knows is only good for choosing her own (issue 16.2).
+    assert again.me["must_change_password"] is True
+    assert_problem(again.get("/api/forms"), 403, "auth.must_change_password")
 
 
 def test_deactivated_user_cannot_sign_in(login, client):
+    """Issue 16.1: she is told her account is locked and whom to call, not that her
+    password is wrong; a wrong password still says only that."""
     admin = login("admin.tinh")
     assert admin.patch("/api/users/canbo.thienmy", json={"active": False}).status_code == 200
     res = client.post("/api/auth/login", json={"username": "canbo.thienmy", "password": PASSWORD})
+    body = assert_problem(res, 403, "auth.account_disabled")
+    # Her district (Châu Thành) has a supervisor and no administrator of its own.
+    assert body["detail"].startswith("Tài khoản đã bị khóa, liên hệ giamsat.chauthanh")
+    res = client.post("/api/auth/login", json={"username": "canbo.thienmy", "password": "sai"})
     assert_problem(res, 401, "auth.invalid_credentials")
 
 

@@ -235,7 +235,7 @@ def test_access_log_rows_cannot_be_changed_through_the_app(app):
     rules = [r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/api/audit")]
     methods = {m for r in app.url_map.iter_rules() if r.rule.startswith("/api/audit")
                for m in r.methods}
-    assert sorted(rules) == ["/api/audit/access", "/api/audit/accounts"]
+    assert sorted(rules) == ["/api/audit/access", "/api/audit/accounts", "/api/audit/admin"]
     assert methods <= {"GET", "HEAD", "OPTIONS"}
     assert update  # the database-level refusal is tested on PostgreSQL (tests/pg)
 

@@ -3,6 +3,8 @@ fixture), so both databases answer the same."""
 
 import pytest
 
+from tests.api.test_accounts import *  # noqa: F403
+from tests.api.test_admin_audit import *  # noqa: F403
 from tests.api.test_attachments import *  # noqa: F403
 from tests.api.test_auth import *  # noqa: F403
 from tests.api.test_changes import *  # noqa: F403
@@ -10,6 +12,7 @@ from tests.api.test_deadlines import *  # noqa: F403
 from tests.api.test_devices import *  # noqa: F403
 from tests.api.test_errors import *  # noqa: F403
 from tests.api.test_forms import *  # noqa: F403
+from tests.api.test_import import *  # noqa: F403
 from tests.api.test_privacy import *  # noqa: F403
 from tests.api.test_push import *  # noqa: F403
 from tests.api.test_report_exports import *  # noqa: F403

@@ -30,6 +30,9 @@ def test_sqlite_audit_tables_are_append_only(tmp_path):
             "'2024-01-01')"))
         db.session.execute(text("INSERT INTO account_audit (at, user_id, change) VALUES "
                                 "('2024-01-01', 1, 'active')"))
+        # 0014: other admin changes, with no account (the triggers survived its copy).
+        db.session.execute(text("INSERT INTO account_audit (at, target, change, after) VALUES "
+                                "('2024-01-01', 'rule:x', 'rule', '{\"a\": 1}')"))
         db.session.execute(text("INSERT INTO access_log (at, user_id, action, allowed) VALUES "
                                 "('2024-01-01', 1, 'read', 1)"))
         db.session.commit()

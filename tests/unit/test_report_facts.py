@@ -15,7 +15,6 @@ from cslp_forms.services.base import units as unit_service
 from cslp_forms.services.base.periods import cutoff_period
 from cslp_forms.services.records.facts import fact_values
 from cslp_forms.services.tasks.facts import rebuild_facts
-from cslp_forms.services.users import create_user
 from tests.api import report_fixture
 from tests.api.report_fixture import act, case
 from tests.api.sync_helpers import item
@@ -78,10 +77,14 @@ def test_migration_backfills_facts_of_existing_records(tmp_path):
         upgrade(revision="0007")  # the revision before the reports one
         rows = unit_service.read_unit_file(unit_service.UNITS_2024)[1]
         unit_service.load_units(rows, valid_from=date(2024, 1, 1))
-        user = create_user(username="u1", display_name="U", password="mat-khau-thu-1",
-                           role="officer", unit_code="31630")
+        # Written in SQL: the model has columns later revisions add.
+        unit_id = db.session.scalar(text("SELECT id FROM units WHERE code = '31630'"))
+        db.session.execute(text(
+            "INSERT INTO users (id, username, display_name, password_hash, role, unit_id, "
+            "active, incident_reviewer, created_at) VALUES (1, 'u1', 'U', 'x', 'officer', "
+            ":unit, 1, 0, '2024-01-01')"), {"unit": unit_id})
         db.session.commit()
-        unit_id, user_id = user.unit_id, user.id
+        user_id = 1
         uid = uuid_lib.uuid4()
         db.session.execute(text(
             "INSERT INTO submissions (uuid, form, form_version, unit_id, author_id, "

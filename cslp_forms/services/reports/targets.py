@@ -14,6 +14,7 @@ from ...extensions import db
 from ...models import REVIEWER_ROLES, ReportTarget, Unit, User
 from ...models.types import iso
 from ...problems import Problem, invalid, say
+from ..base.audit import admin_audit
 from ..base.units import ancestors, find_version, resolve_unit
 from .catalogue import CATALOGUE
 
@@ -88,6 +89,7 @@ def put_target(*, actor: User, unit_code: str, year: int, indicator: str, value:
     target = db.session.scalar(select(ReportTarget).where(
         ReportTarget.unit_id == unit.id, ReportTarget.year == year,
         ReportTarget.indicator == indicator))
+    before = _audited(target)
     if target is None:
         target = ReportTarget(unit_id=unit.id, year=year, indicator=indicator)
         db.session.add(target)
@@ -99,7 +101,23 @@ def put_target(*, actor: User, unit_code: str, year: int, indicator: str, value:
     target.updated_by_id, target.updated_at = actor.id, now
     db.session.flush()
     db.session.refresh(target)
+    after = _audited(target)
+    if after != before:
+        admin_audit(actor, "target_set", target=_audit_key(year, unit, indicator),
+                    before=before, after=after)
     return target
+
+
+def _audit_key(year: int, unit: Unit, indicator: str) -> str:
+    return f"target:{year}/{unit.code}/{indicator}"
+
+
+def _audited(target: ReportTarget | None) -> dict | None:
+    """What the admin audit keeps of a target (before and after a change)."""
+    if target is None:
+        return None
+    return {"basis": target.basis, "value": target.value, "detail": target.detail or {},
+            "note": target.note}
 
 
 def delete_target(*, actor: User, unit_code: str, year: int, indicator: str) -> None:
@@ -111,6 +129,8 @@ def delete_target(*, actor: User, unit_code: str, year: int, indicator: str) -> 
         ReportTarget.indicator == indicator))
     if target is None:
         raise Problem("report.target_not_found")
+    admin_audit(actor, "target_removed", target=_audit_key(year, unit, indicator),
+                before=_audited(target))
     db.session.delete(target)
     db.session.flush()
 

@@ -29,7 +29,7 @@ async function token() {
   return csrfToken;
 }
 
-export async function api(path, { method = "GET", body, raw, headers = {}, timeout = 30000 } = {}) {
+export async function api(path, { method = "GET", body, raw, headers = {}, timeout = 30000, blob = false } = {}) {
   const init = { method, headers: { Accept: "application/json", ...headers }, credentials: "same-origin" };
   if (raw !== undefined) {
     init.body = raw;
@@ -53,6 +53,7 @@ export async function api(path, { method = "GET", body, raw, headers = {}, timeo
     clearTimeout(timer);
   }
   const type = response.headers.get("Content-Type") || "";
+  if (blob && response.ok) return response.blob();
   const data = type.includes("json") ? await response.json().catch(() => null) : null;
   if (!response.ok) throw new ApiProblem(response.status, data);
   return data;

@@ -19,7 +19,7 @@ import * as vault from "./vault.js";
 import { renderNotifications } from "./views/notifications.js";
 import { renderDeadlines } from "./views/deadlines.js";
 import { renderDashboard } from "./views/dashboard.js";
-import { isReviewer } from "./roles.js";
+import { isReviewer, isAdmin } from "./roles.js";
 import { followScreens } from "./scroll.js";
 
 const view = document.getElementById("view");
@@ -55,10 +55,17 @@ async function signedIn(user) {
   await kv.set("me", me);
   await setCsrfToken(user.csrf_token);
   await kv.set("paused", false);
+  if (me.must_change_password) {
+    // Signed in with a one-time code: nothing else until she has her own password.
+    location.hash = "#/";
+    route();
+    return;
+  }
   await refreshDefinitions();
   try { await refreshUnits(me.unit_path[0].code); } catch { /* offline: pickers use the last list */ }
   await checkStorage();
-  location.hash = location.hash && location.hash !== "#/login" ? location.hash : "#/";
+  const stay = location.hash && !/^#\/(login|code)\b/.test(location.hash);
+  location.hash = stay ? location.hash : "#/";
   route();
   drain();
 }
@@ -92,9 +99,10 @@ async function logout() {
   route();
 }
 
-function showLogin(notice = "") {
+function showLogin(notice = "", slip = null) {
   const typed = (user, password) => { typedPassword = password; return signedIn(user); };
-  renderLogin(view, { onSignedIn: typed, langButton, notice, username: me?.username || "" });
+  renderLogin(view, { onSignedIn: typed, langButton, notice,
+    username: slip ? slip.get("u") || "" : me?.username || "", code: slip ? slip.get("c") || "" : null });
 }
 
 // A new record of a form. From a link (#/new/<form>, e.g. a deadline reminder) the draft
@@ -160,8 +168,22 @@ export async function route() {
   const [, screen, arg] = hash.split("/");
   if (lastEdit && !(screen === "edit" && arg === lastEdit) && me) await discardIfEmpty(me.username, lastEdit);
   lastEdit = screen === "edit" ? arg : null;
+  if (screen === "code") {
+    // The QR code of a sign-in slip: her username and one-time code, filled in.
+    showLogin("", new URLSearchParams(params));
+    return;
+  }
   if (!me || screen === "login") {
     showLogin((await kv.get("paused")) ? t("login.again") : "");
+    return;
+  }
+  if (me.must_change_password) {
+    const { renderChoosePassword } = await import("./views/password.js");
+    renderChoosePassword(view, { onLogout: logout, onDone: (user, password) => {
+      typedPassword = password;
+      toast(t("password.saved"), "ok");
+      return signedIn(user);
+    } });
     return;
   }
   await showLockButton();
@@ -188,6 +210,11 @@ export async function route() {
   if (reviewer && screen === "devices") {
     const { renderDevices } = await import("./views/devices.js");
     return renderDevices(view, { params });
+  }
+  if (isAdmin(me) && screen === "admin") {
+    // The admin console: loaded only when an administrator opens it.
+    const { renderAdmin } = await import("./views/admin.js");
+    return renderAdmin(view, { me, page: hash.split("/").slice(2).join("/") || "accounts", params });
   }
   return renderHome(view, { me, onNew: newForm, onSendNow: sendNow, onLogout: logout,
     onSignInAgain: () => { location.hash = "#/login"; }, langButton });
@@ -249,7 +276,8 @@ async function boot() {
   } catch (problem) {
     if (problem.status === 401 && me) await kv.set("paused", true);
     if (problem.status === 401) {
-      showLogin(me ? t("login.again") : "");
+      if ((location.hash || "").startsWith("#/code")) route();  // a sign-in slip's QR code
+      else showLogin(me ? t("login.again") : "");
       return;
     }
   }

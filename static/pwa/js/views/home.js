@@ -4,7 +4,7 @@ import { el, formatDateTime, lbl } from "../ui.js";
 import { countByBucket, listRecords } from "../outbox.js";
 import { currentDefinitions } from "../forms/definition.js";
 import { kv } from "../db.js";
-import { isReviewer } from "../roles.js";
+import { isReviewer, isAdmin } from "../roles.js";
 import { healthLine, recordHealth } from "../health.js";
 
 export async function renderHome(view, { me, onNew, onSendNow, onLogout, onSignInAgain, langButton }) {
@@ -33,6 +33,12 @@ export async function renderHome(view, { me, onNew, onSendNow, onLogout, onSignI
           t("home.dashboard")),
         el("a", { class: "button secondary", href: "#/devices", id: "open-devices" },
           t("home.devices")))) : null,
+    isAdmin(me) ? el("section", { class: "card", id: "admin" },
+      el("h2", {}, t("home.admin")),
+      el("div", { class: "actions" },
+        el("a", { class: "button secondary", href: "#/admin/accounts", id: "open-accounts" }, t("home.admin_accounts")),
+        el("a", { class: "button secondary", href: "#/admin/import", id: "open-import" }, t("home.admin_import")),
+        el("a", { class: "button secondary", href: "#/admin/audit", id: "open-audit" }, t("home.admin_audit")))) : null,
     paused ? el("section", { class: "card warn", id: "paused" },
       el("p", {}, t("login.again")),
       el("button", { type: "button", onclick: onSignInAgain }, t("home.resume_sign_in"))) : null,
