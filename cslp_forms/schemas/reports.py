@@ -143,11 +143,19 @@ class TargetSchema(ApiSchema):
     updated_at = fields.String()
 
 
+class CatalogueEntrySchema(ApiSchema):
+    code = fields.String()
+    label = fields.String()
+    bases = fields.List(fields.String(), metadata={"description": "the first is the default"})
+
+
 class TargetListSchema(ApiSchema):
     unit = fields.Dict()
     year = fields.Integer(allow_none=True)
     years = fields.List(fields.Integer())
     targets = fields.List(fields.Nested(TargetSchema))
+    indicators = fields.List(fields.Nested(CatalogueEntrySchema),
+                             metadata={"description": "every indicator a target can be set for"})
 
 
 class PlanCopySchema(ApiSchema):

@@ -69,6 +69,9 @@ def test_administrator_changes_a_target_and_the_seed_keeps_it(app, login):
      "request.invalid"),
     ("/api/reports/targets/2024/94/K03", {"value": 4, "detail": {"x": 1}}, 400,
      "request.invalid"),
+    # A supervision place must be a unit of that year (it was kept silently, then never met).
+    ("/api/reports/targets/2024/94/K03", {"value": 4, "detail": {"places": ["945", "99999"]}},
+     400, "request.invalid"),
 ])
 def test_bad_targets_are_refused(login, url, body, status, code):
     assert_problem(login("admin.tinh").put(url, json=body), status, code)

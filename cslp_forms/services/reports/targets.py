@@ -67,7 +67,9 @@ def list_targets(*, actor: User, unit_code: str | None, year: int | None) -> dic
         select(ReportTarget.year).where(ReportTarget.unit_id.in_(
             [u.id for u in ancestors(unit)])).distinct())), reverse=True)
     return {"unit": unit.summary(), "year": year, "years": years,
-            "targets": [target_payload(t) for t in rows]}
+            "targets": [target_payload(t) for t in rows],
+            "indicators": [{"code": c, "label": spec.label, "bases": list(spec.bases)}
+                           for c, spec in CATALOGUE.items()]}
 
 
 def put_target(*, actor: User, unit_code: str, year: int, indicator: str, value: float,
@@ -86,6 +88,10 @@ def put_target(*, actor: User, unit_code: str, year: int, indicator: str, value:
                       indicator=indicator, bases=", ".join(spec.bases))
     if basis == "percent" and value > 100:
         raise invalid("value", "field.above_max", "report.percent_max")
+    for place in (detail or {}).get("places") or ():
+        if find_version(place, date(year, 12, 31)) is None:
+            raise invalid("detail.places", "field.invalid_unit", "plan.unknown_place",
+                          unit=place)
     target = db.session.scalar(select(ReportTarget).where(
         ReportTarget.unit_id == unit.id, ReportTarget.year == year,
         ReportTarget.indicator == indicator))

@@ -335,4 +335,5 @@ export default {
   "home.admin_accounts": "Accounts",
   "home.admin_import": "Import a list of officers",
   "home.admin_audit": "Administration log",
+  "home.admin_plan": "Year's plan",
 };

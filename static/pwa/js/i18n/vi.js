@@ -335,4 +335,5 @@ export default {
   "home.admin_accounts": "Tài khoản",
   "home.admin_import": "Nhập danh sách cán bộ",
   "home.admin_audit": "Nhật ký quản trị",
+  "home.admin_plan": "Kế hoạch năm",
 };

@@ -22,7 +22,7 @@ function say(err) {
 
 function nav(page) {
   return el("nav", { class: "admin-nav", "aria-label": t("home.admin") },
-    ["accounts", "import", "audit"].map((p) => el("a", {
+    ["accounts", "import", "plan", "audit"].map((p) => el("a", {
       class: `button ${p === page ? "" : "secondary"}`, href: `#/admin/${p}`, id: `admin-nav-${p}`,
       "aria-current": p === page ? "page" : false }, t(`adm.${p}`))),
     el("a", { class: "button secondary", href: "#/" }, t("common.back")));
@@ -38,6 +38,10 @@ export async function renderAdmin(view, { me, page, params }) {
     if (name === "user" && rest.length) return await renderUser(view, decodeURIComponent(rest.join("/")));
     if (name === "new") return renderNew(view, me);
     if (name === "import") return renderImport(view);
+    if (name === "plan") {
+      const { renderPlan } = await import("./admin-plan.js");
+      return await renderPlan(view, { me, params, shell });
+    }
     if (name === "audit") return await renderAudit(view, new URLSearchParams(params));
     return await renderAccounts(view, new URLSearchParams(params));
   } catch (err) {

@@ -38,6 +38,7 @@ export async function renderHome(view, { me, onNew, onSendNow, onLogout, onSignI
       el("div", { class: "actions" },
         el("a", { class: "button secondary", href: "#/admin/accounts", id: "open-accounts" }, t("home.admin_accounts")),
         el("a", { class: "button secondary", href: "#/admin/import", id: "open-import" }, t("home.admin_import")),
+        el("a", { class: "button secondary", href: "#/admin/plan", id: "open-plan" }, t("home.admin_plan")),
         el("a", { class: "button secondary", href: "#/admin/audit", id: "open-audit" }, t("home.admin_audit")))) : null,
     paused ? el("section", { class: "card warn", id: "paused" },
       el("p", {}, t("login.again")),
