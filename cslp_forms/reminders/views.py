@@ -36,9 +36,8 @@ def update_rule(code):
 @bp.get("/due")
 @login_required
 def show_due():
-    """What her own unit still owes this week (or is late with), for the home screen."""
-    if deadlines.seed_rules():
-        db.session.commit()
+    """What her own unit still owes this week (or is late with), for the home screen
+    (read-only: with no rules loaded yet, nothing is due)."""
     return {"due": deadlines.due_for(current_user.unit, today=local_today())}
 
 

@@ -318,6 +318,8 @@ def test_her_unit_s_due_this_week_until_she_sends_it(app, login, monkeypatch):
 
     monkeypatch.setattr(reminder_views, "local_today", lambda: date(2024, 11, 27))
     officer = login("canbo.anthanh2")
+    assert officer.get("/api/reminders/due").get_json()["due"] == []  # no rules loaded yet
+    assert officer.get("/api/reminders/rules").status_code == 200  # loads the plan's rules
     due = officer.get("/api/reminders/due").get_json()["due"]
     monthly = [d for d in due if d["rule"] == "ngay_phap_luat_hang_thang"]
     assert monthly == [{"rule": "ngay_phap_luat_hang_thang", "title": monthly[0]["title"],

@@ -43,8 +43,13 @@ def test_first_pin_is_asked_for_on_home_until_done(page, context, live_server):
 def test_due_this_week_and_storage_warning_only_with_unsent_work(page, live_server,
                                                                  monkeypatch):
     import cslp_forms.reminders.views as reminder_views
+    from cslp_forms.extensions import db
+    from cslp_forms.services import deadlines
 
     monkeypatch.setattr(reminder_views, "local_today", lambda: date(2024, 11, 27))
+    with live_server.app.app_context():
+        deadlines.seed_rules()
+        db.session.commit()
     page.add_init_script(script=REFUSE_STORAGE)
     page.goto(live_server)
     sign_in(page, "canbo.anthanh2")
