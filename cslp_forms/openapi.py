@@ -36,7 +36,13 @@ from .schemas.privacy import (
     AdminAuditListSchema,
     RecoveryKeySchema,
 )
-from .schemas.reminders import NudgeSchema, RuleListSchema, RuleSchema, RuleUpdateSchema
+from .schemas.reminders import (
+    DueListSchema,
+    NudgeSchema,
+    RuleListSchema,
+    RuleSchema,
+    RuleUpdateSchema,
+)
 from .schemas.reports import (
     IndicatorsSchema,
     PlanCopiedSchema,
@@ -256,6 +262,10 @@ PATHS = {
     "/api/reminders/rules/{code}": {"patch": _op(
         "Edit a deadline rule (province administrator)", body=RuleUpdateSchema, ok=RuleSchema,
         params=[_p("code")], errors=(400, 401, 403, 404))},
+    "/api/reminders/due": {"get": _op(
+        "What the caller's own unit has not yet sent for rules due within 7 days (state "
+        "due_soon) or already past due (overdue), soonest first", ok=DueListSchema,
+        errors=(401,))},
     "/api/reminders/compliance": {"get": _op(
         "Each unit's standing on a rule for the current period", params=[
             _q("rule", "rule code"), _q("unit", "unit code"), _q("on", "YYYY-MM-DD")],

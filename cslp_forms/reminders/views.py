@@ -33,6 +33,14 @@ def update_rule(code):
     return RuleSchema().dump(rule)
 
 
+@bp.get("/due")
+@login_required
+def show_due():
+    """What her own unit still owes this week (or is late with), for the home screen
+    (read-only: with no rules loaded yet, nothing is due)."""
+    return {"due": deadlines.due_for(current_user.unit, today=local_today())}
+
+
 @bp.get("/compliance")
 @require_role(*REVIEWER_ROLES)
 def show_compliance():

@@ -63,3 +63,15 @@ class NudgeSchema(ApiSchema):
     rule = fields.String(required=True)
     units = fields.List(fields.String(), required=True,
                         validate=validate.Length(min=1, max=200, error="field.too_many"))
+
+
+class DueItemSchema(ApiSchema):
+    rule = fields.String()
+    title = fields.String()
+    form = fields.String()
+    due = fields.String()
+    state = fields.String()
+
+
+class DueListSchema(ApiSchema):
+    due = fields.List(fields.Nested(DueItemSchema))

@@ -196,6 +196,25 @@ def compliance(rule: DeadlineRule, period: Period, *, root: Unit, today: date,
     return rows
 
 
+def due_for(unit: Unit, *, today: date, days: int = 7) -> list[dict]:
+    """What `unit` still owes: each active rule for its level whose current period is due
+    within `days` (or already overdue) and which it has not met, soonest first."""
+    found = []
+    for rule in rules():
+        if not rule.active or unit.level not in rule.unit_levels:
+            continue
+        period = period_for(rule, today)
+        if period is None or (period.due - today).days > days:
+            continue
+        [row] = [r for r in compliance(rule, period, root=unit, today=today)
+                 if r["unit_id"] == unit.id] or [None]
+        if row is None or row["state"] == "met":
+            continue
+        found.append({"rule": rule.code, "title": rule.title, "form": rule.form,
+                      "due": period.due.isoformat(), "state": row["state"]})
+    return sorted(found, key=lambda d: (d["due"], d["rule"]))
+
+
 def reporters(unit_id: int) -> list[int]:
     """Who files a unit's records: its officers; at a district, which files its own plan
     and report, also its supervisors."""

@@ -309,3 +309,26 @@ def test_the_25_november_rule_counts_its_campaign_only(app, login, rules):
         start_date="2024-11-20", campaign="thang_hanh_dong_bdg_15_11_15_12"), unit="31633"))
     assert sent_for(app, "2024-11-23T02:00:00", "ngay_25_11") == [("31585", "due_in_2"),
                                                                   ("31633", "due_in_2")]
+
+
+def test_her_unit_s_due_this_week_until_she_sends_it(app, login, monkeypatch):
+    import cslp_forms.reminders.views as reminder_views
+    from tests.api.sync_helpers import activity, item
+    from tests.api.test_sync import sync
+
+    monkeypatch.setattr(reminder_views, "local_today", lambda: date(2024, 11, 27))
+    officer = login("canbo.anthanh2")
+    assert officer.get("/api/reminders/due").get_json()["due"] == []  # no rules loaded yet
+    assert officer.get("/api/reminders/rules").status_code == 200  # loads the plan's rules
+    due = officer.get("/api/reminders/due").get_json()["due"]
+    monthly = [d for d in due if d["rule"] == "ngay_phap_luat_hang_thang"]
+    assert monthly == [{"rule": "ngay_phap_luat_hang_thang", "title": monthly[0]["title"],
+                        "form": "activity", "due": "2024-11-30", "state": "due_soon"}]
+    assert [d["due"] for d in due] == sorted(d["due"] for d in due)
+    sent = sync(officer, item(activity(activity_type="ngay_phap_luat", start_date="2024-11-09")))
+    assert sent[0]["status"] == "accepted", sent
+    due = officer.get("/api/reminders/due").get_json()["due"]
+    assert "ngay_phap_luat_hang_thang" not in [d["rule"] for d in due]
+    monkeypatch.setattr(reminder_views, "local_today", lambda: date(2024, 11, 5))
+    assert "ngay_phap_luat_hang_thang" not in [
+        d["rule"] for d in login("canbo.anthanh3").get("/api/reminders/due").get_json()["due"]]

@@ -55,3 +55,32 @@ def test_logout_returns_to_sign_in(page, live_server):
     expect(page.locator("#login-form")).to_be_visible()
     page.reload()
     expect(page.locator("#login-form")).to_be_visible()
+
+
+def test_the_watch_sees_csp_refusals_page_errors_and_5xx(page, context, live_server):
+    """The class fix itself can fail: what it would report on a broken page."""
+    from tests.e2e.conftest import PageErrors
+
+    watch = PageErrors()
+    other = watch.watch(context.browser.new_context())
+    try:
+        probe = other.new_page()
+        probe.route("**/broken", lambda route: route.fulfill(status=502, body="no"))
+        probe.goto(live_server)
+        probe.wait_for_selector("#login-form")
+        probe.evaluate("""() => {
+          const p = document.createElement('p');
+          p.setAttribute('style', 'width: 50%');  // refused by style-src 'self'
+          document.body.append(p);
+          setTimeout(() => { throw new Error('boom'); });
+          fetch('/broken');
+        }""")
+        probe.wait_for_timeout(500)
+        seen = "\n".join(watch.undeclared())
+        assert "CSP violation: style-src-attr" in seen, seen
+        assert "pageerror: boom" in seen, seen
+        assert "http 502: GET @" in seen, seen
+        watch.allow(r"style-src", r"boom", r"502")
+        assert watch.undeclared() == []
+    finally:
+        other.close()

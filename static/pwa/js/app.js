@@ -70,19 +70,19 @@ async function signedIn(user) {
   drain();
 }
 
+// What the browser allows us to keep; the home screen warns with it where it matters
+// (unsent work on the phone), not as a banner on every screen.
 async function checkStorage() {
   const notes = [];
   if (navigator.storage?.persist) {
     const persisted = (await navigator.storage.persisted()) || (await navigator.storage.persist());
-    if (!persisted) notes.push(t("storage.refused"));
+    if (!persisted) notes.push("refused");
   }
   if (navigator.storage?.estimate) {
     const { usage = 0, quota = 0 } = await navigator.storage.estimate();
-    if (quota && (quota - usage < 50 * 1024 * 1024 || usage / quota > 0.9)) notes.push(t("storage.low"));
+    if (quota && (quota - usage < 50 * 1024 * 1024 || usage / quota > 0.9)) notes.push("low");
   }
-  const box = document.getElementById("storage-warning");
-  box.hidden = notes.length === 0;
-  box.textContent = notes.join(" ");
+  await kv.set("storage_notes", notes);
 }
 
 async function logout() {

@@ -64,7 +64,8 @@ let loads = 0;
 
 export async function renderDashboard(view, { me, params }) {
   const ticket = ++loads;
-  const current = () => ticket === loads;
+  // Still the latest load, and she is still on the dashboard (not gone back meanwhile).
+  const current = () => ticket === loads && (location.hash || "").startsWith("#/dashboard");
   const before = [...view.children];
   if (view.querySelector("#dashboard")) {
     for (const node of before) node.inert = true;
@@ -76,7 +77,7 @@ export async function renderDashboard(view, { me, params }) {
   try {
     await draw(view, { me, params }, current);
   } finally {
-    if (current()) {
+    if (ticket === loads) {
       view.removeAttribute("aria-busy");
       view.querySelector("#dashboard-loading")?.remove();
       for (const node of before) node.inert = false;

@@ -3,7 +3,8 @@
 import { api, ApiProblem } from "../api.js";
 import { t } from "../i18n/index.js";
 import { el, toast, formatDate } from "../ui.js";
-import { unitTree, placeName, groupedRows } from "../units.js";
+import { unitTree, placeName } from "../units.js";
+import { groupedRows } from "./unit-rows.js";
 
 export async function renderDeadlines(view, { params }) {
   const query = new URLSearchParams(params);

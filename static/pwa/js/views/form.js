@@ -10,7 +10,6 @@ import { api } from "../api.js";
 import { drain } from "../sync.js";
 import { addPhoto, photoUrl } from "../photos.js";
 import { unitTree } from "../units.js";
-import { sectionize, keepAboveBar } from "../forms/sections.js";
 
 export async function renderFormView(view, { uuid, onSent, onLeave }) {
   const lang = currentLang();
@@ -55,6 +54,8 @@ export async function renderFormView(view, { uuid, onSent, onLeave }) {
     wrapper?.firstElementChild?.after(el("p", { class: "field-comment", role: "note" },
       el("strong", {}, `${t("form.reviewer_note")}: `), comment));
   }
+  // Loaded with the first form opened, not with the shell (the worker precaches it).
+  const { sectionize, keepAboveBar } = await import("../forms/sections.js");
   const sections = sectionize(form.node, record.answers, labelOf);
   const progress = el("p", { class: "muted small", id: "form-progress", "aria-live": "polite" });
   const countProgress = () => {

@@ -1,18 +1,49 @@
 // Home: the forms, counts of records by state, connection and last sync, "Send now".
 import { t, currentLang } from "../i18n/index.js";
-import { el, formatDateTime, lbl } from "../ui.js";
-import { countByBucket, listRecords } from "../outbox.js";
+import { el, formatDate, formatDateTime, lbl } from "../ui.js";
+import { api } from "../api.js";
+import { countByBucket, listRecords, isUnsent } from "../outbox.js";
 import { currentDefinitions } from "../forms/definition.js";
 import { kv } from "../db.js";
 import { isReviewer, isAdmin } from "../roles.js";
 import { healthLine, recordHealth } from "../health.js";
+import { state as vaultState } from "../vault.js";
+import { renderPinSetup } from "./lock.js";
 
-export async function renderHome(view, { me, onNew, onSendNow, onLogout, onSignInAgain, langButton }) {
+export async function renderHome(view, options) {
+  const { me, onNew, onSendNow, onLogout, onSignInAgain, langButton } = options;
   const lang = currentLang();
-  const [records, definitions, lastSync, paused] = await Promise.all([
-    listRecords(me.username), currentDefinitions(), kv.get("last_sync"), kv.get("paused")]);
+  const [records, definitions, lastSync, paused, vault, storageNotes] = await Promise.all([
+    listRecords(me.username), currentDefinitions(), kv.get("last_sync"), kv.get("paused"), vaultState(),
+    kv.get("storage_notes")]);
+  // Her first PIN needs the network (the server keeps its recovery key): say so while she
+  // is still in the office, until it is done.
+  const pinNeeded = vault === "none" && definitions.some((d) => d.sensitive)
+    ? el("section", { class: "card warn", id: "pin-needed" },
+      el("p", {}, t("home.pin_needed")),
+      el("button", { type: "button", id: "pin-setup-now", disabled: !navigator.onLine,
+        onclick: () => renderPinSetup(view, { onDone: () => renderHome(view, options), onCancel: () => renderHome(view, options) }) },
+      t("home.pin_setup_now"))) : null;
   const counts = countByBucket(records);
   const health = healthLine(recordHealth(records));
+  const due = await dueThisWeek();
+  const dueCard = due.length || counts.returned || counts.waiting ? el("section", { class: "card", id: "due-week" },
+    el("h2", {}, t("home.due_title")),
+    due.length ? el("ul", { class: "due-list" }, due.map((d) => el("li", { class: `due-${d.state}` },
+      el("a", { href: `#/new/${d.form}`, class: "due-item" },
+        el("span", {}, d.title),
+        el("span", { class: "small" }, d.state === "overdue" ? t("home.due_overdue", { date: formatDate(d.due) })
+          : t("home.due_on", { date: formatDate(d.due) })))))) : el("p", { class: "muted" }, t("home.due_none")),
+    counts.returned ? el("p", {}, el("a", { href: "#/records/returned", id: "due-returned" }, t("home.due_returned", { n: counts.returned }))) : null,
+    counts.waiting ? el("p", { class: "small muted" }, t("home.due_waiting", { n: counts.waiting })) : null) : null;
+  // The browser may evict what is stored: that matters only while work is unsent, and
+  // the one thing that helps is sending it (or installing the app, which keeps storage).
+  const unsent = records.filter(isUnsent).length;
+  const installed = matchMedia("(display-mode: standalone)").matches;
+  const storage = unsent && storageNotes?.length ? el("section", { class: "card warn", id: "storage-warning", role: "status" },
+    storageNotes.map((n) => el("p", {}, t(`storage.${n}`, { n: unsent }))),
+    !installed && storageNotes.includes("refused") ? el("p", { class: "small" }, t("storage.install")) : null,
+    el("button", { type: "button", id: "storage-send-now", onclick: onSendNow }, t("home.send_now"))) : null;
   const path = (me.unit_path || []).map((u) => u.name).join(" › ");
   const tile = (bucket) => el("a", { class: `tile bucket-${bucket}`, href: `#/records/${bucket}`, id: `count-${bucket}` },
     el("strong", {}, String(counts[bucket])), el("span", {}, t(`bucket.${bucket}`)));
@@ -40,6 +71,7 @@ export async function renderHome(view, { me, onNew, onSendNow, onLogout, onSignI
         el("a", { class: "button secondary", href: "#/admin/import", id: "open-import" }, t("home.admin_import")),
         el("a", { class: "button secondary", href: "#/admin/plan", id: "open-plan" }, t("home.admin_plan")),
         el("a", { class: "button secondary", href: "#/admin/audit", id: "open-audit" }, t("home.admin_audit")))) : null,
+    storage, pinNeeded, dueCard,
     paused ? el("section", { class: "card warn", id: "paused" },
       el("p", {}, t("login.again")),
       el("button", { type: "button", onclick: onSignInAgain }, t("home.resume_sign_in"))) : null,
@@ -63,4 +95,16 @@ export async function renderHome(view, { me, onNew, onSendNow, onLogout, onSignI
     el("div", { class: "actions" },
       el("button", { type: "button", class: "secondary", id: "logout", onclick: onLogout }, t("home.logout")),
       langButton())].filter(Boolean));
+}
+
+// What her unit still owes this week (or is late with); the last answer offline.
+async function dueThisWeek() {
+  if (navigator.onLine) {
+    try {
+      const { due } = await api("/api/reminders/due", { timeout: 8000 });
+      await kv.set("due_week", due);
+      return due;
+    } catch { /* the last list she saw */ }
+  }
+  return (await kv.get("due_week")) || [];
 }

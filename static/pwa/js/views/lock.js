@@ -14,11 +14,11 @@ function passwordField() {
     el("input", { id: "pin-password", type: "password", autocomplete: "current-password", required: true })];
 }
 
-function pinForm(view, { title, text, fields, submit, onSubmit, extra = null }) {
+function pinForm(view, { title, text, fields, submit, onSubmit, extra = null, notice = null }) {
   const error = el("p", { class: "error", role: "alert", id: "pin-error" });
   const button = el("button", { type: "submit" }, submit);
   const form = el("form", { class: "card", id: "pin-form", novalidate: true },
-    el("h2", {}, title), text ? el("p", {}, text) : null, ...fields, error,
+    el("h2", {}, title), notice, text ? el("p", {}, text) : null, ...fields, error,
     el("div", { class: "actions" }, button, extra));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -52,6 +52,7 @@ function readNewPin(form) {
 
 export function renderPinSetup(view, { onDone, onCancel }) {
   pinForm(view, { title: t("pin.setup_title"), text: t("pin.setup_text"),
+    notice: navigator.onLine ? null : el("p", { class: "notice", id: "pin-offline", role: "status" }, t("pin.needs_network_now")),
     fields: [...newPinFields(), ...passwordField()],
     submit: t("pin.save"), extra: el("button", { type: "button", class: "secondary", onclick: onCancel }, t("common.cancel")),
     onSubmit: async (form) => {

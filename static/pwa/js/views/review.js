@@ -5,7 +5,8 @@ import { t, currentLang } from "../i18n/index.js";
 import { el, toast, formatDateTime, formatDate, lbl, problemText } from "../ui.js";
 import { definitionFor, currentDefinitions } from "../forms/definition.js";
 import { findSpec } from "../forms/render.js";
-import { unitTree, unitSelect, placeName, groupedRows } from "../units.js";
+import { unitTree, unitSelect, placeName } from "../units.js";
+import { groupedRows } from "./unit-rows.js";
 import { formatValue } from "./display.js";
 
 function offline(view) {
