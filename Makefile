@@ -26,7 +26,8 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.run-installed
 
-## make run: migrate the embedded database, load units and demo accounts, serve.
+## make run: migrate the embedded database, load units and demo accounts, serve (with
+## production's gunicorn settings, deploy/gunicorn.conf.py, on $(HOST):$(PORT)).
 run: $(VENV)/.run-installed
 	$(BIN)/flask db upgrade
 	$(BIN)/flask cslp setup-demo
@@ -36,8 +37,8 @@ run: $(VENV)/.run-installed
 	@# the loop ends with the server (Ctrl-C), not left running behind it.
 	@( while sleep 600; do $(BIN)/flask cslp send-reminders >/dev/null 2>&1 || true; done ) & \
 	loop=$$!; trap 'kill $$loop 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 \
-		--timeout 60 --graceful-timeout 20 --access-logfile - wsgi:app
+	$(BIN)/gunicorn --config deploy/gunicorn.conf.py --bind $(HOST):$(PORT) \
+		--workers $(WORKERS) wsgi:app
 
 ## make test: the whole suite, PostgreSQL and browser tests included.
 test: $(VENV)/.test-installed chromium postgres

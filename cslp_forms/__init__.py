@@ -52,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .attachments import bp as attachments_bp
     from .audit import bp as audit_bp
     from .auth import bp as auth_bp
+    from .devices import bp as devices_bp
     from .forms import bp as forms_bp
     from .notifications import bp as notifications_bp
     from .openapi import bp as openapi_bp
@@ -76,6 +77,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(notifications_bp, url_prefix="/api")
     app.register_blueprint(reminders_bp, url_prefix="/api/reminders")
     app.register_blueprint(reports_bp, url_prefix="/api/reports")
+    app.register_blueprint(devices_bp, url_prefix="/api/devices")
     app.register_blueprint(openapi_bp, url_prefix="/api")
     app.register_blueprint(pwa_bp, url_prefix="")
 

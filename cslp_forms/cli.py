@@ -24,7 +24,7 @@ from .services.tasks.backup import BackupError, backup_database
 from .services.tasks.demo import load_demo_records
 from .services.tasks.facts import rebuild_facts
 from .services.tasks.keys import retire_key, rotate_keys
-from .services.tasks.retention import purge_closed_incidents
+from .services.tasks.retention import purge_closed_incidents, purge_unlisted_photos
 from .services.users import create_user, issue_sign_in_code, set_password
 
 cli = AppGroup("cslp", help="cslp_forms administration.")
@@ -233,7 +233,8 @@ def remove_key_command(kid, batch):
 @click.option("--now", "now_text", help="Pretend it is this time (ISO 8601), for trying.")
 def purge_command(now_text):
     """Delete closed incident records past the retention period (CSLP_INCIDENT_RETENTION_DAYS),
-    and log what was purged."""
+    and log what was purged; then photos no record lists, CSLP_UPLOAD_GRACE_DAYS after
+    their last upload."""
     now = datetime.fromisoformat(now_text) if now_text else utcnow()
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
@@ -244,6 +245,11 @@ def purge_command(now_text):
                f"(purged {len(purged)} closed incidents older than {days} days).")
     for row in purged:
         click.echo(f"  {row['uuid']} {row['unit']} {row['last_changed_at']}")
+    grace = int(current_app.config["UPLOAD_GRACE_DAYS"])
+    photos = purge_unlisted_photos(now=now, grace_days=grace)
+    db.session.commit()
+    click.echo(f"Đã xóa {photos['photos']} ảnh không phiếu nào dùng, quá {grace} ngày "
+               f"({photos['bytes']} byte) (removed {photos['photos']} unlisted photos).")
 
 
 @cli.command("gen-vapid")
@@ -275,7 +281,7 @@ def send_reminders_command(now_text):
     # The timer's other job: push what is due (new reminders, and retries of earlier
     # pushes a push service did not take).
     with Session(db.engine) as session:
-        counts = push.deliver_due(session)
+        counts = push.deliver_due(session, now)
     click.echo(f"{now.isoformat()}: {len(sent)} lời nhắc mới (new reminders); đẩy tới máy "
                f"(pushed) {counts['sent']}, hỏng {counts['failed']}, bỏ {counts['gone']}.")
     for row in sent:

@@ -39,6 +39,18 @@ IMPORT_MAX_ROWS = 10000
 
 # Largest request body accepted (photos are at most 5 MB; JSON batches far less).
 MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+# Largest request target (path and query), number of header fields, and header value the
+# app takes; beyond them it answers 414 / 431 problems. gunicorn and nginx let more
+# through (deploy/), so these are the limits a client meets.
+MAX_URI_BYTES = 4096
+MAX_HEADER_FIELDS = 100
+MAX_HEADER_BYTES = 8190
+
+# Photos uploaded that no record lists yet, per person, at most this many bytes (the phone
+# sends a record's photos just before the record); photos no record lists are removed by
+# `flask cslp purge` this many days after their last upload.
+UPLOAD_PENDING_BYTES = 200 * 1024 * 1024
+UPLOAD_GRACE_DAYS = 30
 
 # Local time of the union: "today", periods and due dates are computed in this zone.
 TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -50,6 +62,10 @@ UNITS_VALID_FROM = "2024-01-01"
 # instance/data_keys.json, written on first start for the embedded default; required in
 # production (CSLP_DATABASE_URL set). See README, "Keys".
 DATA_KEY = None
+# The key file (same shape, JSON {"keys": "..."}, mode 0600): instance/data_keys.json when
+# empty. Production may keep its keys here instead of CSLP_DATA_KEY, to rotate without a
+# restart (running workers follow the file).
+DATA_KEY_FILE = None
 
 # Closed incident records are purged this many days after their last change
 # (`flask cslp purge`). No legal period was found; this is the union's policy to set.

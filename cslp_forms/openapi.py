@@ -15,6 +15,13 @@ from .schemas.auth import (
     UserSchema,
 )
 from .schemas.base import ProblemSchema
+from .schemas.devices import (
+    DeviceListSchema,
+    DeviceNudgedSchema,
+    DeviceNudgeSchema,
+    DeviceReportedSchema,
+    HealthReportSchema,
+)
 from .schemas.forms import AttachmentStoredSchema, FormDefinitionSchema, FormListSchema
 from .schemas.notifications import (
     NotificationListSchema,
@@ -32,6 +39,9 @@ from .schemas.privacy import (
 from .schemas.reminders import NudgeSchema, RuleListSchema, RuleSchema, RuleUpdateSchema
 from .schemas.reports import (
     IndicatorsSchema,
+    PlanCopiedSchema,
+    PlanCopySchema,
+    PlanImportSchema,
     ReportRecordsSchema,
     TargetBodySchema,
     TargetListSchema,
@@ -102,6 +112,7 @@ REPORT_PARAMS = [_q("unit", "unit code (default: her own)"), _q("year", "YYYY", 
                  _q("union_cutoff", "true: the union's 15th-to-14th periods", "boolean"),
                  _q("include_pending", "true: count records still in review too", "boolean")]
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NOT_MODIFIED = {"304": {"description": "not modified (If-None-Match matched the ETag)"}}
 WRITES = ("post", "put", "patch", "delete")
 
@@ -182,10 +193,16 @@ PATHS = {
                                           body=BulkApproveSchema, ok=BulkResultSchema,
                                           errors=(400, 401))},
     "/api/review/queue": {"get": _op(
-        "Records of the caller's subtree, those awaiting her decision first", ok=QueueSchema,
+        "Records of the caller's subtree, those awaiting her decision first. Paged by "
+        "offset: ask again with offset=next_offset until next_offset is null; total counts "
+        "every record the filters match", ok=QueueSchema,
         params=[_q("unit", "unit code"), _q("form", "form"), _q("status", "status"),
-                _q("period", "YYYY-MM"), _q("limit", "1-200", "integer"),
-                _q("offset", "0-", "integer")], errors=(400, 401, 403, 404))},
+                _q("period", "YYYY-MM"), _q("limit", "rows per page, 1-200 (50)", "integer"),
+                _q("offset", "rows to skip, 0- (0): the previous page's next_offset",
+                   "integer"),
+                _q("waiting", "me: only records awaiting her decision; others: the rest "
+                   "(decided, or at another unit's step)")],
+        errors=(400, 401, 403, 404))},
     "/api/review/completeness": {"get": _op(
         "For a month: what each commune has sent, and which sent nothing",
         ok=CompletenessSchema, params=[_q("period", "YYYY-MM"), _q("unit", "unit code")],
@@ -245,6 +262,17 @@ PATHS = {
         errors=(400, 401, 403, 404))},
     "/api/reminders/nudge": {"post": _op("Remind the officers of some units now",
                                          body=NudgeSchema, errors=(400, 401, 403, 404))},
+    "/api/devices/health": {"post": _op(
+        "A phone's health report: counts and ages of the records it holds, last sync, "
+        "storage, push; no record content. Idempotent per device_id and user",
+        body=HealthReportSchema, ok=DeviceReportedSchema, errors=(400, 401, 403))},
+    "/api/devices": {"get": _op(
+        "The devices of a subtree's accounts, riskiest first, each with its `risk` codes",
+        ok=DeviceListSchema, params=[_q("unit", "unit code (default: her own)")],
+        errors=(400, 401, 403, 404))},
+    "/api/devices/nudge": {"post": _op(
+        "Remind an officer of what her phone holds (push and in-app), once a day",
+        body=DeviceNudgeSchema, ok=DeviceNudgedSchema, errors=(400, 401, 403, 404, 409))},
     "/api/reports/indicators": {"get": _op(
         "Indicators K01–K14 of a unit's subtree for a period, against the plan's targets, "
         "with the units behind each", ok=IndicatorsSchema, params=REPORT_PARAMS,
@@ -266,6 +294,22 @@ PATHS = {
                       params=[_p("year", "integer"), _p("unit"), _p("indicator")],
                       errors=(401, 403, 404)),
     },
+    "/api/reports/targets/copy": {"post": _op(
+        "Start a year's plan from another year's: each target the new year lacks is copied "
+        "(administrator)", body=PlanCopySchema, ok=PlanCopiedSchema,
+        errors=(400, 401, 403, 404))},
+    "/api/reports/targets/{year}.xlsx": {"get": _with(_op(
+        "A unit's plan for a year as an Excel sheet, one row per indicator, to fill in and "
+        "upload back", params=[_p("year", "integer"), _q("unit", "unit code")],
+        errors=(400, 401, 403, 404)), {"200": {"description": "the sheet", "content": {
+            XLSX_TYPE: {}}}})},
+    "/api/reports/targets/{year}/import": {"post": _op(
+        "Apply a filled plan sheet (.xlsx body); each row {row, indicator, status, errors}, "
+        "rows with a problem skipped; dry_run=true changes nothing (administrator)",
+        body={"type": "string", "format": "binary"}, content=XLSX_TYPE, ok=PlanImportSchema,
+        params=[_p("year", "integer"), _q("unit", "unit code"),
+                _q("dry_run", "true: only check", "boolean")],
+        errors=(400, 401, 403, 404))},
     "/api/reports/export": {"get": {**_op(
         "One form's records as CSV or XLSX with Vietnamese headers; case exports leave out "
         "free text unless privileged, and are logged",
@@ -293,11 +337,13 @@ PATHS = {
 
 def _every_answer(path: str, method: str, op: dict) -> dict:
     """The answers any operation can give besides its own: 400 for text no database can
-    store in the URL (checked before every /api request), 503 when the database is busy
-    or away (retry later), and for a write 413 (a body over CSLP_MAX_CONTENT_LENGTH) and,
-    once signed in, 403 (a missing or wrong X-CSRF-Token). Signed in with a one-time code,
-    every call but choosing a password answers 403 auth.must_change_password."""
-    extra = [400]
+    store in the URL (checked before every /api request), 414 and 431 for a request line
+    or headers over CSLP_MAX_URI_BYTES / CSLP_MAX_HEADER_FIELDS / CSLP_MAX_HEADER_BYTES,
+    503 when the database is busy or away (retry later), and for a write 413 (a body over
+    CSLP_MAX_CONTENT_LENGTH) and, once signed in, 403 (a missing or wrong X-CSRF-Token).
+    Signed in with a one-time code, every call but choosing a password answers 403
+    auth.must_change_password."""
+    extra = [400, 414, 431]
     if path != "/api/openapi.json":
         extra += [503, 403]
     if method in WRITES:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import Flask, json, request
+from flask import Flask, current_app, json, request
 from flask.json.provider import DefaultJSONProvider
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestHeaderFieldsTooLarge, RequestURITooLarge
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +23,8 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "request.not_found": (404, "Không tìm thấy địa chỉ này."),
     "request.method_not_allowed": (405, "Địa chỉ này không nhận thao tác này."),
     "request.too_large": (413, "Dữ liệu gửi lên quá lớn."),
+    "request.uri_too_long": (414, "Địa chỉ yêu cầu quá dài."),
+    "request.headers_too_large": (431, "Phần đầu (header) của yêu cầu quá lớn."),
     "request.unsupported_media_type": (415, "Định dạng dữ liệu không được hỗ trợ."),
     "request.failed": (400, "Yêu cầu không thực hiện được."),
     "auth.required": (401, "Vui lòng đăng nhập."),
@@ -41,6 +43,10 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "scope.forbidden": (403, "Đơn vị này nằm ngoài phạm vi quản lý của bạn."),
     "unit.not_found": (404, "Không tìm thấy đơn vị hành chính."),
     "user.not_found": (404, "Không tìm thấy tài khoản."),
+    "device.nothing_at_risk": (
+        409,
+        "Máy của người này không có gì cần nhắc: mọi phiếu đã gửi và máy đồng bộ gần đây.",
+    ),
     "user.exists": (409, "Tên đăng nhập đã có người dùng."),
     "user.phone_taken": (409, "Số điện thoại này đã có tài khoản khác."),
     "import.unreadable": (
@@ -68,6 +74,11 @@ CATALOGUE: dict[str, tuple[int, str]] = {
         "Ảnh quá lớn (tối đa 5 MB). Hãy chụp lại hoặc chọn ảnh nhỏ hơn.",
     ),
     "attachment.not_found": (404, "Không tìm thấy ảnh."),
+    "attachment.quota": (
+        413,
+        "Máy đã gửi quá nhiều ảnh chưa gắn vào phiếu nào. Hãy gửi các phiếu đang chờ, "
+        "hoặc liên hệ quản trị viên.",
+    ),
     "submission.not_found": (404, "Không tìm thấy phiếu."),
     "deadline.not_found": (404, "Không có quy định hạn báo cáo này."),
     "incident.not_permitted": (
@@ -199,6 +210,17 @@ DETAILS: dict[str, str] = {
     "report.targets_admins": "Chỉ quản trị viên sửa được chỉ tiêu.",
     "report.basis_choices": "Chỉ tiêu {indicator} tính theo: {bases}.",
     "report.percent_max": "Tối đa 100%.",
+    "plan.same_year": "Năm chép đến phải khác năm chép từ.",
+    "plan.nothing_to_copy": "Năm {year} chưa có chỉ tiêu nào để chép.",
+    "plan.not_a_sheet": "Tệp gửi lên không phải bảng tính Excel (.xlsx).",
+    "plan.wrong_columns": "Dòng đầu của bảng phải là các cột: {columns}. Hãy tải mẫu về và "
+                          "điền vào mẫu.",
+    "plan.formula": "Dòng này có công thức; hãy dán giá trị (không dán công thức).",
+    "plan.unknown_indicator": "Không có chỉ tiêu mã {indicator}.",
+    "plan.bad_value": "Giá trị phải là một số không âm.",
+    "plan.bad_basis": "Cách tính của chỉ tiêu này chỉ có thể là: {bases}.",
+    "plan.unknown_place": "Không có đơn vị mã {unit} trong năm này.",
+    "plan.places_only_k03": "Chỉ chỉ tiêu K03 (giám sát) ghi địa bàn.",
 }
 # Words the texts above are made of.
 STATUS_WORDS = {"approved": "đã được duyệt", "returned": "đang được trả lại cho cán bộ sửa",
@@ -315,7 +337,9 @@ _HTTP_CODES = {
     404: "request.not_found",
     405: "request.method_not_allowed",
     413: "request.too_large",
+    414: "request.uri_too_long",
     415: "request.unsupported_media_type",
+    431: "request.headers_too_large",
 }
 
 
@@ -336,7 +360,26 @@ class JSONProvider(DefaultJSONProvider):
             raise ValueError("JSON nested too deeply") from None
 
 
+def _refuse_oversized_head() -> None:
+    """A request line or headers over the app's limits get a problem, not gunicorn's or
+    nginx's HTML page: both are configured to let through more than these limits
+    (deploy/gunicorn.conf.py, deploy/nginx/cslp_forms.conf), so the app is the one that
+    refuses, and says so in the way the phone reads."""
+    config = current_app.config
+    environ = request.environ
+    uri = environ.get("RAW_URI") or request.full_path
+    if len(uri) > int(config["MAX_URI_BYTES"]):
+        raise RequestURITooLarge()
+    fields = [value for key, value in environ.items()
+              if key.startswith("HTTP_") or key in ("CONTENT_TYPE", "CONTENT_LENGTH")]
+    if (len(fields) > int(config["MAX_HEADER_FIELDS"])
+            or any(len(value) > int(config["MAX_HEADER_BYTES"]) for value in fields)):
+        raise RequestHeaderFieldsTooLarge()
+
+
 def register_problem_handlers(app: Flask) -> None:
+    app.before_request(_refuse_oversized_head)
+
     @app.before_request
     def refuse_bad_text():
         if _is_api() and (has_bad_text(request.view_args or {})

@@ -8,9 +8,9 @@ import os
 # nginx on the same machine talks to this address; never expose it to the internet.
 bind = "127.0.0.1:8000"
 
-# Processes x threads: requests wait mostly on the database and, after a review decision,
-# on push services (up to PUSH_TIMEOUT per try), so a few threads per process keep the
-# CPU busy. Default 2 x cores + 1 processes (5 on 2 cores), or WEB_CONCURRENCY.
+# Processes x threads: requests wait mostly on the database (pushes go out from a courier
+# thread, never inside a request), so a few threads per process keep the CPU busy.
+# Default 2 x cores + 1 processes (5 on 2 cores), or WEB_CONCURRENCY.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 worker_class = "gthread"
 threads = 4
@@ -28,6 +28,15 @@ keepalive = 2
 # Recycle each worker after this many requests (bounded memory whatever leaks).
 max_requests = 2000
 max_requests_jitter = 200
+
+# Request line and headers: gunicorn answers what exceeds its own limits with an HTML page
+# the phone cannot read, so its limits sit above the app's (CSLP_MAX_URI_BYTES 4096,
+# CSLP_MAX_HEADER_FIELDS 100, CSLP_MAX_HEADER_BYTES 8190), and the app answers 414 / 431
+# as problem+json. 8190 is the largest request line gunicorn allows; beyond it, in
+# production, nginx refuses first (its 8 KB header buffers) with the same kind of answer.
+limit_request_line = 8190
+limit_request_fields = 400
+limit_request_field_size = 16384
 
 # Both logs to stdout/stderr: systemd's journal (`journalctl -u cslp-forms`).
 accesslog = "-"

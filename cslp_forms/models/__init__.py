@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
 from .deadlines import DeadlineRule
+from .devices import DEVICE_BUCKETS, DEVICE_RISKS, DeviceHealth
 from .notifications import Notification, PushSubscription
 from .reports import (
     INDICATORS,
@@ -40,7 +41,8 @@ from .users import (
 
 __all__ = [
     "ACCOUNT_CHANGES", "ADMIN_CHANGES", "AccountAudit",
-    "COUNTED_STATUSES", "DECISIONS", "INDICATORS", "LEVELS", "LOCKED_STATUSES",
+    "COUNTED_STATUSES", "DECISIONS", "DEVICE_BUCKETS", "DEVICE_RISKS",
+    "DeviceHealth", "INDICATORS", "LEVELS", "LOCKED_STATUSES",
     "OPEN_STATUSES", "REVIEWER_ROLES", "ROLES", "ROLE_LEVELS", "STATUSES",
     "TARGET_BASES", "AccessLog", "Attachment", "AttachmentUpload", "AuthSession", "Counter",
     "DeadlineRule", "ExportLog", "LoginFailure", "Notification", "PurgeLog", "PushSubscription",

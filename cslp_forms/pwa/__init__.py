@@ -28,18 +28,28 @@ def shell_urls() -> list[str]:
     return urls
 
 
-def service_worker_source() -> str:
-    """sw.js with its VERSION (a hash of every shell file and the worker itself) and the
-    precache list filled in: changing any shell file makes the browser see an update."""
-    cached = current_app.extensions.get("cslp_sw")
+def shell_version() -> str:
+    """The shell's version: a hash of every shell file and the worker itself (a phone
+    running another one has not taken the update yet)."""
+    cached = current_app.extensions.get("cslp_shell_version")
     if cached and not current_app.debug:
         return cached
     digest = hashlib.sha256()
     for path in [*shell_files(), PWA_DIR / "sw.js"]:
         digest.update(path.relative_to(PWA_DIR).as_posix().encode())
         digest.update(path.read_bytes())
+    current_app.extensions["cslp_shell_version"] = version = digest.hexdigest()[:16]
+    return version
+
+
+def service_worker_source() -> str:
+    """sw.js with its VERSION (shell_version) and the precache list filled in: changing
+    any shell file makes the browser see an update."""
+    cached = current_app.extensions.get("cslp_sw")
+    if cached and not current_app.debug:
+        return cached
     source = (PWA_DIR / "sw.js").read_text(encoding="utf-8")
-    source = source.replace('"__VERSION__"', json.dumps(digest.hexdigest()[:16]))
+    source = source.replace('"__VERSION__"', json.dumps(shell_version()))
     source = source.replace('["__SHELL__"]', json.dumps(shell_urls()))
     current_app.extensions["cslp_sw"] = source
     return source

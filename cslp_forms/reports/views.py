@@ -1,6 +1,6 @@
 """Thin views over services/reports/: indicators, targets, exports and the year-end report."""
 
-from flask import Response, stream_with_context
+from flask import Response, request, stream_with_context
 from flask_login import current_user, login_required
 
 from ..extensions import db
@@ -9,6 +9,9 @@ from ..schemas.base import load_args, load_json, load_path
 from ..schemas.reports import (
     ExportArgsSchema,
     IndicatorArgsSchema,
+    PlanCopySchema,
+    PlanImportArgsSchema,
+    PlanSheetArgsSchema,
     RecordsArgsSchema,
     TargetArgsSchema,
     TargetBodySchema,
@@ -16,7 +19,7 @@ from ..schemas.reports import (
     YearEndArgsSchema,
 )
 from ..services.base.clock import local_today
-from ..services.reports import exports, indicators, targets, year_end
+from ..services.reports import exports, indicators, plan, targets, year_end
 from . import bp
 
 
@@ -72,6 +75,38 @@ def delete_target(year, unit, indicator):
     targets.delete_target(actor=current_user, unit_code=unit, year=year, indicator=indicator)
     db.session.commit()
     return "", 204
+
+
+@bp.post("/targets/copy")
+@login_required
+def copy_plan():
+    data = load_json(PlanCopySchema())
+    copied = plan.copy_plan(actor=current_user, unit_code=data.get("unit"),
+                            from_year=data["from_year"], to_year=data["to_year"], now=utcnow())
+    db.session.commit()
+    return copied
+
+
+@bp.get("/targets/<int:year>.xlsx")
+@login_required
+def plan_sheet(year):
+    load_path(TargetPathSchema(), year=year)
+    args = load_args(PlanSheetArgsSchema())
+    body = plan.plan_sheet(actor=current_user, unit_code=args.get("unit"), year=year)
+    return Response(body, mimetype=exports.MIMETYPES["xlsx"], headers={
+        "Content-Disposition": f'attachment; filename="chi-tieu-{year}.xlsx"'})
+
+
+@bp.post("/targets/<int:year>/import")
+@login_required
+def import_plan(year):
+    load_path(TargetPathSchema(), year=year)
+    args = load_args(PlanImportArgsSchema())
+    result = plan.import_plan(actor=current_user, unit_code=args.get("unit"), year=year,
+                              data=request.get_data(cache=False), dry_run=args["dry_run"],
+                              now=utcnow())
+    db.session.commit()
+    return result
 
 
 @bp.get("/export")

@@ -47,7 +47,8 @@ def list_queue():
     args = load_args(QueueArgsSchema())
     return review.queue(actor=current_user, unit_code=args.get("unit"), form=args.get("form"),
                         status=args.get("status"), period=args.get("period"),
-                        limit=args["limit"], offset=args["offset"])
+                        limit=args["limit"], offset=args["offset"],
+                        waiting=args.get("waiting"))
 
 
 @bp.get("/completeness")

@@ -5,7 +5,7 @@ from marshmallow import fields, validate
 from ..models import LEVELS, STATUSES
 from ..services.base.forms import registry
 from ..services.base.periods import EXPORT_PATTERN, PERIOD_PATTERN
-from .base import ApiSchema
+from .base import ApiSchema, FieldErrorSchema
 
 YEAR = validate.Range(min=2000, max=2100, error="field.invalid")
 INDICATOR = validate.Regexp(r"^K(0[1-9]|1[0-4])$", error="field.not_a_choice")
@@ -148,3 +148,42 @@ class TargetListSchema(ApiSchema):
     year = fields.Integer(allow_none=True)
     years = fields.List(fields.Integer())
     targets = fields.List(fields.Nested(TargetSchema))
+
+
+class PlanCopySchema(ApiSchema):
+    unit = fields.String(validate=validate.Length(min=1, max=10, error="field.invalid"))
+    from_year = fields.Integer(required=True, strict=True, validate=YEAR)
+    to_year = fields.Integer(required=True, strict=True, validate=YEAR)
+
+
+class PlanCopiedSchema(ApiSchema):
+    unit = fields.Dict()
+    from_year = fields.Integer()
+    to_year = fields.Integer()
+    created = fields.List(fields.String(), metadata={"description": "indicators copied"})
+    kept = fields.List(fields.String(), metadata={"description": "already set, kept"})
+
+
+class PlanSheetArgsSchema(ApiSchema):
+    unit = fields.String(validate=validate.Length(max=10))
+
+
+class PlanImportArgsSchema(ApiSchema):
+    unit = fields.String(validate=validate.Length(max=10))
+    dry_run = fields.Boolean(load_default=False)
+
+
+class PlanRowSchema(ApiSchema):
+    row = fields.Integer(metadata={"description": "the sheet's row number"})
+    indicator = fields.String(allow_none=True)
+    status = fields.String(validate=validate.OneOf(
+        ("created", "changed", "unchanged", "empty", "error")))
+    errors = fields.List(fields.Nested(FieldErrorSchema))
+
+
+class PlanImportSchema(ApiSchema):
+    unit = fields.Dict()
+    year = fields.Integer()
+    dry_run = fields.Boolean()
+    rows = fields.List(fields.Nested(PlanRowSchema))
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())

@@ -41,6 +41,7 @@ class QueueArgsSchema(ApiSchema):
         min=1, max=200, error="field.invalid"))
     offset = fields.Integer(load_default=0, validate=validate.Range(
         min=0, max=10**6, error="field.invalid"))
+    waiting = fields.String(validate=validate.OneOf(("me", "others"), error="field.not_a_choice"))
 
 
 class CompletenessArgsSchema(ApiSchema):
@@ -68,6 +69,8 @@ class ReviewSummarySchema(ApiSchema):
 class QueueSchema(ApiSchema):
     records = fields.List(fields.Nested(ReviewSummarySchema))
     total = fields.Integer()
+    offset = fields.Integer()
+    next_offset = fields.Integer(allow_none=True)
 
 
 class BulkResultSchema(ApiSchema):

@@ -16,6 +16,7 @@ from ..problems import Problem, field_error, invalid, say
 from .base.audit import admin_audit
 from .base.clock import local_today, local_zone
 from .base.periods import month_end
+from .base.sql import insert_ignoring_conflict
 from .base.units import in_subtree, valid_on, within
 from .records.notices import notify
 
@@ -60,14 +61,14 @@ TIMELINESS_RULES = ("ke_hoach_nam", "bao_cao_nam")
 
 
 def seed_rules() -> int:
-    """Add the plan's rules that are missing (never overwrites an edited one)."""
+    """Add the plan's rules that are missing (never overwrites an edited one). Two
+    processes seeding a fresh database at once (two app servers' timers) add each once."""
     have = set(db.session.scalars(select(DeadlineRule.code)))
     added = 0
     for spec in SEED:
         if spec["code"] not in have:
-            db.session.add(DeadlineRule(**spec))
-            added += 1
-    db.session.flush()
+            added += db.session.execute(insert_ignoring_conflict(
+                DeadlineRule, spec, key=["code"])).first() is not None
     return added
 
 

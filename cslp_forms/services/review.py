@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid as uuid_lib
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from ..extensions import db
 from ..models import (
@@ -150,8 +150,11 @@ def _next_state(decision: str, step: int, chain: list) -> dict:
 
 
 def queue(*, actor: User, unit_code: str | None, form: str | None, status: str | None,
-          period: str | None, limit: int, offset: int) -> dict:
-    """Records in her subtree; those waiting for her own decision first."""
+          period: str | None, limit: int, offset: int, waiting: str | None = None) -> dict:
+    """Records in her subtree; those waiting for her own decision first. `waiting` "me"
+    keeps only those, "others" only the rest (decided, or at another unit's step). A page
+    is `limit` rows from `offset`; `next_offset` is where the next page starts (None after
+    the last one)."""
     if actor.role not in REVIEWER_ROLES:
         raise Problem("review.not_allowed", say("review.officer"))
     root = actor.unit
@@ -167,11 +170,18 @@ def queue(*, actor: User, unit_code: str | None, form: str | None, status: str |
     if period:
         query = query.where(Submission.period == period)
     mine = (Submission.awaiting_unit_id == actor.unit_id)
+    if waiting == "me":
+        query = query.where(mine)
+    elif waiting == "others":
+        query = query.where(or_(Submission.awaiting_unit_id.is_(None),
+                                Submission.awaiting_unit_id != actor.unit_id))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = list(db.session.scalars(
         query.order_by(mine.desc(), Submission.updated_at.desc(), Submission.uuid)
         .limit(limit).offset(offset)))
-    return {"records": [summary(s, actor) for s in rows], "total": total}
+    following = offset + len(rows)
+    return {"records": [summary(s, actor) for s in rows], "total": total,
+            "offset": offset, "next_offset": following if following < total else None}
 
 
 def summary(submission: Submission, actor: User) -> dict:

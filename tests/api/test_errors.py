@@ -76,3 +76,19 @@ def test_non_api_404_stays_html(client):
     res = client.get("/no-such-page")
     assert res.status_code == 404
     assert not res.headers["Content-Type"].startswith("application/problem+json")
+
+
+def test_an_overlong_url_is_problem_414(login):
+    """Issue 14, item 9: gunicorn answered an overlong request line with its own HTML."""
+    officer = login("canbo.anthanh2")
+    assert officer.get("/api/units/" + "a" * 3000).status_code == 404
+    assert_problem(officer.get("/api/units/" + "a" * 4100), 414, "request.uri_too_long")
+
+
+def test_too_many_or_too_large_headers_are_problem_431(login):
+    officer = login("canbo.anthanh2")
+    many = {f"X-Probe-{n}": "1" for n in range(120)}
+    assert_problem(officer.get("/api/units", headers=many), 431, "request.headers_too_large")
+    assert_problem(officer.get("/api/units", headers={"X-Probe": "a" * 9000}), 431,
+                   "request.headers_too_large")
+    assert officer.get("/api/units", headers={"X-Probe": "a" * 8000}).status_code == 200

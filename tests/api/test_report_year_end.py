@@ -90,3 +90,15 @@ def test_year_end_needs_a_reviewer_in_scope(login):
                    403, "report.not_allowed")
     assert_problem(login("giamsat.culaodung").get("/api/reports/year-end"), 400,
                    "request.invalid")
+
+
+def test_the_report_says_when_it_was_made_in_local_time(records, login, monkeypatch):
+    from datetime import UTC, datetime
+
+    import cslp_forms.reports.views as report_views
+
+    # 19:30 UTC on 2 January is 02:30 on 3 January in Sóc Trăng.
+    monkeypatch.setattr(report_views, "utcnow", lambda: datetime(2025, 1, 2, 19, 30, tzinfo=UTC))
+    lines = texts(read(login("admin.tinh").get("/api/reports/year-end?unit=94&year=2024")))
+    [line] = [x for x in lines if "lập lúc" in x]
+    assert "lập lúc 02:30 ngày 03/01/2025." in line and "UTC" not in line, line

@@ -271,3 +271,30 @@ def test_the_province_admins_own_record_waits_for_another_province_reviewer(logi
     assert_problem(decide(login("admin.tinh"), uuid, "approve"), 403, "review.not_allowed")
     res = decide(login("giamsat.tinh"), uuid, "approve")
     assert res.status_code == 200 and res.get_json()["status"] == "approved"
+
+
+def test_queue_pages_through_every_record_with_hers_apart(login):
+    uuids = [file_record(login) for _ in range(7)]
+    decide(login("giamsat.culaodung"), uuids[0], "approve")  # now the province's
+    bring_to(login, uuids[1], "returned")
+    district = login("giamsat.culaodung")
+
+    def every(query):
+        seen, offset, pages = [], 0, 0
+        while offset is not None:
+            page = district.get(f"/api/review/queue?limit=2&offset={offset}&{query}").get_json()
+            assert page["offset"] == offset and len(page["records"]) <= 2
+            seen += page["records"]
+            offset, pages = page["next_offset"], pages + 1
+        assert len(seen) == page["total"]
+        return [r["uuid"] for r in seen], pages
+
+    mine, pages = every("waiting=me")
+    assert sorted(mine) == sorted(uuids[2:]) and pages == 3
+    others, _ = every("waiting=others")
+    assert sorted(others) == sorted(uuids[:2])
+    both, _ = every("")
+    assert both[:5] == mine and sorted(both) == sorted(uuids)  # hers first, none twice
+    last = district.get("/api/review/queue?limit=50").get_json()
+    assert last["next_offset"] is None and last["total"] == 7
+    assert_problem(district.get("/api/review/queue?waiting=somebody"), 400, "request.invalid")

@@ -15,6 +15,8 @@ While the server is down (killed), connecting upstream fails and the phone's con
 is reset (`upstream_down`); a request the server died under ends the same way
 (`upstream_lost`). `counts` keeps how often each happened. The proxy runs its own event
 loop in a thread and keeps running while the server behind it is killed and restarted.
+Given several upstream ports, it takes them in turn, a connection each (round robin, as
+a load balancer in front of several app servers would; it does not skip a dead one).
 """
 
 from __future__ import annotations
@@ -66,8 +68,11 @@ async def _read_all(reader: asyncio.StreamReader, timeout: float) -> bytes:
 
 
 class ChaosProxy:
-    def __init__(self, upstream_port: int, *, seed: int, delay=(0.2, 1.5), stall: float = 6.0):
-        self.upstream_port = upstream_port
+    def __init__(self, upstream_port: int | list[int], *, seed: int, delay=(0.2, 1.5),
+                 stall: float = 6.0, fates: dict[str, int] | None = None):
+        self.upstream_ports = ([upstream_port] if isinstance(upstream_port, int)
+                               else list(upstream_port))
+        self.fates = fates or FATES
         self.rng = random.Random(seed)
         self.delay, self.stall = delay, stall
         self.counts: Counter[str] = Counter()
@@ -100,7 +105,7 @@ class ChaosProxy:
         self._loop.close()
 
     def _fate(self) -> str:
-        return self.rng.choices(list(FATES), weights=list(FATES.values()))[0]
+        return self.rng.choices(list(self.fates), weights=list(self.fates.values()))[0]
 
     def _keep(self, task: asyncio.Task) -> asyncio.Task:
         self._tasks.add(task)
@@ -118,13 +123,14 @@ class ChaosProxy:
 
     async def _serve(self, reader, writer, fate: str) -> None:
         self.counts["connections"] += 1
+        upstream = self.upstream_ports[self.counts["connections"] % len(self.upstream_ports)]
         if fate == "refuse":
             self.counts["refuse"] += 1
             _reset(writer)
             return
         try:
             up_reader, up_writer = await asyncio.wait_for(
-                asyncio.open_connection("127.0.0.1", self.upstream_port), 2)
+                asyncio.open_connection("127.0.0.1", upstream), 2)
         except (OSError, TimeoutError):
             self.counts["upstream_down"] += 1
             _reset(writer)

@@ -86,8 +86,9 @@ class Gunicorn:
     """gunicorn in its own process group, so SIGKILL takes the master and its workers at
     once, as a power cut or the OOM killer would."""
 
-    def __init__(self, database_url: str, tmp_path: Path):
+    def __init__(self, database_url: str, tmp_path: Path, args: tuple[str, ...] = ()):
         self.port = _free_port()
+        self.args = list(args)
         self.tmp_path = tmp_path
         self.env = {**os.environ, "CSLP_DATABASE_URL": database_url,
                     "CSLP_SECRET_KEY": "chaos-secret", "CSLP_DATA_KEY": DATA_KEY,
@@ -101,7 +102,7 @@ class Gunicorn:
                 [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4",
                  "--bind", f"127.0.0.1:{self.port}", "--access-logfile",
                  str(self.tmp_path / "access.log"), "--access-logformat", "%(s)s %(r)s",
-                 "wsgi:app"],
+                 *self.args, "wsgi:app"],
                 cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=log,
                 start_new_session=True)
         deadline = time.monotonic() + 30
@@ -149,10 +150,10 @@ class Device:
     acknowledged, and resends until the server has acknowledged everything. Some records
     are edited once acknowledged (revision 2), and that edit is sent the same way."""
 
-    def __init__(self, number: int, base: str):
+    def __init__(self, number: int, base: str, records: int = RECORDS_PER_DEVICE):
         self.rng = random.Random(SEED * 100 + number)
         self.username, unit = OFFICERS[number % len(OFFICERS)]
-        records = [random_record(self.rng, unit) for _ in range(RECORDS_PER_DEVICE)]
+        records = [random_record(self.rng, unit) for _ in range(records)]
         # Every version the phone made of each record, oldest first.
         self.versions = {r["uuid"]: [r] for r in records}
         self.pending = {r["uuid"]: r for r in records}

@@ -5,6 +5,7 @@ CI=true."""
 from __future__ import annotations
 
 import os
+import re
 import threading
 
 import pytest
@@ -104,3 +105,89 @@ def wait_for_js(page, expression: str, timeout: float = 20.0) -> None:
 
 def wait_for_worker(page):
     wait_for_js(page, "navigator.serviceWorker.controller !== null")
+
+
+# --- What the page saw -------------------------------------------------------------------
+# A test that only reads the DOM can pass while the page is broken: a CSP refusal leaves an
+# element drawn wrong with nothing but a console error. Every browser context a test uses
+# is watched; at teardown the test fails on an uncaught page error, a console error (CSP
+# violations included: the init script below reports each one to the console) or an HTTP
+# 5xx, unless the test declared it: `@pytest.mark.page_errors(r"regex", ...)` or
+# `page_errors.allow(r"regex")` (patterns are searched in "kind: text @ url").
+
+REPORT_CSP = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error(`CSP violation: ${e.effectiveDirective} blocked ${e.blockedURI || "inline"}`
+    + ` on ${e.target && e.target.nodeName ? e.target.nodeName.toLowerCase() : "?"}`
+    + (e.sample ? ` (${e.sample})` : ""));
+});
+"""
+
+
+class PageErrors:
+    def __init__(self, patterns=()):
+        self.seen: list[str] = []
+        self.patterns: list[re.Pattern] = [re.compile(p) for p in patterns]
+        self.contexts: list = []
+
+    def allow(self, *patterns: str) -> None:
+        self.patterns.extend(re.compile(p) for p in patterns)
+
+    def watch(self, context):
+        """Collect what every page (now or later) of `context` sees; returns the context."""
+        if any(c is context for c in self.contexts):
+            return context
+        self.contexts.append(context)
+        context.add_init_script(script=REPORT_CSP)
+        context.on("page", self._watch_page)
+        for page in context.pages:
+            self._watch_page(page)
+        context.on("response", self._response)
+        return context
+
+    def _response(self, response):
+        if response.status >= 500:
+            self.seen.append(f"http {response.status}: {response.request.method} @ {response.url}")
+
+    def _watch_page(self, page):
+        def console(msg):
+            if msg.type == "error":
+                self.seen.append(f"console: {msg.text} @ {msg.location.get('url', '')}")
+        page.on("console", console)
+        page.on("pageerror", lambda err: self.seen.append(f"pageerror: {err}"))
+
+    def undeclared(self) -> list[str]:
+        for context in self.contexts:  # let the events already in flight arrive
+            for page in context.pages:
+                try:
+                    page.evaluate("0")
+                except Exception:  # noqa: BLE001 - a closed page has nothing left to say
+                    pass
+        return [s for s in self.seen if not any(p.search(s) for p in self.patterns)]
+
+
+@pytest.fixture
+def page_errors(request):
+    patterns = [p for mark in request.node.iter_markers("page_errors") for p in mark.args]
+    watcher = PageErrors(patterns)
+    yield watcher
+    left = watcher.undeclared()
+    if left:
+        pytest.fail("the page saw errors the test did not declare:\n  " + "\n  ".join(left),
+                    pytrace=False)
+
+
+# What a test that goes offline, or types a wrong password, declares it will see.
+OFFLINE = r"net::ERR_INTERNET_DISCONNECTED|net::ERR_SOCKET_NOT_CONNECTED"
+
+
+def refused(path: str, status: int = 401) -> str:
+    """The console line of an answer `status` from `path` (an API path, no query)."""
+    return rf"status of {status} .* @ https?://[^/]+{re.escape(path)}(\?|$)"
+
+
+@pytest.fixture
+def context(live_server, context, page_errors):
+    """The test's browser context, watched; after the live server is up, closed before it
+    stops (requests cut by a stopping server are not the page's errors)."""
+    yield page_errors.watch(context)

@@ -6,12 +6,13 @@ the pending sync when it ends, as it would when a phone finds signal again."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import sign_in, wait_for_worker
+from tests.e2e.conftest import OFFLINE, sign_in, wait_for_worker
 from tests.e2e.test_officer_flow import fill_activity, wait_until
 
 pytestmark = pytest.mark.e2e
 
 
+@pytest.mark.page_errors(OFFLINE)
 def test_the_worker_sends_the_outbox_when_the_network_returns(page, context, live_server):
     page.goto(live_server)
     sign_in(page, "canbo.anthanh2")

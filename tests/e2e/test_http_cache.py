@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from tests.api.sync_helpers import item
 from tests.api.test_privacy import MARKER, incident
 from tests.conftest import PASSWORD, Session
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, sign_in, wait_for_worker
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, OFFLINE, sign_in, wait_for_worker
 
 pytestmark = pytest.mark.e2e
 
@@ -32,15 +32,16 @@ def _files_holding(folder: Path, text: str) -> list[str]:
             if p.is_file() and needle in p.read_bytes()]
 
 
-def test_an_opened_incident_leaves_nothing_on_disk(playwright, live_server, tmp_path):
+@pytest.mark.page_errors(OFFLINE)
+def test_an_opened_incident_leaves_nothing_on_disk(playwright, live_server, tmp_path, page_errors):
     uuid = _file_incident(live_server.app)
     profile = tmp_path / "profile"
     context = playwright.chromium.launch_persistent_context(
         profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
         viewport={"width": 360, "height": 640}, locale="vi-VN")
-    page = context.new_page()
+    page = page_errors.watch(context).new_page()
     page.goto(live_server)
-    sign_in(page, "giamsat.culaodung")  # a fresh visit first asks /api/auth/me: a 401
+    sign_in(page, "giamsat.culaodung")
     wait_for_worker(page)
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

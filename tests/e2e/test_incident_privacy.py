@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from tests.api.test_privacy import MARKER
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import sign_in, wait_for_worker
+from tests.e2e.conftest import OFFLINE, refused, sign_in, wait_for_worker
 from tests.e2e.test_officer_flow import field, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -55,6 +55,7 @@ def fill_incident(page, summary):
     field(page, "summary").locator("textarea").fill(summary)
 
 
+@pytest.mark.page_errors(OFFLINE, refused("/api/auth/recovery-key"))
 def test_offline_incident_is_sealed_and_only_a_stub_stays_after_sync(page, context, live_server):
     page.goto(live_server)
     sign_in(page, "canbo.anthanh2")
@@ -79,6 +80,7 @@ def test_offline_incident_is_sealed_and_only_a_stub_stays_after_sync(page, conte
     expect(page.locator("#record-view")).to_contain_text(MARKER)
 
 
+@pytest.mark.page_errors(OFFLINE, refused("/api/auth/recovery-key"))
 def test_lock_and_unlock_keep_unsent_work(page, context, live_server):
     page.goto(live_server)
     sign_in(page, "canbo.anthanh2")
@@ -101,6 +103,7 @@ def test_lock_and_unlock_keep_unsent_work(page, context, live_server):
     expect(page.locator("#pin-form")).to_be_visible()
 
 
+@pytest.mark.page_errors(OFFLINE, refused("/api/auth/recovery-key"))
 def test_five_wrong_pins_need_an_online_sign_in_and_lose_nothing(page, context, live_server):
     page.goto(live_server)
     sign_in(page, "canbo.anthanh2")

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import sign_in, wait_for_js, wait_for_worker
+from tests.e2e.conftest import OFFLINE, refused, sign_in, wait_for_js, wait_for_worker
 
 pytestmark = pytest.mark.e2e
 
@@ -38,6 +38,7 @@ def fill_activity(page, title="Tuyên truyền Luật PCBLGĐ tại ấp Phướ
     field(page, "participants_female").locator("input").fill("38")
 
 
+@pytest.mark.page_errors(OFFLINE)
 def test_offline_activity_arrives_exactly_once(page, context, live_server):
     page.goto(live_server)
     sign_in(page, "canbo.anthanh2")
@@ -130,6 +131,7 @@ VALID = {"start_date": "2024-10-01", "activity_type": "pbgdpl", "program_source"
          "laws_covered": ["luat_pcblgd_2022"], "participants_total": 20}
 
 
+@pytest.mark.page_errors(OFFLINE)
 def test_fifty_records_queued_offline_arrive_exactly_once(page, context, live_server):
     page.goto(live_server)
     sign_in(page, "canbo.anthanh2")
@@ -158,6 +160,7 @@ def test_server_rejection_shows_the_servers_error_on_the_field(page, live_server
     expect(field(page, "location_unit").locator(".field-error")).to_have_text("Đơn vị không đúng.")
 
 
+@pytest.mark.page_errors(OFFLINE, refused("/api/auth/me"), refused("/api/sync"))
 def test_expired_session_pauses_the_outbox_and_keeps_the_record(page, context, live_server):
     page.goto(live_server)
     sign_in(page, "canbo.anthanh2")
@@ -235,6 +238,7 @@ def test_photo_is_downscaled_to_1600px_jpeg_and_uploaded(page, live_server, tmp_
     assert answers["evidence_photos"] == [attachment.sha256]
 
 
+@pytest.mark.page_errors(OFFLINE)
 def test_signing_out_with_unsent_records_asks_and_keeps_them(page, context, live_server):
     page.goto(live_server)
     sign_in(page, "canbo.anthanh2")
@@ -281,6 +285,7 @@ def test_a_form_left_untouched_leaves_no_draft(page, live_server):
     expect(page.locator("#count-draft strong")).to_have_text("1")
 
 
+@pytest.mark.page_errors(OFFLINE)
 def test_conflict_shows_both_versions_and_keeping_mine_sends_the_next_revision(
         page, context, live_server):
     page.goto(live_server)

@@ -5,14 +5,15 @@ approves, the officer sees it approved and can no longer edit it."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import sign_in, wait_for_worker
+from tests.e2e.conftest import OFFLINE, sign_in, wait_for_worker
 from tests.e2e.test_officer_flow import field, fill_activity, wait_until
 
 pytestmark = pytest.mark.e2e
 
 
+@pytest.mark.page_errors(OFFLINE)
 def test_return_fix_offline_resend_approve(page, context, browser, browser_context_args,
-                                           live_server):
+                                           live_server, page_errors):
     officer = page
     officer.goto(live_server)
     sign_in(officer, "canbo.anthanh2")
@@ -22,7 +23,7 @@ def test_return_fix_offline_resend_approve(page, context, browser, browser_conte
     officer.click("#send")
     [(uuid, *_)] = wait_until(live_server.records, message="the record")
 
-    supervisor_context = browser.new_context(**browser_context_args)
+    supervisor_context = page_errors.watch(browser.new_context(**browser_context_args))
     supervisor = supervisor_context.new_page()
     supervisor.goto(live_server)
     sign_in(supervisor, "giamsat.culaodung")
@@ -45,6 +46,9 @@ def test_return_fix_offline_resend_approve(page, context, browser, browser_conte
     expect(officer.locator("#review-comment-text")).to_have_text(
         "Thiếu số nam tham dự, đề nghị bổ sung.")
     expect(officer.locator("#review-comment")).to_contain_text("Ghi số nam")
+    # ... and beside the question it is about
+    expect(field(officer, "participants_male").locator(".field-comment")).to_contain_text(
+        "Ghi số nam")
     context.set_offline(True)
     field(officer, "participants_male").locator("input").fill("7")
     officer.click("#send")

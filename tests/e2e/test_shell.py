@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import wait_for_worker
+from tests.e2e.conftest import OFFLINE, refused, wait_for_worker
 
 pytestmark = pytest.mark.e2e
 
@@ -27,12 +27,14 @@ def test_shell_loads_in_vietnamese_and_officer_signs_in(page, live_server):
     expect(page.locator("#unit-path")).to_contain_text("Xã An Thạnh 2")
 
 
+@pytest.mark.page_errors(refused("/api/auth/login"))
 def test_wrong_password_shows_a_vietnamese_message(page, live_server):
     page.goto(live_server)
     sign_in(page, "canbo.anthanh2", "sai-mat-khau")
     expect(page.locator("#login-error")).to_have_text("Tên đăng nhập hoặc mật khẩu không đúng.")
 
 
+@pytest.mark.page_errors(OFFLINE)
 def test_shell_opens_offline_after_one_visit(page, context, live_server):
     page.goto(live_server)
     sign_in(page, "canbo.anthanh2")

@@ -47,20 +47,25 @@ def serve(tmp: Path):
     return f"http://127.0.0.1:{server.server_port}", server
 
 
-def fuzz(base: str, username: str, *, max_examples: int, seed: int, report: Path,
-         phases: str) -> dict:
-    """One `st run` signed in as `username`: its exit code and figures."""
+def sign_in(base: str, username: str) -> tuple[str, str]:
+    """(Cookie header, CSRF token) of a fresh session of `username`."""
     from tests.conftest import PASSWORD
 
     s = requests.Session()
     me = s.post(f"{base}/api/auth/login", json={"username": username, "password": PASSWORD})
     me.raise_for_status()
-    cookie = "; ".join(f"{k}={v}" for k, v in s.cookies.items())
+    return "; ".join(f"{k}={v}" for k, v in s.cookies.items()), me.json()["csrf_token"]
+
+
+def fuzz(base: str, username: str, session: tuple[str, str], *, max_examples: int,
+         seed: int, report: Path, phases: str) -> dict:
+    """One `st run` in `session` (of `username`): its exit code and figures."""
+    cookie, csrf = session
     cmd = [str(Path(sys.executable).with_name("st")), "run", f"{base}/api/openapi.json",
            "--checks", CHECKS, "--max-examples", str(max_examples), "--seed", str(seed),
            "--workers", "1", "--no-color", "--continue-on-failure",
            "--phases", phases, "--generation-database", "none",
-           "-H", f"Cookie: {cookie}", "-H", f"X-CSRF-Token: {me.json()['csrf_token']}",
+           "-H", f"Cookie: {cookie}", "-H", f"X-CSRF-Token: {csrf}",
            "--report", "ndjson", "--report-ndjson-path", str(report)]
     for path in EXCLUDE:
         cmd += ["--exclude-path", path]
@@ -79,8 +84,11 @@ def run(max_examples: int, seed: int, phases: str = PHASES) -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
         base, server = serve(Path(tmp))
         try:
-            return [fuzz(base, u, max_examples=max_examples, seed=seed, phases=phases,
-                         report=Path(tmp) / f"{u}.ndjson") for u in ACCOUNTS]
+            # All sign in first: one run's wrong passwords for made-up accounts count
+            # against this client's address, and would refuse the next account's sign-in.
+            sessions = {u: sign_in(base, u) for u in ACCOUNTS}
+            return [fuzz(base, u, sessions[u], max_examples=max_examples, seed=seed,
+                         phases=phases, report=Path(tmp) / f"{u}.ndjson") for u in ACCOUNTS]
         finally:
             server.shutdown()
 

@@ -9,6 +9,7 @@ from tests.api.test_attachments import *  # noqa: F403
 from tests.api.test_auth import *  # noqa: F403
 from tests.api.test_changes import *  # noqa: F403
 from tests.api.test_deadlines import *  # noqa: F403
+from tests.api.test_devices import *  # noqa: F403
 from tests.api.test_errors import *  # noqa: F403
 from tests.api.test_forms import *  # noqa: F403
 from tests.api.test_import import *  # noqa: F403
@@ -16,6 +17,7 @@ from tests.api.test_privacy import *  # noqa: F403
 from tests.api.test_push import *  # noqa: F403
 from tests.api.test_report_exports import *  # noqa: F403
 from tests.api.test_report_indicators import *  # noqa: F403
+from tests.api.test_report_plan import *  # noqa: F403
 from tests.api.test_report_targets import *  # noqa: F403
 from tests.api.test_report_year_end import *  # noqa: F403
 from tests.api.test_review import *  # noqa: F403

@@ -25,6 +25,10 @@ def test_setup_demo_records_are_spread_over_2024_and_idempotent(tmp_path):
         pending = db.session.scalar(select(func.count()).select_from(Submission).where(
             Submission.status == "submitted"))
         assert pending > 0
+        names = [s.answers["name"] for s in db.session.scalars(
+            select(Submission).where(Submission.form == "model_group"))]
+        assert "Mô hình “Chia sẻ” " in " | ".join(names)
+        assert not any("_" in n or " chia se " in n.lower() for n in names), names[:5]
         demo = db.session.scalar(select(User).where(User.username == "demo.nhaplieu"))
         assert demo.active is False
         admin = db.session.scalar(select(User).where(User.username == "admin.tinh"))

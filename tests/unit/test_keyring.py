@@ -62,3 +62,23 @@ def test_a_key_file_caught_half_written_keeps_the_keys_that_work(tmp_path):
     assert ring.seal(b"a", b"")[0] == "kold"
     with pytest.raises(KeyError_):
         ring.open("kmissing", b"0" * 40, b"")
+
+
+def test_production_can_keep_its_keys_in_a_file_and_rotate_without_a_restart(tmp_path):
+    """Issue 14, item 10: with CSLP_DATA_KEY the workers cannot see a rotation until they
+    restart; CSLP_DATA_KEY_FILE keeps the keys in a file they follow instead."""
+    keys = tmp_path / "keys" / "data_keys.json"
+    keys.parent.mkdir()
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    production = {"DATABASE_URL": "postgresql://x/y", "DATA_KEY_FILE": str(keys)}
+    with pytest.raises(RuntimeError, match="CSLP_DATA_KEY_FILE"):
+        load_keyring(_app(instance, **production))
+    keys.write_text(json.dumps({"keys": "k1=" + base64.b64encode(os.urandom(32)).decode()}))
+    worker = load_keyring(_app(instance, **production))
+    assert worker.seal(b"a", b"")[0] == "k1"
+    operator = load_keyring(_app(instance, **production))
+    new = operator.add_new_key()
+    assert worker.seal(b"b", b"")[0] == new
+    assert "k1" in json.loads(keys.read_text())["keys"]
+    assert not (instance / "data_keys.json").exists()

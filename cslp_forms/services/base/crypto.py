@@ -1,7 +1,9 @@
 """Encryption at rest for sensitive answers: AES-GCM under a keyring of data keys.
 
 Keys come from CSLP_DATA_KEY ("kid=base64,kid=base64"; the first is current) and from
-instance/data_keys.json (same shape, written on first use when no key is configured).
+the key file, CSLP_DATA_KEY_FILE or instance/data_keys.json (same shape, written on first
+use of the embedded default when no key is configured). Workers follow the file as it
+changes, so production that keeps its keys in a file rotates them without a restart.
 Every sealed value records the id of its key, so `flask cslp rotate-key` can re-encrypt
 in batches while the app keeps running: readers open any key still in the ring."""
 
@@ -166,7 +168,7 @@ class Keyring:
 
 
 def _file_path(app: Flask) -> Path:
-    return Path(app.instance_path) / "data_keys.json"
+    return Path(app.config.get("DATA_KEY_FILE") or Path(app.instance_path) / "data_keys.json")
 
 
 def _read_sources(app: Flask) -> tuple[dict[str, bytes], str, Path | None]:
@@ -190,8 +192,9 @@ def load_keyring(app: Flask) -> Keyring:
         if app.config.get("TESTING"):
             return Keyring({"ktest": secrets.token_bytes(32)}, "ktest")
         if app.config.get("DATABASE_URL"):
-            raise RuntimeError("CSLP_DATA_KEY is required when CSLP_DATABASE_URL is set "
-                               "(production); see README, 'Keys'.")
+            raise RuntimeError("CSLP_DATA_KEY or an existing CSLP_DATA_KEY_FILE is required "
+                               "when CSLP_DATABASE_URL is set (production); see README, "
+                               "'Keys'.")
         ring = Keyring(path=path, app=app)
         ring.add_new_key()
         return ring

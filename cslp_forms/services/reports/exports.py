@@ -228,7 +228,7 @@ def _csv(value):
     return "" if value is None else value
 
 
-def _xlsx_row(sheet, values) -> list:
+def xlsx_row(sheet, values) -> list:
     """The cells of one row. Text is always an explicit string cell: openpyxl would
     store a str that starts with "=" as a formula (an <f> element). A text that would
     start a formula also gets the quotePrefix style, Excel's own mark for a value typed
@@ -258,13 +258,13 @@ def xlsx_file(export: Export, *, actor: User, now: datetime):
     sheet = workbook.create_sheet("Phiếu")
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
-    header = _xlsx_row(sheet, export.headers)
+    header = xlsx_row(sheet, export.headers)
     for cell in header:
         cell.font = bold
     sheet.append(header)
     count = 0
     for values in export.records():
-        sheet.append(_xlsx_row(sheet, values))
+        sheet.append(xlsx_row(sheet, values))
         count += 1
     last = get_column_letter(len(export.headers))
     sheet.auto_filter.ref = f"A1:{last}{count + 1}"
@@ -279,7 +279,7 @@ def xlsx_file(export: Export, *, actor: User, now: datetime):
         ("Người xuất", actor.display_name),
         ("Thời điểm xuất (UTC)", now.replace(tzinfo=None, microsecond=0)),
     ]:
-        about.append(_xlsx_row(about, [key, value]))
+        about.append(xlsx_row(about, [key, value]))
     spool = tempfile.TemporaryFile()
     workbook.save(spool)
     spool.seek(0)

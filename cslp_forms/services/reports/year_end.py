@@ -18,6 +18,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from ...models import User
+from ..base.clock import local_zone
 from ..base.periods import make_period
 from .indicators import indicators_with_totals
 
@@ -200,6 +201,7 @@ def _opening(document, figures: Figures, year: int, now: datetime) -> None:
     _centered(document, "(dự thảo do Sổ CSLP lập, để đơn vị bổ sung, chỉnh sửa và ký)",
               italic=True, size=12)
     states = "đã duyệt và đang chờ duyệt" if figures.include_pending else "đã được duyệt"
+    local = now.astimezone(local_zone())  # the time she reads on her own clock
     if unit["level"] == "province":
         _para(document, f"Ban Thường vụ {union_name(unit, heading=False)} báo cáo kết quả thực "
                         f"hiện Kế hoạch công tác Chính sách – Luật pháp năm {year} như sau:")
@@ -209,7 +211,7 @@ def _opening(document, figures: Figures, year: int, now: datetime) -> None:
                         f"{union_name(unit, heading=False)} báo cáo kết quả thực hiện như sau:")
     _para(document, f"Số liệu tổng hợp từ các phiếu {states} trên Sổ CSLP của {unit['name']} "
                     f"và các đơn vị trực thuộc, từ ngày {period.start:%d/%m/%Y} đến ngày "
-                    f"{period.end:%d/%m/%Y}; lập lúc {now:%H:%M} ngày {now:%d/%m/%Y} (UTC). "
+                    f"{period.end:%d/%m/%Y}; lập lúc {local:%H:%M} ngày {local:%d/%m/%Y}. "
                     "Số liệu vụ việc chỉ tính các trường hợp đồng ý đưa vào số liệu tổng hợp; "
                     "số dưới 5 của đơn vị khác được ghi “<5” để bảo vệ người bị hại.")
 

@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 
 from ...extensions import db
 from ...models import Submission, Unit, User
+from ..base.forms import registry
 from ..records.chain import chain_of
 from ..review import decide
 from ..sync import apply_sync_batch
@@ -31,6 +32,15 @@ LAWS = ["luat_pcblgd_2022", "luat_binh_dang_gioi_2006", "luat_tre_em_2016",
         "luat_hon_nhan_gia_dinh_2014", "luat_pc_mua_ban_nguoi", "khac", "khac"]
 MODELS = ["to_clb_binh_dang_gioi", "chia_se", "niem_vui_nhan_doi", "gia_dinh_hanh_phuc",
           "gia_dinh_tien_bo", "nhom_cha_me", "dia_chi_tin_cay", "da8_clb_thu_linh_thay_doi"]
+
+
+def _model_label(kind: str) -> str:
+    """A model's Vietnamese name as the form lists it (with its diacritics), for the demo
+    group names: "Mô hình “Chia sẻ” Xã An Thạnh 2", not "Mô hình chia se …"."""
+    definition = registry().get("model_group", 1)
+    [choice] = [c for c in definition.data["choice_lists"]["model_type"]["choices"]
+                if c["value"] == kind]
+    return choice["label"]["vi"].replace('"', "“", 1).replace('"', "”", 1)
 
 
 class _Plan:
@@ -197,7 +207,7 @@ def _plan(units: list[Unit], by_code: dict[str, Unit]) -> _Plan:
         status = "tam_ngung" if rng.random() < 0.08 else "dang_hoat_dong"
         members = rng.randint(10, 40)
         female = rng.randint(members // 2, members)
-        group = {"model_type": kind, "name": f"Mô hình {kind.replace('_', ' ')} {unit.name}",
+        group = {"model_type": kind, "name": f"{_model_label(kind)} {unit.name}",
                  "program_source": ["de_an_938" if rng.random() < 0.5 else "thuong_xuyen"],
                  "established_date": date(rng.randint(2019, 2023), rng.randint(1, 12),
                                           1).isoformat(),

@@ -20,6 +20,7 @@ import { renderNotifications } from "./views/notifications.js";
 import { renderDeadlines } from "./views/deadlines.js";
 import { renderDashboard } from "./views/dashboard.js";
 import { isReviewer, isAdmin } from "./roles.js";
+import { followScreens } from "./scroll.js";
 
 const view = document.getElementById("view");
 const banner = document.getElementById("banner");
@@ -206,6 +207,10 @@ export async function route() {
   if (reviewer && screen === "completeness") return renderCompleteness(view, { params });
   if (reviewer && screen === "deadlines") return renderDeadlines(view, { params });
   if (reviewer && screen === "dashboard") return renderDashboard(view, { me, params });
+  if (reviewer && screen === "devices") {
+    const { renderDevices } = await import("./views/devices.js");
+    return renderDevices(view, { params });
+  }
   if (isAdmin(me) && screen === "admin") {
     // The admin console: loaded only when an administrator opens it.
     const { renderAdmin } = await import("./views/admin.js");
@@ -248,7 +253,7 @@ async function boot() {
   showNet();
   addEventListener("online", () => { showNet(); drain(); });
   addEventListener("offline", showNet);
-  addEventListener("hashchange", route);
+  followScreens(route);
   onSyncEvent((event) => {
     // Refresh the counts only on screens that show them, never under her fingers.
     if (event.type === "done" && view.querySelector("#home, #records, #records-empty")) route();
@@ -259,6 +264,11 @@ async function boot() {
   document.getElementById("lock-now").addEventListener("click", lockNow);
   for (const name of ["pointerdown", "keydown", "touchstart"]) addEventListener(name, resetIdle, { passive: true });
   resetIdle();
+  if (!me) {
+    // Nobody has signed in on this phone: the server could only answer 401.
+    showLogin();
+    return;
+  }
   try {
     const fresh = await api("/api/auth/me");
     await signedIn(fresh);

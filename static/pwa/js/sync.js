@@ -4,6 +4,7 @@
 // answers mean for a record on the phone is outbox.js's to decide and write.
 import { api, ApiProblem } from "./api.js";
 import { get, put, kv } from "./db.js";
+import { sendReport } from "./health.js";
 import { markSending, mergeServerChange, openForSending, outboxAttachments, recordResult, releaseSending,
   sendable } from "./outbox.js";
 
@@ -42,6 +43,7 @@ async function run() {
     await pull(me.username);
     await kv.set("last_sync", new Date().toISOString());
     await kv.set("failures", 0);
+    await sendReport(me.username);
     emit({ type: "done", ok: true });
     return { ok: true };
   } catch (err) {
@@ -53,6 +55,9 @@ async function run() {
     }
     const failures = ((await kv.get("failures")) || 0) + 1;
     await kv.set("failures", failures);
+    // The server may be busy or the records refused while the phone is online: say what
+    // waits here (a report that cannot go now simply goes with a later sync).
+    await sendReport(me.username);
     const delay = Math.min(BACKOFF_BASE * 2 ** (failures - 1), BACKOFF_CAP) * (0.5 + Math.random() / 2);
     const retryable = !(err instanceof ApiProblem) || err.retryable;
     if (retryable && typeof setTimeout !== "undefined") {

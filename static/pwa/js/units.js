@@ -26,3 +26,103 @@ export function unitName(tree, code) {
   }
   return code;
 }
+
+// A unit as she can tell it apart: a commune with its district ("Phường 1 (Thành phố Sóc
+// Trăng)"; three communes are called "Phường 1"). `fallback` when the code is not known.
+export function placeName(tree, code, fallback = code) {
+  for (const district of tree) {
+    if (district.code === code) return district.name;
+    const hit = district.children.find((c) => c.code === code);
+    if (hit) return `${hit.name} (${district.name})`;
+  }
+  return fallback;
+}
+
+// The district a unit belongs to (itself for a district), or null.
+export function districtOf(tree, code) {
+  return tree.find((d) => d.code === code || d.children.some((c) => c.code === code)) || null;
+}
+
+// Folded for searching: no case, no diacritics ("phuong 1" finds "Phường 1").
+export const fold = (text) => text.normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+  .replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase();
+
+// A search box that narrows what `items()` lists: each item is [node, text]; nodes that do
+// not match are hidden (an <optgroup> or a group row is hidden when nothing in it shows).
+export function searchBox({ id, label, items, groups = () => [] }) {
+  const input = document.createElement("input");
+  input.type = "search";
+  input.id = id;
+  input.className = "unit-search";
+  input.setAttribute("aria-label", label);
+  input.placeholder = label;
+  input.addEventListener("input", () => {
+    const q = fold(input.value.trim());
+    for (const [node, text] of items()) node.hidden = Boolean(q) && !fold(text).includes(q);
+    for (const [group, members] of groups()) group.hidden = members.every((m) => m.hidden);
+  });
+  return input;
+}
+
+// A <select> of units grouped by district, each commune named with its district, and a
+// search box above it. `levels`: which levels can be picked ("district", "commune").
+export function unitSelect(tree, { id, value = "", levels = ["commune"], empty, onchange, label, search,
+  districtText = (d) => d.name }) {
+  const select = document.createElement("select");
+  select.id = id;
+  if (label) select.setAttribute("aria-label", label);
+  select.addEventListener("change", (e) => onchange(e.target.value));
+  const option = (code, text) => {
+    const node = document.createElement("option");
+    node.value = code;
+    node.textContent = text;
+    node.selected = code === value;
+    return node;
+  };
+  if (empty) select.append(option("", empty));
+  const groups = tree.map((d) => {
+    const group = document.createElement("optgroup");
+    group.label = d.name;
+    if (levels.includes("district")) group.append(option(d.code, districtText(d)));
+    if (levels.includes("commune")) group.append(...d.children.map((c) => option(c.code, `${c.name} (${d.name})`)));
+    return group;
+  });
+  select.append(...groups);
+  const box = searchBox({ id: `${id}-search`, label: search, groups: () => groups.map((g) => [g, [...g.children]]),
+    items: () => groups.flatMap((g) => [...g.children].map((o) => [o, `${o.textContent} ${g.label}`])) });
+  const wrap = document.createElement("div");
+  wrap.className = "unit-select";
+  wrap.append(box, select);
+  return { wrap, select };
+}
+
+// Table rows grouped under a row naming their district (units of one district stay
+// together, in the order given), with a search box that narrows them. `rows`: [code, tr].
+export function groupedRows(tree, rows, { columns, id, search }) {
+  const order = [];
+  const byDistrict = new Map();
+  for (const [code, tr] of rows) {
+    const district = districtOf(tree, code);
+    const key = district?.code || "";
+    if (!byDistrict.has(key)) { byDistrict.set(key, { district, rows: [] }); order.push(key); }
+    byDistrict.get(key).rows.push([code, tr]);
+  }
+  const groups = [];
+  const body = [];
+  for (const key of order) {
+    const { district, rows: members } = byDistrict.get(key);
+    const head = document.createElement("tr");
+    head.className = "group";
+    const th = document.createElement("th");
+    th.colSpan = columns;
+    th.scope = "colgroup";
+    th.textContent = district ? district.name : "";
+    head.append(th);
+    if (district && order.length > 1) body.push(head);
+    body.push(...members.map(([, tr]) => tr));
+    groups.push([head, members.map(([, tr]) => tr)]);
+  }
+  const box = searchBox({ id, label: search, groups: () => groups,
+    items: () => rows.map(([code, tr]) => [tr, `${placeName(tree, code, tr.textContent)}`]) });
+  return { body, box };
+}

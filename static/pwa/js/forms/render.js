@@ -4,6 +4,7 @@
 import { el, toast, lbl } from "../ui.js";
 import { t, hasKey } from "../i18n/index.js";
 import { isRelevant, isRequired, scopeLookup } from "./validate.js";
+import { unitSelect } from "../units.js";
 
 const RADIO_LIMIT = 6;
 let uid = 0;
@@ -145,17 +146,9 @@ function choiceMany(form, spec, scope, id) {
 }
 
 function unitPicker(form, spec, scope, id) {
-  const value = scope[spec.name];
-  const levels = spec.levels || ["commune"];
-  const groups = form.units.map((d) => {
-    const options = [];
-    if (levels.includes("district")) options.push(d);
-    if (levels.includes("commune")) options.push(...d.children);
-    return el("optgroup", { label: d.name }, options.map((u) =>
-      el("option", { value: u.code, selected: value === u.code }, u.name)));
-  });
-  return el("select", { id, onchange: (e) => setValue(form, scope, spec.name, e.target.value) },
-    el("option", { value: "" }, t("form.choose")), groups);
+  return unitSelect(form.units, { id, value: scope[spec.name], levels: spec.levels || ["commune"],
+    empty: t("form.choose"), search: t("units.search"),
+    onchange: (value) => setValue(form, scope, spec.name, value) }).wrap;
 }
 
 function repeat(form, spec, scope, id) {

@@ -8,6 +8,7 @@ import { currentDefinitions } from "../forms/definition.js";
 import { t, currentLang } from "../i18n/index.js";
 import { el, formatDate, formatDateTime, toast, problemText } from "../ui.js";
 import { isAdmin } from "../roles.js";
+import { unitTree, placeName } from "../units.js";
 
 const PERIODS = ["year", "Q1", "Q2", "Q3", "Q4", "H1", "9M"];
 const MONTHS = Array.from({ length: 12 }, (_, i) => String(i + 1).padStart(2, "0"));
@@ -36,9 +37,11 @@ function shown(ind, value) {
 function bar(progress, label, relative = false) {
   const width = Math.max(0, Math.min(100, progress || 0));
   const tone = relative || progress === null || progress === undefined ? "none" : progress >= 100 ? "done" : progress >= 50 ? "half" : "low";
+  // The width is set through the CSSOM: the CSP (style-src 'self') refuses a style attribute.
+  const fill = el("span", { "data-width": String(width) });
+  fill.style.width = `${width}%`;
   return el("div", { class: `bar ${tone}`, role: "progressbar", "aria-label": label,
-    "aria-valuemin": "0", "aria-valuemax": "100", "aria-valuenow": String(Math.round(width)) },
-  el("span", { style: `width:${width}%` }));
+    "aria-valuemin": "0", "aria-valuemax": "100", "aria-valuenow": String(Math.round(width)) }, fill);
 }
 
 async function remember(key, data) {
@@ -49,28 +52,47 @@ async function remember(key, data) {
   await kv.set("dashboard:recent", recent.slice(0, KEEP));
 }
 
-async function defaultYear(unit) {
-  try {
-    const { years } = await api(`/api/reports/targets?unit=${encodeURIComponent(unit)}`);
-    if (years.length) return years[0];
-  } catch { /* offline: the last dashboard seen */ }
-  const last = ((await kv.get("dashboard:recent")) || [])[0];
-  const year = last && new URLSearchParams(last.split("?")[1]).get("year");
-  return Number(year) || thisYear();
-}
-
 function exportPeriod(year, period) {
   if (period === "year") return String(year);
   return /^\d{4}-\d{2}$/.test(period) ? period : `${year}-${period}`;
 }
 
+// One load at a time: while the figures of a new choice load, the screen says so and the
+// controls drawn for the previous one ignore taps (a tick built from the old year would
+// switch the year back); only the latest load draws.
+let loads = 0;
+
 export async function renderDashboard(view, { me, params }) {
+  const ticket = ++loads;
+  const current = () => ticket === loads;
+  const before = [...view.children];
+  if (view.querySelector("#dashboard")) {
+    for (const node of before) node.inert = true;
+    view.prepend(el("p", { class: "notice", id: "dashboard-loading", role: "status" }, t("dash.loading")));
+  } else {
+    view.replaceChildren(el("section", { class: "card", id: "dashboard-loading", role: "status" }, t("dash.loading")));
+  }
+  view.setAttribute("aria-busy", "true");
+  try {
+    await draw(view, { me, params }, current);
+  } finally {
+    if (current()) {
+      view.removeAttribute("aria-busy");
+      view.querySelector("#dashboard-loading")?.remove();
+      for (const node of before) node.inert = false;
+    }
+  }
+}
+
+async function draw(view, { me, params }, current) {
   stylesheet();
   const query = new URLSearchParams(params);
   const unit = query.get("unit") || me.unit.code;
-  const year = Number(query.get("year")) || await defaultYear(unit);
+  const year = Number(query.get("year")) || thisYear();
   const period = query.get("period") || "year";
-  const cutoff = query.get("cutoff") === "1";
+  // The union's reporting months (15th to 14th), as the Word report counts, unless she
+  // unticks it for calendar months.
+  const cutoff = query.get("cutoff") !== "0";
   const pending = query.get("pending") === "1";
   const apiQuery = new URLSearchParams({ unit, year, period, union_cutoff: cutoff, include_pending: pending });
   const key = `dashboard:/api/reports/indicators?${apiQuery}`;
@@ -80,12 +102,14 @@ export async function renderDashboard(view, { me, params }) {
     data = await api(`/api/reports/indicators?${apiQuery}`);
     await remember(key, data);
   } catch (err) {
+    if (!current()) return;
     if (!(err instanceof ApiProblem && err.code === "network")) {
       view.replaceChildren(el("section", { class: "card warn" }, el("p", { class: "error" }, problemText(err)),
         el("a", { class: "button secondary", href: "#/" }, t("common.back"))));
       return;
     }
     const saved = await kv.get(key);
+    if (!current()) return;
     if (!saved) {
       view.replaceChildren(el("section", { class: "card warn", id: "dashboard-offline" }, el("p", {}, t("dash.offline_none")),
         el("a", { class: "button secondary", href: "#/" }, t("common.back"))));
@@ -122,7 +146,7 @@ export async function renderDashboard(view, { me, params }) {
       PERIODS.map((p) => el("option", { value: p, selected: p === period }, t(`dash.period.${p}`))),
       MONTHS.map((m) => el("option", { value: `${year}-${m}`, selected: period === `${year}-${m}` }, t("dash.month", { m: Number(m) })))));
   const toggles = el("div", { class: "toggles" },
-    el("label", { class: "choice" }, el("input", { type: "checkbox", id: "dash-cutoff", checked: cutoff, onchange: (e) => go({ cutoff: e.target.checked ? "1" : null }) }), t("dash.cutoff")),
+    el("label", { class: "choice" }, el("input", { type: "checkbox", id: "dash-cutoff", checked: cutoff, onchange: (e) => go({ cutoff: e.target.checked ? null : "0" }) }), t("dash.cutoff")),
     el("label", { class: "choice" }, el("input", { type: "checkbox", id: "dash-pending", checked: pending, onchange: (e) => go({ pending: e.target.checked ? "1" : null }) }), t("dash.pending")));
 
   const cards = data.indicators.map((ind) => indicatorCard(ind, { me, data, unit, year, focus, link, online: !savedAt }));
@@ -151,6 +175,7 @@ export async function renderDashboard(view, { me, params }) {
     el("ul", { class: "small" }, law.missed.map((m) => el("li", {}, `${m.unit.name}${m.parent ? ` (${m.parent})` : ""}: `,
       m.months.map((x) => `${Number(x.slice(5))}/${x.slice(0, 4)}`).join(", "))))) : null;
 
+  if (!current()) return;
   view.replaceChildren(...[
     el("section", { class: "card", id: "dashboard" },
       el("h2", {}, t("dash.title")), crumbs,
@@ -255,11 +280,12 @@ async function recordsList({ unit, year, period, cutoff, pending, focus, offline
   if (focus.code !== "K14") q.set("indicator", focus.code);
   try {
     const data = await api(`/api/reports/records?${q}`);
+    const tree = await unitTree();
     section.append(el("p", { class: "muted small" }, t("review.total", { n: data.total })),
       data.records.length ? el("ul", { class: "records", id: "records-list" }, data.records.map((r) =>
         el("li", {}, el("a", { class: "record", href: `#/review/${r.uuid}`, "data-uuid": r.uuid },
           el("span", { class: "record-form" }, r.kind_label || t(`form.short.${r.form}`)),
-          el("span", { class: "record-detail" }, [formatDate(r.record_date), r.unit.name, r.title].filter(Boolean).join(" · ")),
+          el("span", { class: "record-detail" }, [formatDate(r.record_date), placeName(tree, r.unit.code, r.unit.name), r.title].filter(Boolean).join(" · ")),
           el("span", { class: "badge" }, t(`status.${r.status}`)))))) : el("p", { class: "muted" }, t("review.empty")));
   } catch (err) {
     section.append(el("p", { class: "error" }, err instanceof ApiProblem ? problemText(err) : String(err)));

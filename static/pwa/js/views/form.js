@@ -10,6 +10,7 @@ import { api } from "../api.js";
 import { drain } from "../sync.js";
 import { addPhoto, photoUrl } from "../photos.js";
 import { unitTree } from "../units.js";
+import { sectionize, keepAboveBar } from "../forms/sections.js";
 
 export async function renderFormView(view, { uuid, onSent, onLeave }) {
   const lang = currentLang();
@@ -47,12 +48,36 @@ export async function renderFormView(view, { uuid, onSent, onLeave }) {
   });
   let showing = false;
   const summary = el("div", { class: "error-summary", id: "error-summary", role: "alert", hidden: true });
+  const labelOf = (wrapper) => lbl(findSpec(definition, wrapper.dataset.path)?.label, lang);
+  // A supervisor's comment on a question stands beside that question.
+  for (const [path, comment] of Object.entries(record.server_status === "returned" ? record.review?.field_comments || {} : {})) {
+    const wrapper = form.node.querySelector(`[data-path="${CSS.escape(path)}"]`);
+    wrapper?.firstElementChild?.after(el("p", { class: "field-comment", role: "note" },
+      el("strong", {}, `${t("form.reviewer_note")}: `), comment));
+  }
+  const sections = sectionize(form.node, record.answers, labelOf);
+  const progress = el("p", { class: "muted small", id: "form-progress", "aria-live": "polite" });
+  const countProgress = () => {
+    const shown = [...form.node.querySelectorAll(".field[data-path]")].filter((f) => !f.hidden && !f.closest(".repeat") && f.parentElement.closest(".field") === null);
+    const done = shown.filter((f) => { const v = record.answers[f.dataset.path]; return v !== undefined && v !== "" && !(Array.isArray(v) && !v.length); }).length;
+    progress.textContent = t("form.progress", { done, total: shown.length });
+    sections.update();
+  };
+  const jumpToFirstError = () => {
+    const first = form.firstInvalid();
+    if (!first) return;
+    sections.reveal(first);
+    first.scrollIntoView({ block: "center" });
+    first.querySelector("input, select, textarea")?.focus({ preventScroll: true });
+  };
 
   function show(errors) {
     const unplaced = form.showErrors(errors);
     summary.hidden = errors.length === 0;
     summary.replaceChildren(el("p", {}, t("form.has_errors", { n: errors.length })),
-      ...unplaced.map((e) => el("p", {}, `${e.field}: ${errorText(e, definition, lang)}`)));
+      ...unplaced.map((e) => el("p", {}, `${e.field}: ${errorText(e, definition, lang)}`)),
+      form.firstInvalid() ? el("button", { type: "button", class: "secondary small", id: "jump-first-error", onclick: jumpToFirstError }, t("form.jump_first_error")) : null);
+    countProgress();
   }
 
   const send = el("button", { type: "button", id: "send", onclick: async () => {
@@ -61,8 +86,7 @@ export async function renderFormView(view, { uuid, onSent, onLeave }) {
     showing = true;
     show(errors);
     if (errors.length) {
-      form.firstInvalid()?.scrollIntoView({ block: "center" });
-      form.firstInvalid()?.querySelector("input, select, textarea")?.focus();
+      jumpToFirstError();
       return;
     }
     await saveDraft(record);
@@ -71,7 +95,14 @@ export async function renderFormView(view, { uuid, onSent, onLeave }) {
     onSent();
   } }, t("form.send"));
 
-  const refresh = () => { if (showing) show(validate(definition, record.answers, record.attachments || [])); };
+  const bar = el("div", { class: "actions sticky", id: "send-bar" }, send,
+    el("button", { type: "button", class: "secondary", id: "save-exit", onclick: async () => { await saving; onLeave(); } },
+      t("form.save_exit")));
+
+  const refresh = () => {
+    if (showing) show(validate(definition, record.answers, record.attachments || []));
+    else queueMicrotask(countProgress);
+  };
   form.node.addEventListener("input", refresh);
   form.node.addEventListener("change", refresh);
 
@@ -87,14 +118,14 @@ export async function renderFormView(view, { uuid, onSent, onLeave }) {
   view.replaceChildren(
     el("form", { class: "card fill", id: "record-form", novalidate: true, onsubmit: (e) => e.preventDefault() },
       el("h2", {}, lbl(definition.title, lang)),
-      returned, summary, form.node, status,
+      returned, progress, summary, form.node, status,
       neverAccepted(record) ? el("div", { class: "actions" },
         el("button", { type: "button", class: "secondary danger", id: "discard", onclick: async () => {
           if (await ask(t("form.discard_ask"), t("form.discard"))) { await discardDraft(record.uuid); onLeave(); }
         } }, t("form.discard"))) : null,
-      el("div", { class: "actions sticky" }, send,
-        el("button", { type: "button", class: "secondary", id: "save-exit", onclick: async () => { await saving; onLeave(); } },
-          t("form.save_exit")))));
+      bar));
+  keepAboveBar(form.node, bar);
+  queueMicrotask(countProgress);
 
   if (record.state === "rejected" && record.errors?.length) {
     showing = true;

@@ -5,12 +5,14 @@ import { countByBucket, listRecords } from "../outbox.js";
 import { currentDefinitions } from "../forms/definition.js";
 import { kv } from "../db.js";
 import { isReviewer, isAdmin } from "../roles.js";
+import { healthLine, recordHealth } from "../health.js";
 
 export async function renderHome(view, { me, onNew, onSendNow, onLogout, onSignInAgain, langButton }) {
   const lang = currentLang();
   const [records, definitions, lastSync, paused] = await Promise.all([
     listRecords(me.username), currentDefinitions(), kv.get("last_sync"), kv.get("paused")]);
   const counts = countByBucket(records);
+  const health = healthLine(recordHealth(records));
   const path = (me.unit_path || []).map((u) => u.name).join(" › ");
   const tile = (bucket) => el("a", { class: `tile bucket-${bucket}`, href: `#/records/${bucket}`, id: `count-${bucket}` },
     el("strong", {}, String(counts[bucket])), el("span", {}, t(`bucket.${bucket}`)));
@@ -28,7 +30,9 @@ export async function renderHome(view, { me, onNew, onSendNow, onLogout, onSignI
         el("a", { class: "button secondary", href: "#/deadlines", id: "open-deadlines" },
           t("home.deadlines")),
         el("a", { class: "button secondary", href: "#/dashboard", id: "open-dashboard" },
-          t("home.dashboard")))) : null,
+          t("home.dashboard")),
+        el("a", { class: "button secondary", href: "#/devices", id: "open-devices" },
+          t("home.devices")))) : null,
     isAdmin(me) ? el("section", { class: "card", id: "admin" },
       el("h2", {}, t("home.admin")),
       el("div", { class: "actions" },
@@ -46,6 +50,8 @@ export async function renderHome(view, { me, onNew, onSendNow, onLogout, onSignI
     el("section", { class: "card" },
       el("h2", {}, t("home.counts")),
       el("div", { class: "tiles" }, ["draft", "waiting", "sent", "returned", "problem"].map(tile)),
+      el("p", { id: "health-line", class: health.n ? "health act" : "health calm" },
+        t(health.key, { n: health.n })),
       el("p", { class: "muted", id: "last-sync" },
         lastSync ? t("home.last_sync", { time: formatDateTime(lastSync, lang) }) : t("home.never_synced")),
       el("div", { class: "actions" },

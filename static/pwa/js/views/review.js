@@ -5,7 +5,7 @@ import { t, currentLang } from "../i18n/index.js";
 import { el, toast, formatDateTime, formatDate, lbl, problemText } from "../ui.js";
 import { definitionFor, currentDefinitions } from "../forms/definition.js";
 import { findSpec } from "../forms/render.js";
-import { unitTree } from "../units.js";
+import { unitTree, unitSelect, placeName, groupedRows } from "../units.js";
 import { formatValue } from "./display.js";
 
 function offline(view) {
@@ -17,63 +17,109 @@ function thisMonth() {
   return new Date().toLocaleDateString("sv-SE", { timeZone: "Asia/Ho_Chi_Minh" }).slice(0, 7);
 }
 
+const PAGE = 50;
+
+// Her queue in two lists, each paged from the server ("Xem thêm" asks for the next page):
+// what waits for her decision first, then what is decided or at another unit's step.
+// The filters live in the URL (#/review?form=…&unit=…), so back and reload keep them.
 export async function renderQueue(view, { me, params }) {
   const lang = currentLang();
   const definitions = await currentDefinitions();
   const query = new URLSearchParams(params);
-  let data;
+  const page = (waiting, offset = 0) => {
+    const q = new URLSearchParams(query);
+    q.set("waiting", waiting);
+    q.set("limit", PAGE);
+    q.set("offset", offset);
+    return api(`/api/review/queue?${q}`);
+  };
+  let mine, others;
   try {
-    data = await api(`/api/review/queue?${query}`);
+    [mine, others] = await Promise.all([page("me"), page("others")]);
   } catch (err) {
     if (err instanceof ApiProblem && err.code === "network") return offline(view);
     throw err;
   }
   const formTitle = (form) => lbl(definitions.find((d) => d.form === form)?.title, lang) || form;
+  const refilter = (name, value) => {
+    const next = new URLSearchParams(params);
+    if (value) next.set(name, value); else next.delete(name);
+    location.hash = `#/review?${next}`;
+  };
   const filter = (name, options) => el("select", { id: `filter-${name}`, "aria-label": t(`review.filter.${name}`),
-    onchange: (e) => {
-      const next = new URLSearchParams(params);
-      if (e.target.value) next.set(name, e.target.value); else next.delete(name);
-      location.hash = `#/review?${next}`;
-    } }, el("option", { value: "" }, t(`review.filter.${name}`)),
+    onchange: (e) => refilter(name, e.target.value) }, el("option", { value: "" }, t(`review.filter.${name}`)),
   options.map(([value, text]) => el("option", { value, selected: query.get(name) === value }, text)));
   const tree = await unitTree();
-  const units = (me.unit.level === "province" ? tree : tree.filter((d) => d.code === me.unit.code))
-    .flatMap((d) => [d, ...d.children]);
+  const districts = me.unit.level === "province" ? tree : tree.filter((d) => d.code === me.unit.code);
+  const unitPick = unitSelect(districts, { id: "filter-unit", value: query.get("unit") || "", levels: ["district", "commune"],
+    empty: t("review.filter.unit"), label: t("review.filter.unit"), search: t("units.search"),
+    districtText: (d) => t("review.whole", { name: d.name }), onchange: (value) => refilter("unit", value) }).wrap;
+  const place = (u) => placeName(tree, u.code, u.name);
   const checks = [];
-  const rows = data.records.map((r) => {
+  const row = (r) => {
     const box = r.can_decide
       ? el("input", { type: "checkbox", "aria-label": `${t("review.select")} ${r.title || formTitle(r.form)}`, "data-uuid": r.uuid, "data-revision": r.revision })
       : null;
     if (box) checks.push(box);
-    return el("li", { class: "review-row" }, box,
+    return el("li", { class: "review-row" }, box ? el("label", { class: "pick" }, box) : null,
       el("a", { href: `#/review/${r.uuid}`, class: `record ${r.awaiting_me ? "mine" : ""}`, "data-uuid": r.uuid },
         el("span", { class: "record-form" }, formTitle(r.form)),
-        el("span", { class: "record-detail" }, [formatDate(r.record_date), r.unit.name, r.title].filter(Boolean).join(" · ")),
+        el("span", { class: "record-detail" }, [formatDate(r.record_date), place(r.unit), r.title].filter(Boolean).join(" · ")),
         el("span", { class: "badge" }, t(`status.${r.status}`)),
-        r.awaiting_me ? el("span", { class: "record-message" }, t("review.awaiting_me")) : null));
-  });
+        r.awaiting_me ? el("span", { class: "record-message" }, t("review.awaiting_me"))
+          : r.awaiting ? el("span", { class: "record-message" }, t("review.awaiting", { unit: r.awaiting.name })) : null));
+  };
+  const part = (waiting, first, id, heading) => {
+    const list = el("ul", { class: "records", id }, first.records.map(row));
+    const count = el("p", { class: "muted small", id: `${id}-count` });
+    const more = el("button", { type: "button", class: "secondary", id: `${id}-more` }, t("review.more"));
+    let next = first.next_offset;
+    const shownNow = () => {
+      count.textContent = t("review.shown", { n: list.children.length, total: first.total });
+      more.hidden = next === null;
+    };
+    more.addEventListener("click", async () => {
+      if (more.disabled) return;
+      more.disabled = true;
+      try {
+        const data = await page(waiting, next);
+        list.append(...data.records.map(row));
+        next = data.next_offset;
+        first.total = data.total;
+      } catch (err) {
+        toast(err instanceof ApiProblem ? problemText(err) : String(err), "error");
+      }
+      more.disabled = false;
+      shownNow();
+    });
+    shownNow();
+    return el("section", { class: "queue-part", "aria-labelledby": `${id}-title` },
+      el("h3", { id: `${id}-title` }, heading),
+      first.records.length ? [count, list, more] : el("p", { class: "muted", id: `${id}-empty` }, t("review.empty")));
+  };
+  const approveSelected = el("button", { type: "button", id: "approve-selected", onclick: async () => {
+    const items = checks.filter((c) => c.checked).map((c) => ({ uuid: c.dataset.uuid, revision: Number(c.dataset.revision) }));
+    if (!items.length) return toast(t("review.select_first"), "warn");
+    try {
+      const { results } = await api("/api/review/decisions", { method: "POST", body: { decision: "approve", items } });
+      const ok = results.filter((r) => r.ok).length;
+      toast(t("review.approved_n", { n: ok, total: results.length }), ok === results.length ? "ok" : "warn");
+    } catch (err) {
+      toast(err instanceof ApiProblem ? (err.body.detail || problemText(err)) : String(err), "error");
+    }
+    renderQueue(view, { me, params });
+  } }, t("review.approve_selected"));
   view.replaceChildren(el("section", { class: "card", id: "review-queue" },
     el("h2", {}, t("review.title")),
     el("div", { class: "filters" },
       filter("form", definitions.map((d) => [d.form, lbl(d.title, lang)])),
       filter("status", ["submitted", "in_review", "returned", "approved", "rejected"].map((s) => [s, t(`status.${s}`)])),
-      filter("unit", units.map((u) => [u.code, u.name])),
+      unitPick,
       el("input", { type: "month", id: "filter-period", "aria-label": t("review.filter.period"), value: query.get("period") || "",
-        onchange: (e) => { const next = new URLSearchParams(params); if (e.target.value) next.set("period", e.target.value); else next.delete("period"); location.hash = `#/review?${next}`; } })),
-    el("p", { class: "muted small" }, t("review.total", { n: data.total })),
-    rows.length ? el("ul", { class: "records", id: "queue" }, rows) : el("p", { class: "muted" }, t("review.empty")),
-    checks.length ? el("div", { class: "actions" }, el("button", { type: "button", id: "approve-selected", onclick: async () => {
-      const items = checks.filter((c) => c.checked).map((c) => ({ uuid: c.dataset.uuid, revision: Number(c.dataset.revision) }));
-      if (!items.length) return toast(t("review.select_first"), "warn");
-      try {
-        const { results } = await api("/api/review/decisions", { method: "POST", body: { decision: "approve", items } });
-        const ok = results.filter((r) => r.ok).length;
-        toast(t("review.approved_n", { n: ok, total: results.length }), ok === results.length ? "ok" : "warn");
-      } catch (err) {
-        toast(err instanceof ApiProblem ? (err.body.detail || problemText(err)) : String(err), "error");
-      }
-      renderQueue(view, { me, params });
-    } }, t("review.approve_selected"))) : null),
+        onchange: (e) => refilter("period", e.target.value) })),
+    part("me", mine, "queue", t("review.mine", { n: mine.total })),
+    mine.records.some((r) => r.can_decide) ? el("div", { class: "actions" }, approveSelected) : null,
+    part("others", others, "queue-others", t("review.others", { n: others.total }))),
   el("a", { class: "button secondary", href: "#/" }, t("common.back")));
 }
 
@@ -165,7 +211,7 @@ export async function renderReviewRecord(view, { uuid }) {
   view.replaceChildren(...[
     el("section", { class: "card", id: "review-record" },
       el("h2", {}, lbl(definition.title, lang)),
-      el("p", {}, `${record.unit.name} · ${record.author_name} · `, el("span", { class: "badge", id: "review-status" }, t(`status.${record.status}`)),
+      el("p", {}, `${placeName(units, record.unit.code, record.unit.name)} · ${record.author_name} · `, el("span", { class: "badge", id: "review-status" }, t(`status.${record.status}`)),
         ` · ${t("review.revision", { n: record.revision })}`),
       record.awaiting ? el("p", { class: "muted small" }, record.can_decide ? t("review.awaiting_me")
         : t("review.awaiting", { unit: record.awaiting.name })) : null,
@@ -187,15 +233,20 @@ export async function renderCompleteness(view, { params }) {
     throw err;
   }
   const head = data.forms.map((f) => t(`form.short.${f}`));
+  const tree = await unitTree();
+  const { body, box } = groupedRows(tree, data.units.map((row) => [row.unit.code,
+    el("tr", { class: row.missing ? "missing" : null, "data-unit": row.unit.code },
+      el("th", { scope: "row" }, row.unit.name, row.missing ? el("span", { class: "badge problem" }, t("completeness.nothing")) : null),
+      data.forms.map((f) => el("td", {}, String(row.counts[f]))))]),
+  { columns: 1 + data.forms.length, id: "completeness-search", search: t("units.search") });
   view.replaceChildren(el("section", { class: "card", id: "completeness" },
     el("h2", {}, t("completeness.title")),
     el("label", { for: "period" }, t("review.filter.period")),
     el("input", { type: "month", id: "period", value: period, onchange: (e) => { location.hash = `#/completeness?period=${e.target.value}`; } }),
     el("p", { id: "completeness-summary" }, t("completeness.summary", { n: data.missing, total: data.units.length })),
-    el("div", { class: "table-wrap" }, el("table", {},
+    box,
+    el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": t("completeness.title") }, el("table", {},
       el("thead", {}, el("tr", {}, el("th", { scope: "col" }, t("completeness.unit")), head.map((h) => el("th", { scope: "col" }, h)))),
-      el("tbody", {}, data.units.map((row) => el("tr", { class: row.missing ? "missing" : null, "data-unit": row.unit.code },
-        el("th", { scope: "row" }, row.unit.name, row.missing ? el("span", { class: "badge problem" }, t("completeness.nothing")) : null),
-        data.forms.map((f) => el("td", {}, String(row.counts[f]))))))))),
+      el("tbody", {}, body)))),
   el("a", { class: "button secondary", href: "#/" }, t("common.back")));
 }
