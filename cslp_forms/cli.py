@@ -25,7 +25,7 @@ from .services.tasks.demo import load_demo_records
 from .services.tasks.facts import rebuild_facts
 from .services.tasks.keys import retire_key, rotate_keys
 from .services.tasks.retention import purge_closed_incidents, purge_unlisted_photos
-from .services.users import create_user, set_password
+from .services.users import create_user, issue_sign_in_code, set_password
 
 cli = AppGroup("cslp", help="cslp_forms administration.")
 
@@ -130,6 +130,23 @@ def set_password_command(username, password):
         raise click.ClickException(_problem_text(problem)) from None
     db.session.commit()
     click.echo(f"Đã đổi mật khẩu cho {user.username} (đã đăng xuất khỏi mọi máy).")
+
+
+@cli.command("sign-in-code")
+@click.argument("username")
+def sign_in_code_command(username):
+    """Give USERNAME a one-time sign-in code (her password stops working; she chooses a
+    new one after signing in with it). For when no administrator can do it on screen."""
+    user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"Không có tài khoản {username}.")
+    try:
+        code, expires = issue_sign_in_code(user, actor=None, now=utcnow())
+    except Problem as problem:
+        raise click.ClickException(_problem_text(problem)) from None
+    db.session.commit()
+    click.echo(f"Mã đăng nhập một lần của {user.username}: {code} (dùng một lần, đến "
+               f"{expires:%Y-%m-%d %H:%M} UTC).")
 
 
 @cli.command("setup-demo")

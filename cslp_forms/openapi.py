@@ -160,7 +160,7 @@ PATHS = {
         "skipped, new ones get a one-time sign-in code; ?dry_run=true creates nothing. "
         "Importing the same sheet again creates nothing (rows are unchanged)",
         ok=ImportResultSchema, params=[_q("dry_run", "true: only check", "boolean")],
-        errors=(400, 401, 403, 413)), "requestBody": {"required": True, "content": {
+        errors=(400, 401, 403, 409, 413)), "requestBody": {"required": True, "content": {
             XLSX: {"schema": {"type": "string", "format": "binary"}},
             "text/csv": {"schema": {"type": "string"}}}}}},
     "/api/users/sheet": {"post": {**_op(

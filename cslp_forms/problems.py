@@ -55,6 +55,10 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     ),
     "import.missing_columns": (400, "Tệp thiếu cột bắt buộc."),
     "import.too_many_rows": (413, "Tệp có quá nhiều dòng."),
+    "import.conflict": (
+        409,
+        "Vừa có người khác tạo một số tài khoản trong tệp này; hãy kiểm tra lại tệp rồi nhập.",
+    ),
     "user.last_province_admin": (
         409,
         "Đây là quản trị viên cấp tỉnh cuối cùng còn hoạt động; hãy giao quyền cho người khác "

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -637,8 +638,12 @@ def import_users(data: bytes, *, actor: User, dry_run: bool, now: datetime) -> d
             result["sign_in_code"] = {"code": code, "expires_at": iso(expires)}
             new_users.append(user)
     if new_users:
-        db.session.add_all(new_users)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():  # another import of the same people, just now
+                db.session.add_all(new_users)
+                db.session.flush()
+        except IntegrityError:
+            raise Problem("import.conflict") from None
         for user in new_users:
             admin_audit(actor, "created", user=user, after=f"{user.role} {user.unit.code}")
         db.session.flush()

@@ -72,3 +72,21 @@ def test_only_province_admins_read_it(login):
     assert_problem(login("admin.tinh").get("/api/audit/admin?kind=nhanvien"), 400,
                    "request.invalid")
 
+
+
+def test_copying_a_plan_is_in_the_admin_audit_target_by_target(app, login):
+    from tests.api.test_report_targets import seed_plan
+
+    seed_plan(app)
+    admin = login("admin.tinh")
+    res = admin.post("/api/reports/targets/copy", json={"from_year": 2024, "to_year": 2026})
+    created = res.get_json()["created"]
+    entries = _entries(admin, target="target:2026/")
+    assert len(entries) == len(created) > 0
+    assert {e["action"] for e in entries} == {"target_set"}
+    assert all(e["before"] is None and e["actor"] == "admin.tinh" for e in entries)
+    k03 = next(e for e in entries if e["target"].endswith("/K03"))
+    assert json.loads(k03["after"])["detail"]["places"] == ["945", "31630", "942", "31585"]
+    # Copying again creates nothing and writes nothing.
+    admin.post("/api/reports/targets/copy", json={"from_year": 2024, "to_year": 2026})
+    assert len(_entries(admin, target="target:2026/")) == len(entries)

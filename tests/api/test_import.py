@@ -170,6 +170,36 @@ def test_sheets_that_cannot_be_read_are_400(login, body, content_type, code):
         assert "số điện thoại" in problem["detail"]
 
 
+def test_a_zip_bomb_is_not_unpacked(login):
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<x/>")
+        archive.writestr("xl/sharedStrings.xml", b"\0" * (65 * 1024 * 1024))
+    assert len(out.getvalue()) < 200_000
+    assert_problem(send(login("admin.tinh"), out.getvalue()), 400, "import.unreadable")
+
+
+def test_the_same_people_created_meanwhile_is_409_not_500(app, login, monkeypatch):
+    """Two administrators importing one sheet at once: the second one's rows collide."""
+    from cslp_forms.services import users as user_service
+
+    real = user_service.issue_sign_in_code
+
+    def meanwhile(user, **kw):
+        if user.phone == "0912345602":  # someone else creates her after our checks
+            db.session.add(User(username="0912345602", display_name="X", role="officer",
+                                unit=user.unit, phone=None, active=True,
+                                password_hash="!none:x"))
+        return real(user, **kw)
+
+    monkeypatch.setattr(user_service, "issue_sign_in_code", meanwhile)
+    before = count_users(app)
+    assert_problem(send(login("admin.tinh"), xlsx(GOOD)), 409, "import.conflict")
+    assert count_users(app) == before
+
+
 def test_more_rows_than_allowed_is_413(app, login):
     app.config["IMPORT_MAX_ROWS"] = 5
     rows = [[f"Người {i}", f"09123456{i:02d}", "31633", "cán bộ"] for i in range(6)]

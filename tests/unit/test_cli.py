@@ -76,3 +76,24 @@ def test_create_user_and_set_password(tmp_path):
     res = app.test_client().post("/api/auth/login",
                                  json={"username": "0912345678", "password": "cay-dua-ben-song"})
     assert res.status_code == 200
+
+
+def test_sign_in_code_from_the_command_line(tmp_path):
+    """Issue 16.2: a one-time code when no administrator can give one on screen."""
+    import re
+
+    app, runner = _runner(tmp_path)
+    runner.invoke(args=["cslp", "load-units", str(unit_service.UNITS_2024)])
+    runner.invoke(args=["cslp", "create-user", "--username", "admin.tinh", "--display-name",
+                        "QT", "--role", "admin", "--unit", "94"],
+                  input="cay-dua-ben-song\ncay-dua-ben-song\n")
+    result = runner.invoke(args=["cslp", "sign-in-code", "admin.tinh"])
+    assert result.exit_code == 0, result.output
+    code = re.search(r"([A-Z0-9]{5}-[A-Z0-9]{5})", result.output).group(1)
+    client = app.test_client()
+    assert client.post("/api/auth/login", json={"username": "admin.tinh",
+                                                "password": "cay-dua-ben-song"}
+                       ).status_code == 401
+    res = client.post("/api/auth/login", json={"username": "admin.tinh", "code": code})
+    assert res.status_code == 200 and res.get_json()["must_change_password"] is True
+    assert runner.invoke(args=["cslp", "sign-in-code", "nobody"]).exit_code != 0

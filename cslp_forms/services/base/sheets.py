@@ -57,9 +57,21 @@ def read_table(data: bytes, *, max_rows: int, is_header=None) -> Table:
     return Table(folded[at], rows)
 
 
+# What an .xlsx of 10,000 rows unpacks to is a few MB; a small file that unpacks to more
+# than this is a zip bomb (openpyxl reads the shared strings whole).
+MAX_UNPACKED = 64 * 1024 * 1024
+
+
 def _read_xlsx(data: bytes, limit: int) -> list[tuple[int, list]]:
     from openpyxl import load_workbook
 
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise Problem("import.unreadable") from None
+    if unpacked > MAX_UNPACKED:
+        raise Problem("import.unreadable")
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         sheet = book.worksheets[0]

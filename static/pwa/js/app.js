@@ -265,8 +265,9 @@ async function boot() {
   for (const name of ["pointerdown", "keydown", "touchstart"]) addEventListener(name, resetIdle, { passive: true });
   resetIdle();
   if (!me) {
-    // Nobody has signed in on this phone: the server could only answer 401.
-    showLogin();
+    // Nobody has signed in on this phone: the server could only answer 401. (route()
+    // shows the sign-in, filled in when she came by a slip's QR code, #/code?u=…&c=….)
+    route();
     return;
   }
   try {
