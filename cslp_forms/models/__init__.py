@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
 from .deadlines import DeadlineRule
+from .forms import FormVersion
 from .notifications import Notification, PushSubscription
 from .reports import (
     INDICATORS,
@@ -42,7 +43,8 @@ __all__ = [
     "COUNTED_STATUSES", "DECISIONS", "INDICATORS", "LEVELS", "LOCKED_STATUSES",
     "OPEN_STATUSES", "REVIEWER_ROLES", "ROLES", "ROLE_LEVELS", "STATUSES",
     "TARGET_BASES", "AccessLog", "Attachment", "AttachmentUpload", "AuthSession", "Counter",
-    "DeadlineRule", "ExportLog", "LoginFailure", "Notification", "PurgeLog", "PushSubscription",
+    "DeadlineRule", "ExportLog", "FormVersion", "LoginFailure", "Notification", "PurgeLog",
+    "PushSubscription",
     "ReportFact", "ReportRollup", "ReportTarget", "ReviewDecision", "Submission",
     "SubmissionRevision", "Unit", "UnitSuccession", "User",
 ]
