@@ -516,3 +516,25 @@ def test_published_version_survives_a_new_process(app, login):
     forms_module._parsed.clear()
     forms_module._merged.clear()
     assert current(login("canbo.anthanh2"))["version"] == 2
+
+
+def test_the_published_vectors_definition_is_what_publishing_makes(login):
+    """tests/vectors/published.json runs on the definition this publish serves."""
+    import json
+
+    from tests.vectors import VECTOR_DIR, published
+
+    admin = login("admin.tinh")
+    spec = json.loads((VECTOR_DIR / "published.json").read_text(encoding="utf-8"))
+    v1 = current(admin)
+    expected = published(v1, spec["published"])
+    proposed = {**expected, "version": 1}
+    res = post(admin, proposed)
+    assert res.status_code == 201, res.get_json()
+    assert current(admin) == expected
+    officer = login("canbo.anthanh2")
+    for case in spec["cases"]:
+        answers = {**spec["base"], **case["answers"]}
+        result = sync(officer, item(answers, version=2))[0]
+        assert sorted((e["field"], e["code"]) for e in result.get("errors", [])) == \
+            sorted((e["field"], e["code"]) for e in case["errors"]), case["name"]

@@ -4,6 +4,7 @@
 // answers mean for a record on the phone is outbox.js's to decide and write.
 import { api, ApiProblem } from "./api.js";
 import { get, put, kv } from "./db.js";
+import { refreshDefinitions } from "./forms/definition.js";
 import { markSending, mergeServerChange, openForSending, outboxAttachments, recordResult, releaseSending,
   sendable } from "./outbox.js";
 
@@ -40,6 +41,8 @@ async function run() {
     await uploadPhotos(me.username);
     await push(me.username);
     await pull(me.username);
+    // A version published since the last sync (an ETag'd 304 when nothing changed).
+    await refreshDefinitions();
     await kv.set("last_sync", new Date().toISOString());
     await kv.set("failures", 0);
     emit({ type: "done", ok: true });
