@@ -509,7 +509,7 @@ def registry() -> Registry:
     rows = db.session.execute(
         select(FormVersion.form, FormVersion.version, FormVersion.definition_hash,
                FormVersion.published_at).order_by(FormVersion.form, FormVersion.version)).all()
-    key = tuple((r.form, r.version, r.definition_hash) for r in rows)
+    key = tuple((r.form, r.version, r.definition_hash, r.published_at) for r in rows)
     merged = _merged.get(key)
     if merged is None:
         texts = dict(db.session.execute(
