@@ -19,7 +19,7 @@ import * as vault from "./vault.js";
 import { renderNotifications } from "./views/notifications.js";
 import { renderDeadlines } from "./views/deadlines.js";
 import { renderDashboard } from "./views/dashboard.js";
-import { isReviewer } from "./roles.js";
+import { isReviewer, isProvinceAdmin } from "./roles.js";
 
 const view = document.getElementById("view");
 const banner = document.getElementById("banner");
@@ -184,6 +184,9 @@ export async function route() {
   if (reviewer && screen === "completeness") return renderCompleteness(view, { params });
   if (reviewer && screen === "deadlines") return renderDeadlines(view, { params });
   if (reviewer && screen === "dashboard") return renderDashboard(view, { me, params });
+  if (isProvinceAdmin(me) && screen === "forms-admin") {
+    return (await import("./views/forms-admin.js")).renderFormsAdmin(view, { params });
+  }
   return renderHome(view, { me, onNew: newForm, onSendNow: sendNow, onLogout: logout,
     onSignInAgain: () => { location.hash = "#/login"; }, langButton });
 }

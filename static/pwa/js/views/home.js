@@ -4,7 +4,7 @@ import { el, formatDateTime, lbl } from "../ui.js";
 import { countByBucket, listRecords } from "../outbox.js";
 import { currentDefinitions } from "../forms/definition.js";
 import { kv } from "../db.js";
-import { isReviewer } from "../roles.js";
+import { isReviewer, isProvinceAdmin } from "../roles.js";
 
 export async function renderHome(view, { me, onNew, onSendNow, onLogout, onSignInAgain, langButton }) {
   const lang = currentLang();
@@ -28,7 +28,9 @@ export async function renderHome(view, { me, onNew, onSendNow, onLogout, onSignI
         el("a", { class: "button secondary", href: "#/deadlines", id: "open-deadlines" },
           t("home.deadlines")),
         el("a", { class: "button secondary", href: "#/dashboard", id: "open-dashboard" },
-          t("home.dashboard")))) : null,
+          t("home.dashboard")),
+        isProvinceAdmin(me) ? el("a", { class: "button secondary", href: "#/forms-admin", id: "open-forms-admin" },
+          t("home.forms_admin")) : null)) : null,
     paused ? el("section", { class: "card warn", id: "paused" },
       el("p", {}, t("login.again")),
       el("button", { type: "button", onclick: onSignInAgain }, t("home.resume_sign_in"))) : null,
