@@ -288,7 +288,7 @@ def plan_change(form: str, proposed, *, actor: User) -> Plan:
         try:
             check_definition({**proposed, "version": plan.version}, f"{form} (new)")
             FormDefinition({**proposed, "version": plan.version}).schema  # noqa: B018
-        except (DefinitionError, KeyError, TypeError, ValueError):
+        except (AttributeError, DefinitionError, KeyError, TypeError, ValueError):
             plan.refuse("", "form_version.structure_changed", "form_version.shape")
     if not plan.refusals and not plan.changes:
         plan.refuse("", "form_version.no_change", "form_version.no_change")
