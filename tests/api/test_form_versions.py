@@ -476,8 +476,18 @@ def _bad_type(wb):
     wb["survey"]["A2"] = "geopoint"
 
 
+def _stray_end(wb):
+    wb["survey"]["A2"] = "end_repeat"
+
+
+def _unclosed(wb):
+    wb["survey"].append(["begin_repeat", "extra_rows", "Thêm", "More"])
+
+
 @pytest.mark.parametrize("edit, field, detail", [
     (_formula, "choices!C2", "công thức"),
+    (_stray_end, "survey!2", "end_repeat"),
+    (_unclosed, "survey", "end_repeat"),
     (_no_choices, "choices", "choices"),
     (_no_name_column, "survey!1", "name"),
     (_other_version, "settings", "version"),
@@ -538,3 +548,33 @@ def test_the_published_vectors_definition_is_what_publishing_makes(login):
         result = sync(officer, item(answers, version=2))[0]
         assert sorted((e["field"], e["code"]) for e in result.get("errors", [])) == \
             sorted((e["field"], e["code"]) for e in case["errors"]), case["name"]
+
+
+def _mangled(edit):
+    def build(base):
+        data = copy.deepcopy(base)
+        edit(data)
+        return data
+    return build
+
+
+@pytest.mark.parametrize("build", [
+    _mangled(lambda d: d.update(fields="x")),
+    _mangled(lambda d: d.update(choice_lists=[])),
+    _mangled(lambda d: d.update(title=5)),
+    _mangled(lambda d: d.update(fields=[1, None, "a"])),
+    _mangled(lambda d: d["choice_lists"]["campaign"].update(choices=[1, {"value": 2}, {}])),
+    _mangled(lambda d: d["choice_lists"]["campaign"].update(choices="abc")),
+    _mangled(lambda d: d["choice_lists"].update(campaign=None)),
+    _mangled(lambda d: d["fields"][0].update(label=None, hint=[1])),
+    _mangled(lambda d: d["choice_lists"]["campaign"]["choices"][0].update(
+        retired="yes", label={"vi": 1, "en": None})),
+    _mangled(lambda d: d.pop("date_field")),
+    _mangled(lambda d: d.update(form=None)),
+], ids=range(11))
+def test_a_mangled_definition_is_refused_never_a_server_error(login, build):
+    admin = login("admin.tinh")
+    data = build(current(admin))
+    preview = post(admin, data, dry_run=True)
+    assert preview.status_code == 200 and preview.get_json()["refusals"], preview.get_json()
+    assert_problem(post(admin, data), 400, "form.change_refused")
