@@ -52,6 +52,11 @@ MAX_HEADER_BYTES = 8190
 UPLOAD_PENDING_BYTES = 200 * 1024 * 1024
 UPLOAD_GRACE_DAYS = 30
 
+# Once a province administrator publishes a form's next version, phones still send new
+# records on the old one (drafts started offline) for this many days; after that such a
+# draft is refused with form.version_expired. Returned records keep their own version.
+FORM_VERSION_GRACE_DAYS = 60
+
 # Local time of the union: "today", periods and due dates are computed in this zone.
 TIMEZONE = "Asia/Ho_Chi_Minh"
 

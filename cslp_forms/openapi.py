@@ -22,7 +22,14 @@ from .schemas.devices import (
     DeviceReportedSchema,
     HealthReportSchema,
 )
-from .schemas.forms import AttachmentStoredSchema, FormDefinitionSchema, FormListSchema
+from .schemas.forms import (
+    AttachmentStoredSchema,
+    FormChangePlanSchema,
+    FormDefinitionSchema,
+    FormListSchema,
+    FormVersionListSchema,
+    FormVersionSchema,
+)
 from .schemas.notifications import (
     NotificationListSchema,
     ReadSchema,
@@ -171,9 +178,32 @@ PATHS = {
             "400": PROBLEM, "401": PROBLEM, "403": PROBLEM, "404": PROBLEM}}},
     "/api/forms": {"get": _with(_op("Current form definitions (ETag; 304 on If-None-Match)",
                                     ok=FormListSchema, errors=()), NOT_MODIFIED)},
+    "/api/forms/{form}/{version}.xlsx": {"get": {**_op(
+        "One version as an Excel sheet in the XLSForm layout (survey, choices, settings; "
+        "label::Vietnamese (vi), label::English (en)); text cells never run as formulas",
+        params=[_p("form"), _p("version", "integer")], errors=(401, 404)), "responses": {
+            "200": {"description": "the sheet", "content": {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}},
+            "401": PROBLEM, "404": PROBLEM}}},
     "/api/forms/{form}/{version}": {"get": _with(_op(
         "One published definition (ETag; 304 on If-None-Match)", ok=FormDefinitionSchema,
         params=[_p("form"), _p("version", "integer")], errors=(404,)), NOT_MODIFIED)},
+    "/api/forms/{form}/versions": {
+        "post": _with(_op(
+            "Publish the next version (province administrator) from a JSON definition or "
+            "that sheet, edited from the current version (its `version`): texts and value "
+            "lists only (add, relabel, retire a choice); a change that would break stored "
+            "records is refused (400 form.change_refused, with the reasons). ?dry_run=true: "
+            "the changes in plain Vietnamese and the refusals only (200)",
+            body=FormDefinitionSchema, ok=FormVersionSchema, ok_status="201",
+            params=[_p("form"), _q("dry_run", "true: preview only", "boolean")],
+            errors=(400, 401, 403, 404, 409, 415)),
+            {"200": {"description": "dry run", "content": {
+                JSON: {"schema": FormChangePlanSchema}}}}),
+        "get": _op("Who published which version of the form, from which, when, and what "
+                   "changed (append-only), newest first", ok=FormVersionListSchema,
+                   params=[_p("form")], errors=(401, 403)),
+    },
     "/api/sync": {"post": _op(
         "Send a batch of at most 100 records; one result per item, in order",
         body=SyncBatchSchema, ok=SyncResponseSchema, errors=(400, 401, 403, 413))},
@@ -343,6 +373,11 @@ PATHS = {
             "400": PROBLEM, "401": PROBLEM, "403": PROBLEM, "404": PROBLEM}}},
     "/api/openapi.json": {"get": _op("This document", errors=())},
 }
+
+# The sheet is the other body publishing takes.
+PATHS["/api/forms/{form}/versions"]["post"]["requestBody"]["content"][
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"] = {
+        "schema": {"type": "string", "format": "binary"}}
 
 
 def _every_answer(path: str, method: str, op: dict) -> dict:

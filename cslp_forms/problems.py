@@ -67,6 +67,16 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "sync.batch_too_large": (413, "Gửi quá nhiều phiếu một lần."),
     "sync.bad_cursor": (400, "Mốc đồng bộ không hợp lệ. Máy sẽ đồng bộ lại từ đầu."),
     "form.not_found": (404, "Không tìm thấy biểu mẫu."),
+    "form.stale_version": (
+        409,
+        "Biểu mẫu vừa có phiên bản mới hơn bản chị đang sửa.",
+    ),
+    "form.change_refused": (
+        400,
+        "Chưa phát hành được: có thay đổi làm hỏng các phiếu đã lưu hoặc cần nhóm phát triển. "
+        "Xem lý do ở từng dòng.",
+    ),
+    "form.bad_sheet": (400, "Tệp Excel chưa đúng mẫu XLSForm (trang survey, choices)."),
     "attachment.bad_hash": (400, "Mã ảnh không hợp lệ."),
     "attachment.hash_mismatch": (
         400,
@@ -126,6 +136,8 @@ FIELD_MESSAGES: dict[str, str] = {
     "field.attachment_not_listed": "Ảnh không có trong danh sách ảnh của phiếu.",
     "form.unknown": "Không có biểu mẫu này.",
     "form.unknown_version": "Phiên bản biểu mẫu này chưa có trên máy chủ.",
+    "form.version_expired": "Phiên bản biểu mẫu này đã ngừng nhận phiếu mới; hãy mở biểu mẫu "
+                            "mới nhất, nhập lại phiếu rồi gửi.",
     "form.sum_exceeds_total": "Các số thành phần cộng lại vượt quá tổng.",
     "form.part_exceeds_whole": "Số thành phần lớn hơn tổng.",
     "scope.forbidden": "Đơn vị hoặc phiếu này nằm ngoài phạm vi của bạn.",
@@ -189,6 +201,68 @@ DETAILS: dict[str, str] = {
                                       "nhờ một quản trị viên khác.",
     "unit.no_such_code": "Không có đơn vị mã {code}.",
     "form.no_such_version": "Không có biểu mẫu {form} phiên bản {version}.",
+    "form.no_such_form": "Không có biểu mẫu {form}.",
+    "form.edit_current": "Hãy sửa trên phiên bản mới nhất của biểu mẫu {form} (phiên bản "
+                         "{version}): tải lại tệp hoặc biểu mẫu rồi làm lại.",
+    "form.sheet_missing": "Thiếu trang “{sheet}”.",
+    "form.sheet_column": "Trang “{sheet}” thiếu cột “{column}”.",
+    "form.sheet_formula": "Ô {cell} của trang “{sheet}” là công thức; hãy gõ chữ, không dùng "
+                          "công thức.",
+    "form.sheet_unreadable": "Không đọc được tệp: hãy lưu lại dưới dạng Excel (.xlsx).",
+    "form.sheet_too_long": "Trang “{sheet}” có quá {max} dòng.",
+    "form.sheet_type": "Dòng {row} của trang survey: kiểu “{type}” không có.",
+    "form.sheet_repeat": "Dòng {row} của trang survey: begin_repeat và end_repeat không khớp.",
+    "form.sheet_settings": "Trang settings phải ghi form_id và version của biểu mẫu đã tải về.",
+    "form_version.province_admins": "Chỉ quản trị cấp tỉnh phát hành được phiên bản biểu mẫu.",
+    "form_version.bad_label": "Cần nhãn tiếng Việt (vi) và tiếng Anh (en), không để trống, "
+                              "tối đa {max} ký tự.",
+    "form_version.field_removed": "Không được bỏ trường “{label}”: các phiếu đã lưu có dữ "
+                                  "liệu của trường này.",
+    "form_version.type_changed": "Không được đổi kiểu của trường “{label}” ({old} → {new}): "
+                                 "các phiếu đã lưu sẽ bị đọc sai.",
+    "form_version.field_rule_changed": "Trường “{label}”: thay đổi “{what}” cần nhóm phát "
+                                       "triển (chỉ sửa được nhãn và hướng dẫn).",
+    "form_version.field_added": "Thêm trường mới (“{label}”) cần nhóm phát triển phát hành "
+                                "(để báo cáo, chỉ tiêu và xuất dữ liệu đọc được trường này).",
+    "form_version.list_removed": "Không được bỏ danh sách lựa chọn của “{list}”.",
+    "form_version.list_rule_changed": "Danh sách của “{list}”: thay đổi “{what}” cần nhóm phát "
+                                      "triển.",
+    "form_version.list_added": "Thêm danh sách lựa chọn mới ({list}) cần nhóm phát triển.",
+    "form_version.form_rule_changed": "Thay đổi “{what}” của biểu mẫu cần nhóm phát triển (chỉ "
+                                      "sửa được tên, nhãn, hướng dẫn và danh sách lựa chọn).",
+    "form_version.other_form": "Tệp này không phải biểu mẫu {form}.",
+    "form_version.shape": "Biểu mẫu gửi lên thiếu phần trường (fields) hoặc danh sách lựa "
+                          "chọn (choice_lists), hoặc không đúng cấu trúc.",
+    "form_version.bad_value": "Mỗi lựa chọn cần một giá trị (value) là chữ.",
+    "form_version.bad_flag": "“retired” và “unverified” chỉ nhận đúng hoặc sai (true/false).",
+    "form_version.choice_keys": "Một lựa chọn chỉ có các mục: {keys}.",
+    "form_version.duplicate_value": "Giá trị “{value}” xuất hiện hai lần trong danh sách "
+                                    "“{list}”.",
+    "form_version.value_format": "Giá trị mới “{value}” chỉ gồm chữ thường không dấu, số và "
+                                 "dấu gạch dưới (tối đa 60 ký tự), ví dụ “thang_hanh_dong”.",
+    "form_version.value_reused": "Giá trị “{value}” đã từng có nghĩa “{old}”; không dùng lại "
+                                 "cho “{new}”. Hãy đặt một giá trị mới.",
+    "form_version.retired_relabelled": "Lựa chọn “{old}” ({value}) đã ngừng dùng hoặc đang "
+                                       "được ngừng dùng: không được đổi nhãn thành “{new}”. "
+                                       "Hãy thêm một lựa chọn mới với giá trị mới.",
+    "form_version.choice_removed": "Không được xóa lựa chọn “{label}” khỏi “{list}”: các phiếu "
+                                   "cũ còn dùng. Hãy đánh dấu ngừng dùng (retired).",
+    "form_version.no_choice_left": "Danh sách “{list}” phải còn ít nhất một lựa chọn đang "
+                                   "dùng.",
+    "form_version.no_change": "Không có thay đổi nào so với phiên bản hiện tại.",
+    "form_version.retitled": "Đổi tên biểu mẫu: “{old}” → “{new}”.",
+    "form_version.relabelled_field": "Đổi nhãn trường “{old}” thành “{new}” (tiếng Anh: "
+                                     "“{en}”).",
+    "form_version.hint_set": "Hướng dẫn của trường “{label}”: “{hint}”.",
+    "form_version.hint_removed": "Bỏ hướng dẫn của trường “{label}”.",
+    "form_version.fields_reordered": "Đổi thứ tự các trường.",
+    "form_version.choice_added": "Thêm lựa chọn “{label}” (giá trị {value}) vào “{list}”.",
+    "form_version.choice_relabelled": "Trong “{list}”: đổi nhãn “{old}” thành “{new}” "
+                                      "(tiếng Anh: “{en}”).",
+    "form_version.choice_retired": "Trong “{list}”: ngừng dùng “{label}” cho phiếu mới (các "
+                                   "phiếu cũ giữ nguyên).",
+    "form_version.choice_restored": "Trong “{list}”: dùng lại “{label}”.",
+    "form_version.choices_reordered": "Đổi thứ tự lựa chọn trong “{list}”.",
     "sync.batch_limit": "Mỗi lần gửi tối đa {max_items} phiếu; máy sẽ chia nhỏ và gửi tiếp.",
     "sync.errors_left_out": "Còn {count} lỗi nữa chưa được liệt kê; sửa các lỗi đã hiện rồi "
                             "gửi lại để xem tiếp.",

@@ -2,6 +2,7 @@
 
 from .deadlines import DeadlineRule
 from .devices import DEVICE_BUCKETS, DEVICE_RISKS, DeviceHealth
+from .forms import FormVersion
 from .notifications import Notification, PushSubscription
 from .reports import (
     INDICATORS,
@@ -45,7 +46,8 @@ __all__ = [
     "DeviceHealth", "INDICATORS", "LEVELS", "LOCKED_STATUSES",
     "OPEN_STATUSES", "REVIEWER_ROLES", "ROLES", "ROLE_LEVELS", "STATUSES",
     "TARGET_BASES", "AccessLog", "Attachment", "AttachmentUpload", "AuthSession", "Counter",
-    "DeadlineRule", "ExportLog", "LoginFailure", "Notification", "PurgeLog", "PushSubscription",
+    "DeadlineRule", "ExportLog", "FormVersion", "LoginFailure", "Notification", "PurgeLog",
+    "PushSubscription",
     "ReportFact", "ReportRollup", "ReportTarget", "ReviewDecision", "Submission",
     "SubmissionRevision", "Unit", "UnitSuccession", "User",
 ]

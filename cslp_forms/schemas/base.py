@@ -95,3 +95,5 @@ class ProblemSchema(Schema):
                                                            "revision now"})
     max_bytes = fields.Integer(metadata={"description": "attachment.too_large: the limit"})
     max_items = fields.Integer(metadata={"description": "sync.batch_too_large: the limit"})
+    changes = fields.List(fields.String(), metadata={
+        "description": "form.change_refused: the changes in plain words (Vietnamese)"})

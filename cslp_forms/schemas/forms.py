@@ -20,8 +20,54 @@ class FormDefinitionSchema(ApiSchema):
     review = fields.Dict(metadata={"description": "the approval chain: {chain: [level, …]}"})
 
 
+class AcceptedVersionSchema(ApiSchema):
+    form = fields.String()
+    version = fields.Integer()
+    current = fields.Boolean()
+    until = fields.String(allow_none=True, metadata={
+        "description": "end of the transition window (UTC); null: no end"})
+
+
 class FormListSchema(ApiSchema):
-    forms = fields.List(fields.Nested(FormDefinitionSchema))
+    forms = fields.List(fields.Nested(FormDefinitionSchema),
+                        metadata={"description": "the current version of each form"})
+    accepted = fields.List(fields.Nested(AcceptedVersionSchema), metadata={
+        "description": "every version new records are still accepted on (an older one "
+                       "until the end of its transition window); a phone keeps these "
+                       "definitions for its drafts (GET /api/forms/{form}/{version})"})
+
+
+class FormChangePlanSchema(ApiSchema):
+    form = fields.String()
+    base_version = fields.Integer()
+    version = fields.Integer(metadata={"description": "the version publishing would make"})
+    changes = fields.List(fields.String(), metadata={"description": "in plain Vietnamese"})
+    refusals = fields.List(fields.Dict(), metadata={
+        "description": "[{field, code, message}]: what stops publishing"})
+
+
+class FormVersionSchema(ApiSchema):
+    form = fields.String()
+    version = fields.Integer()
+    base_version = fields.Integer()
+    definition_hash = fields.String()
+    published_at = fields.String()
+    published_by = fields.String(allow_none=True)
+    changes = fields.List(fields.String())
+    definition = fields.Nested(FormDefinitionSchema)
+
+
+class FormVersionEntrySchema(ApiSchema):
+    actor = fields.String()
+    action = fields.String()
+    target = fields.String()
+    at = fields.String()
+    before = fields.Dict()
+    after = fields.Dict()
+
+
+class FormVersionListSchema(ApiSchema):
+    entries = fields.List(fields.Nested(FormVersionEntrySchema))
 
 
 class AttachmentStoredSchema(ApiSchema):

@@ -15,7 +15,7 @@ from ..models import LOCKED_STATUSES, Submission, SubmissionRevision, Unit, User
 from ..problems import field_error, field_errors, has_bad_text
 from ..schemas.sync import SyncItemSchema
 from .base.clock import local_today
-from .base.forms import FormDefinition, registry
+from .base.forms import FormDefinition, accepts_new_records, registry
 from .base.sql import insert_ignoring_conflict
 from .base.units import ancestors
 from .records.access import log_access, visible_to
@@ -209,6 +209,11 @@ def _apply_item(raw, batch: _Batch) -> dict | _New:
         code = "form.unknown_version" if registry().has_form(item["form"]) else "form.unknown"
         name = "version" if code == "form.unknown_version" else "form"
         return _rejected(str(uuid), field_errors({name: [code]}))
+    # A draft on a version whose transition window has closed; a record the server
+    # already holds is still answered as a duplicate.
+    if item["base_revision"] is None and not accepts_new_records(definition, batch.now) \
+            and db.session.get(Submission, uuid) is None:
+        return _rejected(str(uuid), field_errors({"version": ["form.version_expired"]}))
 
     answers, attachments = item["answers"], item["attachments"]
     errors = definition.validate(answers, attachments)

@@ -6,16 +6,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 
+from flask import current_app, g, has_app_context
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from sqlalchemy import select
 
+from ...extensions import db
 from ...problems import field_errors
 from ...schemas.base import ApiSchema
+
+log = logging.getLogger(__name__)
 
 DEFINITIONS_DIR = Path(__file__).resolve().parents[2] / "definitions"
 FILE_NAME = re.compile(r"^(?P<form>[a-z_]+)\.v(?P<version>\d+)\.json$")
@@ -373,9 +379,13 @@ def check_definition(data: dict, source: str) -> None:
 
 @dataclass
 class Registry:
-    """Every published definition, by (form, version)."""
+    """Every definition a record may be filed on, by (form, version): the repo's files and
+    the versions published on screen (form_versions). `superseded` holds, for a version
+    whose successor was published on screen, when that successor was published: the start
+    of the transition window in which the old version is still accepted for new records."""
 
     definitions: dict[tuple[str, int], FormDefinition]
+    superseded: dict[tuple[str, int], datetime] = field(default_factory=dict)
 
     @classmethod
     def load(cls, directory: Path = DEFINITIONS_DIR) -> Registry:
@@ -394,11 +404,36 @@ class Registry:
             found[(definition.form, definition.version)] = definition
         return cls(found)
 
+    def with_published(self, rows) -> Registry:
+        """This registry plus published versions, `rows` of (FormDefinition, published_at)
+        in version order. A file and a published row with the same number: the row wins
+        (the records filed on that number were checked against it)."""
+        found = dict(self.definitions)
+        superseded: dict[tuple[str, int], datetime] = {}
+        for definition, published_at in rows:
+            key = (definition.form, definition.version)
+            if key in self.definitions and self.definitions[key].digest != definition.digest:
+                log.error("%s v%s: a file and a published version differ; the published "
+                          "one is used", *key)
+            for (form, version) in found:
+                if form == definition.form and version < definition.version:
+                    superseded.setdefault((form, version), published_at)
+            found[key] = definition
+        return Registry(found, superseded)
+
     def get(self, form: str, version: int) -> FormDefinition | None:
         return self.definitions.get((form, version))
 
     def has_form(self, form: str) -> bool:
         return any(f == form for f, _ in self.definitions)
+
+    def versions(self, form: str) -> list[FormDefinition]:
+        return sorted((d for (f, _), d in self.definitions.items() if f == form),
+                      key=lambda d: d.version)
+
+    def latest(self, form: str) -> FormDefinition | None:
+        versions = self.versions(form)
+        return versions[-1] if versions else None
 
     def current(self) -> list[FormDefinition]:
         latest: dict[str, FormDefinition] = {}
@@ -408,12 +443,90 @@ class Registry:
                 latest[definition.form] = definition
         return sorted(latest.values(), key=lambda d: d.form)
 
+    def accepted_until(self, form: str, version: int, grace: timedelta) -> datetime | None:
+        """Until when a new record may still be filed on this version: None while it is
+        the newest, or when its successor ships in the repo (then always, as before)."""
+        start = self.superseded.get((form, version))
+        return None if start is None else start + grace
 
-_registry: Registry | None = None
+
+def grace() -> timedelta:
+    """How long a version is still accepted for new records once its successor is
+    published on screen (CSLP_FORM_VERSION_GRACE_DAYS)."""
+    return timedelta(days=current_app.config["FORM_VERSION_GRACE_DAYS"])
+
+
+def accepts_new_records(definition: FormDefinition, now: datetime) -> bool:
+    """A new record (not a new revision of a stored one) may be filed on this version."""
+    until = registry().accepted_until(definition.form, definition.version, grace())
+    return until is None or now < until
+
+
+def canonical_json(data: dict) -> bytes:
+    """The bytes a published version is stored, served and hashed as."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2).encode()
+
+
+_files: Registry | None = None
+# Published definitions by their SHA-256: parsed and their schema built once per process.
+_parsed: dict[str, FormDefinition] = {}
+_merged: dict[tuple, Registry] = {}
+
+
+def repo_registry() -> Registry:
+    """The definitions shipped in the repo (definitions/*.json), pinned by their hashes."""
+    global _files
+    if _files is None:
+        _files = Registry.load()
+    return _files
+
+
+def _published_definition(form: str, version: int, digest: str, text: str) -> FormDefinition:
+    definition = _parsed.get(digest)
+    if definition is None:
+        raw = text.encode()
+        if hashlib.sha256(raw).hexdigest() != digest:
+            raise DefinitionError(f"{form} v{version}: stored definition does not match its hash")
+        data = json.loads(raw)
+        check_definition(data, f"{form} v{version} (published)")
+        definition = FormDefinition(data, f"{form} v{version} (published)", raw)
+        definition.schema  # noqa: B018
+        _parsed[digest] = definition
+    return definition
 
 
 def registry() -> Registry:
-    global _registry
-    if _registry is None:
-        _registry = Registry.load()
-    return _registry
+    """The repo's definitions plus those published on screen, read once per request (or
+    per command) from form_versions; outside an application only the repo's."""
+    files = repo_registry()
+    if not has_app_context():
+        return files
+    cached = g.get("cslp_forms_registry")
+    if cached is not None:
+        return cached
+    from ...models.forms import FormVersion  # models import nothing from services
+
+    rows = db.session.execute(
+        select(FormVersion.form, FormVersion.version, FormVersion.definition_hash,
+               FormVersion.published_at).order_by(FormVersion.form, FormVersion.version)).all()
+    key = tuple((r.form, r.version, r.definition_hash, r.published_at) for r in rows)
+    merged = _merged.get(key)
+    if merged is None:
+        texts = dict(db.session.execute(
+            select(FormVersion.definition_hash, FormVersion.definition)
+            .where(FormVersion.definition_hash.not_in(list(_parsed)))).all()) if rows else {}
+        merged = files.with_published(
+            [(_published_definition(r.form, r.version, r.definition_hash,
+                                    texts.get(r.definition_hash, "")), r.published_at)
+             for r in rows])
+        if len(_merged) > 64:
+            _merged.clear()
+        _merged[key] = merged
+    g.cslp_forms_registry = merged
+    return merged
+
+
+def forget_registry() -> None:
+    """After a publish (or at the end of a request): read form_versions again next time."""
+    if has_app_context():
+        g.pop("cslp_forms_registry", None)

@@ -19,7 +19,7 @@ import * as vault from "./vault.js";
 import { renderNotifications } from "./views/notifications.js";
 import { renderDeadlines } from "./views/deadlines.js";
 import { renderDashboard } from "./views/dashboard.js";
-import { isReviewer, isAdmin } from "./roles.js";
+import { isReviewer, isAdmin, isProvinceAdmin } from "./roles.js";
 import { followScreens } from "./scroll.js";
 
 const view = document.getElementById("view");
@@ -215,6 +215,9 @@ export async function route() {
     // The admin console: loaded only when an administrator opens it.
     const { renderAdmin } = await import("./views/admin.js");
     return renderAdmin(view, { me, page: hash.split("/").slice(2).join("/") || "accounts", params });
+  }
+  if (isProvinceAdmin(me) && screen === "forms-admin") {
+    return (await import("./views/forms-admin.js")).renderFormsAdmin(view, { params });
   }
   return renderHome(view, { me, onNew: newForm, onSendNow: sendNow, onLogout: logout,
     onSignInAgain: () => { location.hash = "#/login"; }, langButton });

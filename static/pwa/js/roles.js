@@ -6,3 +6,6 @@ export const isReviewer = (me) => REVIEWER_ROLES.includes(me?.role);
 
 // Only an administrator edits the plan's targets.
 export const isAdmin = (me) => me?.role === "admin";
+
+// Only the province's administrators publish form versions (the server checks it too).
+export const isProvinceAdmin = (me) => me?.role === "admin" && me?.unit?.level === "province";

@@ -5,6 +5,7 @@
 import { api, ApiProblem } from "./api.js";
 import { get, put, kv } from "./db.js";
 import { sendReport } from "./health.js";
+import { refreshDefinitions } from "./forms/definition.js";
 import { markSending, mergeServerChange, openForSending, outboxAttachments, recordResult, releaseSending,
   sendable } from "./outbox.js";
 
@@ -41,6 +42,8 @@ async function run() {
     await uploadPhotos(me.username);
     await push(me.username);
     await pull(me.username);
+    // A version published since the last sync (an ETag'd 304 when nothing changed).
+    await refreshDefinitions();
     await kv.set("last_sync", new Date().toISOString());
     await kv.set("failures", 0);
     await sendReport(me.username);

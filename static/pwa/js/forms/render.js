@@ -112,12 +112,17 @@ function dateInput(form, spec, scope, id) {
     onchange: (e) => setValue(form, scope, spec.name, e.target.value) });
 }
 
+// A retired choice is not offered for a new answer; a record that has it still shows it.
+function offered(choices, kept) {
+  return choices.filter((c) => !c.retired || kept(c.value));
+}
+
 function choiceOne(form, spec, scope, id) {
   const value = scope[spec.name];
   const options = spec.type === "yes_no"
     ? [{ value: true, label: { vi: t("common.yes"), en: t("common.yes") } },
       { value: false, label: { vi: t("common.no"), en: t("common.no") } }]
-    : form.definition.choice_lists[spec.choices].choices;
+    : offered(form.definition.choice_lists[spec.choices].choices, (v) => v === value);
   if (asRadios(form.definition, spec)) {
     return el("div", { class: "choices", role: "radiogroup", "aria-labelledby": `${id}-label` },
       options.map((o, i) => el("label", { class: "choice" },
@@ -135,7 +140,7 @@ function choiceMany(form, spec, scope, id) {
   const choices = form.definition.choice_lists[spec.choices].choices;
   const chosen = new Set(Array.isArray(scope[spec.name]) ? scope[spec.name] : []);
   return el("div", { class: "choices", role: "group", "aria-labelledby": `${id}-label` },
-    choices.map((o, i) => el("label", { class: "choice" },
+    offered(choices, (v) => chosen.has(v)).map((o, i) => el("label", { class: "choice" },
       el("input", { type: "checkbox", id: i === 0 ? id : null, value: o.value, checked: chosen.has(o.value),
         onchange: (e) => {
           const now = new Set(Array.isArray(scope[spec.name]) ? scope[spec.name] : []);

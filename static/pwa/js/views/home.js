@@ -5,7 +5,7 @@ import { api } from "../api.js";
 import { countByBucket, listRecords, isUnsent } from "../outbox.js";
 import { currentDefinitions } from "../forms/definition.js";
 import { kv } from "../db.js";
-import { isReviewer, isAdmin } from "../roles.js";
+import { isReviewer, isAdmin, isProvinceAdmin } from "../roles.js";
 import { healthLine, recordHealth } from "../health.js";
 import { state as vaultState } from "../vault.js";
 import { renderPinSetup } from "./lock.js";
@@ -70,7 +70,9 @@ export async function renderHome(view, options) {
         el("a", { class: "button secondary", href: "#/admin/accounts", id: "open-accounts" }, t("home.admin_accounts")),
         el("a", { class: "button secondary", href: "#/admin/import", id: "open-import" }, t("home.admin_import")),
         el("a", { class: "button secondary", href: "#/admin/plan", id: "open-plan" }, t("home.admin_plan")),
-        el("a", { class: "button secondary", href: "#/admin/audit", id: "open-audit" }, t("home.admin_audit")))) : null,
+        el("a", { class: "button secondary", href: "#/admin/audit", id: "open-audit" }, t("home.admin_audit")),
+        isProvinceAdmin(me) ? el("a", { class: "button secondary", href: "#/forms-admin", id: "open-forms-admin" },
+          t("home.forms_admin")) : null)) : null,
     storage, pinNeeded, dueCard,
     paused ? el("section", { class: "card warn", id: "paused" },
       el("p", {}, t("login.again")),

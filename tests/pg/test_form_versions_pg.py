@@ -1,0 +1,60 @@
+"""Form versions on PostgreSQL: the Done-when flow, the refusals, the stale edit, the
+sheet round trip and the transition window of tests/api, and the database refusing to
+change or delete a published version."""
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from cslp_forms.extensions import db
+from tests.api.test_form_versions import current as current_form
+from tests.api.test_form_versions import (  # noqa: F401
+    post,
+    test_a_change_that_would_break_records_is_refused,
+    test_after_the_window_a_new_draft_on_the_old_version_is_refused,
+    test_new_campaign_published_old_draft_accepted_new_choice_counted_and_exported,
+    test_only_province_admins_publish_and_a_stale_edit_is_refused,
+    test_relabel_retire_and_hints_are_published_and_retired_choice_stays_valid,
+    test_sheet_round_trip_adds_a_choice_and_publishes,
+    test_the_published_vectors_definition_is_what_publishing_makes,
+    with_campaign,
+)
+
+pytestmark = pytest.mark.pg
+
+
+def test_published_versions_refuse_update_and_delete(app, login):
+    admin = login("admin.tinh")
+    assert post(admin, with_campaign(current_form(admin))).status_code == 201
+    with app.app_context():
+        for statement in ("UPDATE form_versions SET definition = '{}'",
+                          "DELETE FROM form_versions"):
+            with pytest.raises(DBAPIError, match="append-only"):
+                db.session.execute(text(statement))
+            db.session.rollback()
+
+
+def test_two_administrators_publishing_at_once_make_one_version(app, login):
+    """Each edits version 1; one publishes version 2, the others are told to reload."""
+    import threading
+
+    from cslp_forms.models import FormVersion
+
+    base = current_form(login("admin.tinh"))
+    sessions = [login("admin.tinh") for _ in range(4)]
+    statuses: list[int] = []
+    start = threading.Barrier(len(sessions))
+
+    def run(index, session):
+        choice = {"value": f"dot_{index}", "label": {"vi": f"Đợt {index}", "en": f"Round {index}"}}
+        start.wait()
+        statuses.append(post(session, with_campaign(base, choice)).status_code)
+
+    workers = [threading.Thread(target=run, args=(i, s)) for i, s in enumerate(sessions)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+    assert sorted(statuses) == [201, 409, 409, 409]
+    with app.app_context():
+        assert db.session.scalars(db.select(FormVersion.version)).all() == [2]
