@@ -28,13 +28,24 @@ ROOT = Path(__file__).resolve().parent.parent
 PWA = ROOT / "static" / "pwa"
 
 
-def shell_size() -> dict:
-    """Every file of the shell but the icons, each gzipped on its own as a server would."""
-    files = [PWA / "index.html", PWA / "manifest.webmanifest", PWA / "sw.js",
-             *sorted(PWA.glob("css/*.css")), *sorted(PWA.glob("js/**/*.js"))]
+def _sizes(files) -> dict:
     raw = sum(f.stat().st_size for f in files)
     gz = sum(len(gzip.compress(f.read_bytes(), 9)) for f in files)
     return {"files": len(files), "raw": raw, "gzip": gz}
+
+
+def shell_size() -> dict:
+    """What an officer's first screen loads (index.html, manifest, worker, app.css and the
+    modules app.js imports statically, each gzipped on its own as a server would), and
+    every file the worker precaches (screens loaded on demand and admin styles included)."""
+    from cslp_forms.pwa import start_modules
+
+    first = [PWA / "index.html", PWA / "manifest.webmanifest", PWA / "sw.js",
+             PWA / "css" / "app.css",
+             *(PWA / url.removeprefix("/pwa/") for url in start_modules())]
+    every = [PWA / "index.html", PWA / "manifest.webmanifest", PWA / "sw.js",
+             *sorted(PWA.glob("css/*.css")), *sorted(PWA.glob("js/**/*.js"))]
+    return {**_sizes(first), "all": _sizes(every)}
 
 
 def push_fan_out(count: int = 10_000) -> dict:
@@ -255,9 +266,12 @@ def main() -> None:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                             capture_output=True, text=True).stdout.strip() or "?"
     rows = [
-        ("PWA shell (HTML, JS, CSS, manifest, worker; no icons)",
+        ("PWA shell an officer's first screen loads (HTML, CSS, manifest, worker and the "
+         "modules app.js imports statically; no icons)",
          f"{size['gzip'] / 1024:.1f} KB gzipped ({size['raw'] / 1024:.1f} KB raw, "
-         f"{size['files']} files)", "≤ 60 KB gzipped"),
+         f"{size['files']} files); the worker precaches {size['all']['gzip'] / 1024:.1f} KB "
+         f"gzipped in {size['all']['files']} files, screens loaded on demand included",
+         "≤ 60 KB gzipped"),
         (f"Web Push fan-out: 1 notification to {fan_out['count']:,} subscriptions on a "
          "local endpoint (encryption, VAPID, HTTP; 32 threads)",
          f"{fan_out['seconds']:.1f} s ({fan_out['count'] / fan_out['seconds']:.0f}/s; "

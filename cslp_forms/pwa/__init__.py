@@ -3,15 +3,21 @@ scope must be the site root), the manifest, and the modules under /pwa/."""
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
-from flask import Blueprint, current_app, send_from_directory
+from flask import Blueprint, current_app, request, send_from_directory
 
 PWA_DIR = Path(__file__).resolve().parent.parent.parent / "static" / "pwa"
 # Files the service worker precaches: everything the app needs to open offline.
 SHELL_PATTERNS = ("css/*.css", "js/**/*.js", "icons/*.png")
 
 bp = Blueprint("pwa", __name__)
+
+# A static `import … from "./x.js"` or `export … from "./x.js"`; `import("./x.js")` (a
+# screen loaded on demand) does not match.
+STATIC_IMPORT = re.compile(
+    r"""\b(?:import|export)\s+(?:[\w*{}\s,$]+?\s+from\s+)?["'](\.{1,2}/[^"']+\.js)["']""")
 
 
 def shell_files() -> list[Path]:
@@ -26,6 +32,39 @@ def shell_urls() -> list[str]:
         urls.append({"index.html": "/", "manifest.webmanifest": "/manifest.webmanifest"}.get(
             rel, f"/pwa/{rel}"))
     return urls
+
+
+def start_modules(entry: str = "js/app.js") -> list[str]:
+    """The modules the first screen runs: `entry` and everything it imports statically,
+    transitively (screens loaded with import() are not among them), as /pwa/ URLs, each
+    after the modules it imports."""
+    order: list[str] = []
+    seen: set[Path] = set()
+
+    def visit(path: Path) -> None:
+        if path in seen or not path.is_file():
+            return
+        seen.add(path)
+        for target in STATIC_IMPORT.findall(path.read_text(encoding="utf-8")):
+            visit((path.parent / target).resolve())
+        order.append("/pwa/" + path.relative_to(PWA_DIR.resolve()).as_posix())
+
+    visit((PWA_DIR / entry).resolve())
+    return order
+
+
+def index_source() -> str:
+    """index.html with a <link rel="modulepreload"> per module the first screen needs, so
+    the browser fetches them at once instead of one import round after another."""
+    cached = current_app.extensions.get("cslp_index")
+    if cached and not current_app.debug:
+        return cached
+    source = (PWA_DIR / "index.html").read_text(encoding="utf-8")
+    links = "".join(f'\n  <link rel="modulepreload" href="{url}">' for url in start_modules())
+    entry = '<script type="module" src="/pwa/js/app.js"></script>'
+    source = source.replace(entry, entry + links, 1)
+    current_app.extensions["cslp_index"] = source
+    return source
 
 
 def shell_version() -> str:
@@ -64,7 +103,10 @@ def _send(name: str, mimetype: str | None = None):
 
 @bp.get("/")
 def index():
-    return _send("index.html")
+    response = current_app.response_class(index_source(), mimetype="text/html")
+    response.headers["Cache-Control"] = "no-cache"
+    response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
+    return response.make_conditional(request)
 
 
 @bp.get("/sw.js")

@@ -13,12 +13,8 @@ import { renderHome } from "./views/home.js";
 import { renderRecords } from "./views/records.js";
 import { renderFormView } from "./views/form.js";
 import { renderRecord } from "./views/record.js";
-import { renderQueue, renderReviewRecord, renderCompleteness } from "./views/review.js";
 import { renderPinSetup, renderRecover, renderUnlock } from "./views/lock.js";
 import * as vault from "./vault.js";
-import { renderNotifications } from "./views/notifications.js";
-import { renderDeadlines } from "./views/deadlines.js";
-import { renderDashboard } from "./views/dashboard.js";
 import { isReviewer, isAdmin, isProvinceAdmin } from "./roles.js";
 import { followScreens } from "./scroll.js";
 
@@ -200,13 +196,17 @@ export async function route() {
   if (screen === "edit" && arg) return renderFormView(view, { uuid: arg, onSent: () => { leave(); drain(); }, onLeave: leave });
   if (screen === "record" && arg) return renderRecord(view, { uuid: arg, onLeave: leave, onChanged: () => { leave("#/records/all"); drain(); } });
   if (screen === "records") return renderRecords(view, { me, filter: arg || "all" });
-  if (screen === "notifications") return renderNotifications(view);
+  // Screens not every phone opens load on demand (from the worker's cache when offline),
+  // so an officer's first screen does not wait for them.
+  if (screen === "notifications") return (await import("./views/notifications.js")).renderNotifications(view);
   const reviewer = isReviewer(me);
-  if (reviewer && screen === "review" && arg) return renderReviewRecord(view, { uuid: arg });
-  if (reviewer && screen === "review") return renderQueue(view, { me, params });
-  if (reviewer && screen === "completeness") return renderCompleteness(view, { params });
-  if (reviewer && screen === "deadlines") return renderDeadlines(view, { params });
-  if (reviewer && screen === "dashboard") return renderDashboard(view, { me, params });
+  if (reviewer && ["review", "completeness"].includes(screen)) {
+    const review = await import("./views/review.js");
+    if (screen === "completeness") return review.renderCompleteness(view, { params });
+    return arg ? review.renderReviewRecord(view, { uuid: arg }) : review.renderQueue(view, { me, params });
+  }
+  if (reviewer && screen === "deadlines") return (await import("./views/deadlines.js")).renderDeadlines(view, { params });
+  if (reviewer && screen === "dashboard") return (await import("./views/dashboard.js")).renderDashboard(view, { me, params });
   if (reviewer && screen === "devices") {
     const { renderDevices } = await import("./views/devices.js");
     return renderDevices(view, { params });

@@ -1,0 +1,38 @@
+"""The shell as served (issue 19, item 2): index.html names every module the first screen
+imports as a modulepreload (computed from the files), so the browser fetches them at once
+rather than one import round after another; screens loaded on demand are not among them."""
+
+import re
+
+from cslp_forms.pwa import PWA_DIR, start_modules
+
+
+def test_index_preloads_exactly_the_modules_the_first_screen_imports(client):
+    res = client.get("/")
+    assert res.status_code == 200 and res.headers["Cache-Control"] == "no-cache"
+    html = res.get_data(as_text=True)
+    preloaded = re.findall(r'<link rel="modulepreload" href="([^"]+)">', html)
+    assert preloaded == start_modules()
+    assert "/pwa/js/app.js" in preloaded and "/pwa/js/outbox.js" in preloaded
+    for lazy in ("views/dashboard.js", "views/review.js", "views/admin.js", "views/devices.js"):
+        assert f"/pwa/js/{lazy}" not in preloaded  # loaded by import() when opened
+    for url in preloaded:
+        assert (PWA_DIR / url.removeprefix("/pwa/")).is_file(), url
+    again = client.get("/", headers={"If-None-Match": res.headers["ETag"].strip('"')})
+    assert again.status_code == 304
+
+
+def test_the_import_graph_follows_static_imports_and_skips_dynamic_ones(tmp_path, monkeypatch):
+    import cslp_forms.pwa as pwa
+
+    (tmp_path / "js").mkdir()
+    (tmp_path / "js" / "app.js").write_text(
+        'import { a } from "./a.js";\nimport {\n  b,\n} from "./b.js";\n'
+        'export { c } from "./c.js";\nconst lazy = () => import("./lazy.js");\n')
+    for name in ("a", "b", "c", "lazy"):
+        text = 'import "./shared.js";\n' if name == "a" else ""
+        (tmp_path / "js" / f"{name}.js").write_text(text)
+    (tmp_path / "js" / "shared.js").write_text("")
+    monkeypatch.setattr(pwa, "PWA_DIR", tmp_path)
+    assert pwa.start_modules() == ["/pwa/js/shared.js", "/pwa/js/a.js", "/pwa/js/b.js",
+                                   "/pwa/js/c.js", "/pwa/js/app.js"]
