@@ -343,13 +343,16 @@ PATHS = {
         "upload back", params=[_p("year", "integer"), _q("unit", "unit code")],
         errors=(400, 401, 403, 404)), {"200": {"description": "the sheet", "content": {
             XLSX_TYPE: {}}}})},
-    "/api/reports/targets/{year}/import": {"post": _op(
+    "/api/reports/targets/{year}/import": {"post": {**_op(
         "Apply a filled plan sheet (.xlsx body); each row {row, indicator, status, errors}, "
         "rows with a problem skipped; dry_run=true changes nothing (administrator)",
-        body={"type": "string", "format": "binary"}, content=XLSX_TYPE, ok=PlanImportSchema,
-        params=[_p("year", "integer"), _q("unit", "unit code"),
-                _q("dry_run", "true: only check", "boolean")],
-        errors=(400, 401, 403, 404))},
+        ok=PlanImportSchema, params=[_p("year", "integer"), _q("unit", "unit code"),
+                                     _q("dry_run", "true: only check", "boolean")],
+        errors=(400, 401, 403, 404)), "requestBody": {"required": True, "content": {
+            # The body is read whatever its type; octet-stream lets a generic client
+            # (schemathesis) send one.
+            XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}},
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}},
     "/api/reports/export": {"get": {**_op(
         "One form's records as CSV or XLSX with Vietnamese headers; case exports leave out "
         "free text unless privileged, and are logged",
