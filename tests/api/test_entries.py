@@ -1,0 +1,221 @@
+"""Cases and model groups after approval: entries on their timeline, sent through
+/api/sync with a `parent`, exactly once; the derived state; review of closures,
+dissolutions and reopenings; transfer to another commune."""
+
+import uuid as uuid_lib
+from datetime import date
+
+from sqlalchemy import select
+
+from cslp_forms.extensions import db
+from cslp_forms.models import AccessLog, Submission, SubmissionRevision
+from tests.api.sync_helpers import item
+from tests.api.test_privacy import incident
+from tests.api.test_review import decide
+from tests.api.test_sync import sync
+
+NOTE_MARKER = "GHI-CHU-THEO-DOI-5K8W"
+OFFICER = "canbo.anthanh2"       # commune 31630, district 945
+SUPERVISOR = "giamsat.culaodung"  # district 945, may read case details
+
+
+def entry(parent, answers, *, form="incident_entry", unit="31630", uuid=None,
+          base_revision=None):
+    it = item(answers, form=form, unit=unit, uuid=uuid, base_revision=base_revision)
+    it["parent"] = parent
+    return it
+
+
+def approved_case(login, **changes):
+    """An intake with no service reached yet, approved by the district."""
+    it = item(incident(services=[], **changes), form="incident")
+    assert sync(login(OFFICER), it)[0]["status"] == "accepted"
+    res = decide(login(SUPERVISOR), it["uuid"], "approve")
+    assert res.status_code == 200 and res.get_json()["status"] == "approved", res.get_json()
+    return it["uuid"]
+
+
+def service(day="2024-12-03", kind="y_te", status="da_nhan"):
+    return {"service_type": kind, "provider": "tram_y_te_benh_vien", "status": status,
+            "date": day}
+
+
+def followup(day="2024-12-03", **more):
+    return {"entry_date": day, "entry_kind": "followup", "note": f"Đã thăm {NOTE_MARKER}",
+            **more}
+
+
+def detail(session, uuid):
+    res = session.get(f"/api/submissions/{uuid}")
+    assert res.status_code == 200, res.get_data(as_text=True)
+    return res.get_json()
+
+
+def feed(session, cursor="0"):
+    body = session.get(f"/api/sync/changes?cursor={cursor}&limit=500").get_json()
+    return body
+
+
+# --- step 2/3: stored once, the intake untouched, the state derived --------------------
+
+def test_follow_up_with_a_service_reached_is_stored_once_and_derives_the_state(app, login):
+    case = approved_case(login)
+    officer = login(OFFICER)
+    before = detail(officer, case)
+    visit = entry(case, followup("2024-12-03", services=[service("2024-12-02")],
+                                 next_followup_date="2024-12-17"))
+    first = sync(officer, visit)[0]
+    assert first["status"] == "accepted" and first["revision"] == 1
+    assert sync(officer, visit)[0]["status"] == "duplicate"
+    changed = {**visit, "answers": {**visit["answers"], "note": "khác"}}
+    assert sync(officer, changed)[0]["status"] == "conflict"
+
+    after = detail(officer, case)
+    assert (after["revision"], after["answers"], after["status"]) == (
+        before["revision"], before["answers"], "approved")
+    assert [e["uuid"] for e in after["timeline"]] == [visit["uuid"]]
+    stored = after["timeline"][0]
+    assert stored["status"] == "approved" and stored["parent"] == case
+    assert stored["answers"]["note"].endswith(NOTE_MARKER)
+    state = after["state"]
+    assert state["services_reached"] == [
+        {"service_type": "y_te", "provider": "tram_y_te_benh_vien", "date": "2024-12-02"}]
+    assert state["first_service_date"] == "2024-12-02"
+    assert state["next_followup_date"] == "2024-12-17"
+    assert state["status"] == "dang_ho_tro" and state["closed"] is False
+    assert state["holder_unit"] == "31630" and state["worker"] == OFFICER
+    with app.app_context():
+        assert db.session.scalar(select(SubmissionRevision.revision).where(
+            SubmissionRevision.submission_uuid == uuid_lib.UUID(case))) == 1
+
+
+def test_two_phones_add_entries_offline_both_arrive_once_in_date_order(login):
+    case = approved_case(login)
+    phone_a, phone_b = login(OFFICER), login(OFFICER)
+    late = entry(case, followup("2024-12-10"))
+    early = entry(case, {"entry_date": "2024-12-05", "entry_kind": "referral",
+                         "referral_service": "tro_giup_phap_ly", "referral_to": "trung_tam_tgpl"})
+    assert sync(phone_a, late)[0]["status"] == "accepted"
+    assert sync(phone_b, early)[0]["status"] == "accepted"
+    # Each phone sends its outbox again when the signal comes back.
+    assert sync(phone_a, late)[0]["status"] == "duplicate"
+    assert sync(phone_b, early)[0]["status"] == "duplicate"
+    shown = detail(login(SUPERVISOR), case)
+    assert [e["uuid"] for e in shown["timeline"]] == [early["uuid"], late["uuid"]]
+    assert shown["state"]["open_referrals"] == [
+        {"service_type": "tro_giup_phap_ly", "provider": "trung_tam_tgpl",
+         "date": "2024-12-05", "uuid": early["uuid"]}]
+
+
+def test_an_entry_needs_an_approved_case_she_holds(login):
+    officer = login(OFFICER)
+    pending = item(incident(services=[]), form="incident")
+    assert sync(officer, pending)[0]["status"] == "accepted"
+    activity_item = item()
+    assert sync(officer, activity_item)[0]["status"] == "accepted"
+    case = approved_case(login)
+
+    def refused(it, session=officer):
+        result = sync(session, it)[0]
+        assert result["status"] == "rejected", result
+        return {(e["field"], e["code"]) for e in result["errors"]}
+
+    assert refused(entry(pending["uuid"], followup())) == {
+        ("parent", "entry.parent_not_approved")}
+    assert refused(entry(None, followup())) == {("parent", "field.required")}
+    assert refused(entry(activity_item["uuid"], followup())) == {
+        ("parent", "entry.parent_not_found")}
+    assert refused(entry(str(uuid_lib.uuid4()), followup())) == {
+        ("parent", "entry.parent_not_found")}
+    assert refused(entry(case, followup(), unit="31633")) == {("unit", "entry.wrong_unit")}
+    assert refused(entry(case, followup(), unit="31633"), login("canbo.anthanh3")) == {
+        ("parent", "entry.parent_not_found")}
+    ordinary = item()
+    ordinary["parent"] = case
+    assert refused(ordinary) == {("parent", "field.not_relevant")}
+    assert refused(entry(case, {"entry_date": "2024-12-03", "entry_kind": "followup"})) == {
+        ("note", "field.required")}
+
+
+def test_a_supervisors_entry_is_in_the_case_workers_feed(login):
+    case = approved_case(login)
+    officer = login(OFFICER)
+    cursor = feed(officer)["cursor"]
+    visit = entry(case, followup("2024-12-04"))
+    assert sync(login(SUPERVISOR), visit)[0]["status"] == "accepted"
+    changes = feed(officer, cursor)["changes"]
+    assert [(c["uuid"], c["parent"], c["stub"]) for c in changes] == [
+        (visit["uuid"], case, True)]
+    assert NOTE_MARKER not in str(changes)
+    assert [e["uuid"] for e in detail(officer, case)["timeline"]] == [visit["uuid"]]
+
+
+def test_entry_notes_are_sealed_and_each_read_is_logged(app, login):
+    case = approved_case(login)
+    visit = entry(case, followup("2024-12-04"))
+    assert sync(login(OFFICER), visit)[0]["status"] == "accepted"
+    detail(login(SUPERVISOR), case)
+    with app.app_context():
+        row = db.session.get(Submission, uuid_lib.UUID(visit["uuid"]))
+        assert row.sealed and NOTE_MARKER not in str(row.answers)
+        assert NOTE_MARKER.encode() not in row.sealed
+        assert row.answers == {"entry_date": "2024-12-04", "entry_kind": "followup"}
+        revision = db.session.scalar(select(SubmissionRevision).where(
+            SubmissionRevision.submission_uuid == row.uuid))
+        assert NOTE_MARKER not in str(revision.answers)
+        reads = db.session.execute(select(AccessLog.action, AccessLog.allowed).join(
+            AccessLog.user).where(AccessLog.submission_uuid == row.uuid)).all()
+        assert ("change", True) in reads and ("read", True) in reads
+
+
+def test_need_to_know_covers_the_whole_timeline(login):
+    case = approved_case(login)
+    assert sync(login(OFFICER), entry(case, followup()))[0]["status"] == "accepted"
+    assert login("phogiamsat.culaodung").get(f"/api/submissions/{case}").status_code == 403
+    assert login("canbo.anthanh3").get(f"/api/submissions/{case}").status_code == 404
+    sibling = feed(login("canbo.anthanh3"))["changes"]
+    assert sibling == []
+
+
+# --- groups ---------------------------------------------------------------------------
+
+def group_answers(**changes):
+    return {"model_type": "gia_dinh_hanh_phuc", "name": "CLB Gia đình hạnh phúc ấp Phước Hòa",
+            "program_source": ["thuong_xuyen"], "established_date": "2023-05-01",
+            "status": "dang_hoat_dong", "status_date": "2024-01-10", "members_total": 20,
+            "members_female": 15, "members_male": 5, **changes}
+
+
+def approved_group(login):
+    it = item(group_answers(), form="model_group")
+    assert sync(login(OFFICER), it)[0]["status"] == "accepted"
+    assert decide(login(SUPERVISOR), it["uuid"], "approve").status_code == 200
+    res = decide(login("giamsat.tinh"), it["uuid"], "approve")
+    assert res.get_json()["status"] == "approved", res.get_json()
+    return it["uuid"]
+
+
+def meeting(day, total=18):
+    return {"entry_date": day, "entry_kind": "meeting", "topic": "Phòng, chống bạo lực gia đình",
+            "participants_total": total, "participants_female": 12}
+
+
+def test_a_group_meeting_after_approval_counts_without_review(login):
+    group = approved_group(login)
+    today = date.today().isoformat()
+    officer = login(OFFICER)
+    met = entry(group, meeting(today), form="model_group_entry")
+    grown = entry(group, {"entry_date": today, "entry_kind": "membership",
+                          "members_total": 24, "members_female": 18, "members_male": 6},
+                  form="model_group_entry")
+    results = sync(officer, met, grown)
+    assert [r["status"] for r in results] == ["accepted", "accepted"]
+    assert sync(officer, met)[0]["status"] == "duplicate"
+    shown = detail(login(SUPERVISOR), group)
+    assert {e["status"] for e in shown["timeline"]} == {"approved"}
+    state = shown["state"]
+    assert state["last_meeting_date"] == today and state["meetings_this_quarter"] == 1
+    assert (state["members_total"], state["members_female"]) == (24, 18)
+    assert state["status"] == "dang_hoat_dong" and state["active"] is True
+    assert login(SUPERVISOR).get("/api/review/queue?form=model_group_entry&status=submitted") \
+        .get_json()["total"] == 0
