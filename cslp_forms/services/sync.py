@@ -18,7 +18,7 @@ from .base.clock import local_today
 from .base.forms import FormDefinition, registry
 from .base.sql import insert_ignoring_conflict
 from .base.units import ancestors
-from .records.access import can_read_details, log_access, visible_to
+from .records.access import can_read_details, log_access, may_add_entries, visible_to
 from .records.chain import initial_review
 from .records.changes import stamp_changes
 from .records.content import canonical_content, content_digest
@@ -338,6 +338,8 @@ def _parent(definition: FormDefinition, item: dict, answers: dict,
     if parent is None or parent.form != definition.parent_form \
             or parent.parent_uuid is not None or not can_read_details(batch.user, parent):
         return None, [field_error("parent", "entry.parent_not_found")]
+    if not may_add_entries(batch.user, parent):
+        return None, [field_error("parent", "entry.not_holder")]
     if parent.status != "approved":
         return None, [field_error("parent", "entry.parent_not_approved")]
     others = entries_of(parent.uuid, exclude=item["uuid"])

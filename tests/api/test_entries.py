@@ -8,7 +8,13 @@ from datetime import date
 from sqlalchemy import select
 
 from cslp_forms.extensions import db
-from cslp_forms.models import AccessLog, Submission, SubmissionRevision
+from cslp_forms.models import (
+    AccessLog,
+    Notification,
+    Submission,
+    SubmissionRevision,
+    User,
+)
 from tests.api.sync_helpers import item
 from tests.api.test_privacy import incident
 from tests.api.test_review import decide
@@ -219,3 +225,137 @@ def test_a_group_meeting_after_approval_counts_without_review(login):
     assert state["status"] == "dang_hoat_dong" and state["active"] is True
     assert login(SUPERVISOR).get("/api/review/queue?form=model_group_entry&status=submitted") \
         .get_json()["total"] == 0
+
+
+# --- step 4: review where it matters --------------------------------------------------
+
+def refused_codes(result):
+    assert result["status"] == "rejected", result
+    return {(e["field"], e["code"]) for e in result["errors"]}
+
+
+def test_closing_goes_to_the_supervisor_and_a_closed_case_takes_only_a_reopening(login):
+    case = approved_case(login)
+    officer, supervisor = login(OFFICER), login(SUPERVISOR)
+    # No service reached: "safe and stable" does not say why.
+    unexplained = entry(case, {"entry_date": "2024-12-10", "entry_kind": "closure",
+                               "closure_reason": "an_toan_on_dinh"})
+    assert refused_codes(sync(officer, unexplained)[0]) == {
+        ("closure_reason", "entry.closure_needs_reason")}
+    closure = entry(case, {"entry_date": "2024-12-10", "entry_kind": "closure",
+                           "closure_reason": "mat_lien_lac"})
+    sent = sync(officer, closure)[0]
+    assert (sent["status"], sent["revision"]) == ("accepted", 1)
+    queue = supervisor.get("/api/review/queue?form=incident_entry").get_json()["records"]
+    assert [(r["uuid"], r["status"], r["awaiting_me"]) for r in queue] == [
+        (closure["uuid"], "submitted", True)]
+    assert detail(officer, case)["state"]["closed"] is False
+
+    res = decide(supervisor, closure["uuid"], "return", comment="Hãy thử liên lạc lần nữa.")
+    assert res.status_code == 200 and res.get_json()["status"] == "returned"
+    shown = detail(officer, closure["uuid"])
+    assert shown["status"] == "returned"
+    assert shown["review"]["comment"] == "Hãy thử liên lạc lần nữa."
+    in_timeline = detail(officer, case)["timeline"][0]
+    assert in_timeline["review"]["comment"] == "Hãy thử liên lạc lần nữa."
+    assert detail(officer, case)["state"]["pending"][0]["status"] == "returned"
+
+    again = {**closure, "base_revision": 1,
+             "answers": {**closure["answers"], "closure_reason": "tu_choi_ho_tro"}}
+    assert sync(officer, again)[0] == {"uuid": closure["uuid"], "status": "accepted",
+                                       "revision": 2}
+    res = decide(supervisor, closure["uuid"], "approve", revision=2)
+    assert res.get_json()["status"] == "approved"
+    state = detail(officer, case)["state"]
+    assert (state["status"], state["closed"], state["pending"]) == ("da_dong", True, [])
+
+    assert refused_codes(sync(officer, entry(case, followup("2024-12-12")))[0]) == {
+        ("entry_kind", "entry.case_closed")}
+    reopening = entry(case, {"entry_date": "2025-01-05", "entry_kind": "reopening",
+                             "note": "Chị quay lại nhờ hỗ trợ.",
+                             "next_followup_date": "2025-01-12"})
+    assert sync(officer, reopening)[0]["status"] == "accepted"
+    assert detail(officer, case)["state"]["closed"] is True  # until it is approved
+    assert decide(supervisor, reopening["uuid"], "approve").get_json()["status"] == "approved"
+    state = detail(officer, case)["state"]
+    assert (state["status"], state["closed"], state["next_followup_date"]) == (
+        "dang_ho_tro", False, "2025-01-12")
+    assert sync(officer, entry(case, followup("2025-01-12")))[0]["status"] == "accepted"
+
+
+def test_an_open_case_needs_no_reopening(login):
+    case = approved_case(login)
+    result = sync(login(OFFICER), entry(case, {"entry_date": "2024-12-10",
+                                               "entry_kind": "reopening", "note": "x"}))[0]
+    assert refused_codes(result) == {("entry_kind", "entry.case_not_closed")}
+
+
+def test_a_service_reached_lets_a_case_close_as_safe_and_stable(login):
+    case = approved_case(login)
+    officer = login(OFFICER)
+    assert sync(officer, entry(case, {"entry_date": "2024-12-03", "entry_kind": "service",
+                                      "services": [service()]}))[0]["status"] == "accepted"
+    closure = entry(case, {"entry_date": "2024-12-10", "entry_kind": "closure",
+                           "closure_reason": "an_toan_on_dinh"})
+    assert sync(officer, closure)[0]["status"] == "accepted"
+
+
+def test_dissolving_a_group_needs_approval_a_pause_does_not(login):
+    group = approved_group(login)
+    officer, supervisor = login(OFFICER), login(SUPERVISOR)
+    pause = entry(group, {"entry_date": "2024-08-01", "entry_kind": "status",
+                          "group_status": "tam_ngung"}, form="model_group_entry")
+    dissolve = entry(group, {"entry_date": "2024-09-01", "entry_kind": "status",
+                             "group_status": "giai_the"}, form="model_group_entry")
+    assert [r["status"] for r in sync(officer, pause, dissolve)] == ["accepted", "accepted"]
+    shown = detail(supervisor, group)
+    assert {e["uuid"]: e["status"] for e in shown["timeline"]} == {
+        pause["uuid"]: "approved", dissolve["uuid"]: "submitted"}
+    assert shown["state"]["status"] == "tam_ngung"
+    assert decide(supervisor, dissolve["uuid"], "approve").get_json()["status"] == "approved"
+    assert detail(officer, group)["state"]["status"] == "giai_the"
+
+
+# --- step 5: transfer -----------------------------------------------------------------
+
+def test_a_transfer_moves_the_case_with_its_timeline_to_the_receiving_commune(app, login):
+    case = approved_case(login)
+    sender, receiver = login(OFFICER), login("canbo.anthanh3")
+    supervisor = login(SUPERVISOR)
+    early = entry(case, followup("2024-12-01"))
+    move = entry(case, {"entry_date": "2024-12-10", "entry_kind": "transfer",
+                        "transfer_unit": "31633", "note": "Chị chuyển về nhà mẹ."})
+    assert [r["status"] for r in sync(sender, early, move)] == ["accepted", "accepted"]
+    assert receiver.get(f"/api/submissions/{case}").status_code == 404  # not yet approved
+    assert decide(supervisor, move["uuid"], "approve").get_json()["status"] == "approved"
+
+    pulled = {c["uuid"] for c in feed(receiver)["changes"]}
+    assert {case, early["uuid"], move["uuid"]} <= pulled
+    shown = detail(receiver, case)
+    assert [e["uuid"] for e in shown["timeline"]] == [early["uuid"], move["uuid"]]
+    assert shown["state"]["holder_unit"] == "31633"
+    assert shown["state"]["holders"] == [
+        {"unit": "31630", "from": "2024-11-25", "to": "2024-12-10"},
+        {"unit": "31633", "from": "2024-12-10", "to": None}]
+    assert shown["holder_unit"]["code"] == "31633"
+
+    cursor = feed(sender)["cursor"]
+    later = entry(case, followup("2024-12-20"), unit="31633")
+    assert sync(receiver, later)[0]["status"] == "accepted"
+    assert refused_codes(sync(sender, entry(case, followup("2024-12-21")))[0]) == {
+        ("parent", "entry.not_holder")}
+    assert feed(sender, cursor)["changes"] == []
+    mine = detail(sender, case)
+    assert [e["uuid"] for e in mine["timeline"]] == [early["uuid"], move["uuid"]]
+    assert detail(receiver, case)["state"]["worker"] == "canbo.anthanh3"
+    assert later["uuid"] in {c["uuid"] for c in feed(receiver)["changes"]}
+    with app.app_context():
+        readers = set(db.session.execute(
+            select(AccessLog.user_id, AccessLog.action).where(
+                AccessLog.submission_uuid == uuid_lib.UUID(case),
+                AccessLog.action == "read")).all())
+        told = [db.session.get(User, n.user_id).username for n in db.session.scalars(
+            select(Notification).where(Notification.kind == "transfer"))]
+        names = {db.session.get(User, uid).username for uid, _ in readers}
+    assert {OFFICER, "canbo.anthanh3"} <= names
+    assert told == ["canbo.anthanh3"]

@@ -61,6 +61,18 @@ def can_read_details(user: User, submission: Submission) -> bool:
     return not is_sensitive(submission) or user.incident_reviewer
 
 
+def may_add_entries(user: User, submission: Submission) -> bool:
+    """Who may add to a case's or group's timeline: the officer who holds it (after a
+    transfer, the receiving commune's, no longer the sender), or a supervisor who may
+    read it and whose subtree holds it now."""
+    if user.role == "officer":
+        if submission.holder_unit_id is not None:
+            return submission.holder_unit_id == user.unit_id
+        return submission.author_id == user.id
+    holder = submission.holder_unit or submission.unit
+    return can_read_details(user, submission) and user.unit.contains(holder)
+
+
 def screen() -> str | None:
     """Where a sensitive read came from: the endpoint (the server's own knowledge), then,
     after "|", the screen the client says it showed it on (a claim, never trusted)."""
