@@ -359,3 +359,89 @@ def test_a_transfer_moves_the_case_with_its_timeline_to_the_receiving_commune(ap
         names = {db.session.get(User, uid).username for uid, _ in readers}
     assert {OFFICER, "canbo.anthanh3"} <= names
     assert told == ["canbo.anthanh3"]
+
+
+# --- step 6: reminders from the timeline ---------------------------------------------
+
+def test_a_follow_up_date_reminds_the_case_worker_that_morning_once(app, login):
+    from sqlalchemy.orm import Session
+
+    from cslp_forms.services.base import push
+    from cslp_forms.services.tasks.reminders import send_reminders
+    from tests.api.test_deadlines import at
+    from tests.api.test_push_queue import subscription
+    from tests.fake_push import FakePushService
+
+    service = FakePushService()
+    try:
+        case = approved_case(login)
+        officer = login(OFFICER)
+        assert officer.post("/api/push/subscriptions", json=subscription(
+            service.url, "phone", service)).status_code == 201
+        # Written on 3/12: see her again tomorrow, 4/12.
+        visit = entry(case, followup("2024-12-03", next_followup_date="2024-12-04"))
+        assert sync(officer, visit)[0]["status"] == "accepted"
+
+        def run(now):
+            """The timer with its clock injected: reminders, then the push round."""
+            with app.app_context():
+                sent = [s for s in send_reminders(now=at(now)) if s["kind"] == "followup"]
+                db.session.commit()
+                with Session(db.engine) as session:
+                    push.deliver_due(session, at(now))
+            return sent
+
+        assert run("2024-12-03T10:00:00") == []  # 17:00 the day before
+        first = run("2024-12-04T00:30:00")  # 07:30 in Sóc Trăng, the day itself
+        assert [(s["uuid"], s["unit"]) for s in first] == [(case, "31630")]
+        pushed = service.wait(1)
+        assert len(pushed) == 1 and pushed[0]["device"] == "phone"
+        assert pushed[0]["payload"]["url"] == f"/#/record/{case}"
+        assert run("2024-12-04T03:00:00") == []  # the timer runs again
+        assert run("2024-12-04T09:00:00") == []
+        assert len(service.wait(2, seconds=1)) == 1
+        notices = [n for n in officer.get("/api/notifications").get_json()["notifications"]
+                   if n["kind"] == "followup"]
+        assert len(notices) == 1 and notices[0]["url"] == f"/#/record/{case}"
+        assert NOTE_MARKER not in str(notices) + str(pushed)
+    finally:
+        service.close()
+
+
+def test_a_follow_up_done_a_day_early_reminds_nobody(app, login):
+    from cslp_forms.services.tasks.reminders import send_reminders
+    from tests.api.test_deadlines import at
+
+    case = approved_case(login)
+    officer = login(OFFICER)
+    sync(officer, entry(case, followup("2024-12-03", next_followup_date="2024-12-10")))
+    sync(officer, entry(case, followup("2024-12-09")))  # she went a day early
+    with app.app_context():
+        assert [s for s in send_reminders(now=at("2024-12-10T01:00:00"))
+                if s["kind"] == "followup"] == []
+
+
+def test_the_supervisor_sees_forgotten_cases_and_groups_without_a_meeting(login):
+    case = approved_case(login)
+    group = approved_group(login)
+    quiet = approved_group(login)
+    officer, supervisor = login(OFFICER), login(SUPERVISOR)
+    sync(officer, entry(case, followup("2024-12-03")))
+    sync(officer, entry(group, meeting("2024-11-20"), form="model_group_entry"))
+
+    def overdue(on):
+        res = supervisor.get(f"/api/reminders/overdue?on={on}")
+        assert res.status_code == 200, res.get_data(as_text=True)
+        return res.get_json()
+
+    soon = overdue("2024-12-20")
+    assert soon["cases"] == []
+    assert [g["uuid"] for g in soon["groups"]] == [quiet]
+    late = overdue("2025-01-03")
+    assert [(c["uuid"], c["days_without_entry"], c["last_entry_date"]) for c in late["cases"]] \
+        == [(case, 31, "2024-12-03")]
+    assert NOTE_MARKER not in str(late)
+    assert {g["uuid"] for g in late["groups"]} == {group, quiet}  # a new quarter
+    assert login(OFFICER).get("/api/reminders/overdue").status_code == 403
+    assert login("giamsat.chauthanh").get("/api/reminders/overdue?on=2025-01-03") \
+        .get_json()["cases"] == []
