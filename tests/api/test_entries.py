@@ -445,3 +445,97 @@ def test_the_supervisor_sees_forgotten_cases_and_groups_without_a_meeting(login)
     assert login(OFFICER).get("/api/reminders/overdue").status_code == 403
     assert login("giamsat.chauthanh").get("/api/reminders/overdue?on=2025-01-03") \
         .get_json()["cases"] == []
+
+
+# --- step 7: indicators follow the timeline -------------------------------------------
+
+def indicator(session, code, **args):
+    query = "&".join(f"{k}={v}" for k, v in {"unit": "945", **args}.items())
+    res = session.get(f"/api/reports/indicators?{query}")
+    assert res.status_code == 200, res.get_data(as_text=True)
+    found = next(i for i in res.get_json()["indicators"] if i["code"] == code)
+    return found["actual"], {p["key"]: p["value"] for p in found["parts"]}
+
+
+def test_a_service_reached_in_an_entry_counts_in_the_period_of_its_date(login):
+    case = approved_case(login)  # intake 25/11/2024, domestic violence, no service yet
+    supervisor = login(SUPERVISOR)
+    assert indicator(supervisor, "K08", year=2024) == (0.0, {
+        "cases": 1, "reached": 0, "supported": 0, "served": 0, "referrals": 0})
+    sent = sync(login(OFFICER), entry(case, {
+        "entry_date": "2024-12-03", "entry_kind": "service", "services": [service()]}))
+    assert sent[0]["status"] == "accepted"
+    _, november = indicator(supervisor, "K08", year=2024, period="2024-11")
+    _, december = indicator(supervisor, "K08", year=2024, period="2024-12")
+    year = indicator(supervisor, "K08", year=2024)
+    _, next_year = indicator(supervisor, "K08", year=2025)
+    assert (november["cases"], november["reached"], november["served"]) == (1, 0, 0)
+    assert (december["cases"], december["served"], december["supported"]) == (0, 1, 1)
+    assert year == (100.0, {"cases": 1, "reached": 1, "supported": 1, "served": 1,
+                            "referrals": 0})
+    assert (next_year["served"], next_year["supported"]) == (0, 0)
+
+
+def test_a_case_without_consent_to_statistics_counts_no_entry(login):
+    case = approved_case(login, consent_reporting=False)
+    sync(login(OFFICER), entry(case, {"entry_date": "2024-12-03", "entry_kind": "referral",
+                                      "referral_service": "y_te",
+                                      "referral_to": "tram_y_te_benh_vien"}))
+    assert indicator(login(SUPERVISOR), "K08", year=2024)[1] == {
+        "cases": 0, "reached": 0, "supported": 0, "served": 0, "referrals": 0}
+
+
+def test_meetings_logged_after_approval_count_the_group_active_this_quarter(login):
+    group = approved_group(login)
+    supervisor = login(SUPERVISOR)
+    officer = login(OFFICER)
+    assert indicator(supervisor, "K05", year=2024, period="Q4") == (
+        1, {"members": 20, "met": 0, "meetings": 0})
+    sync(officer, entry(group, meeting("2024-10-15"), form="model_group_entry"),
+         entry(group, meeting("2024-11-20"), form="model_group_entry"),
+         entry(group, {"entry_date": "2024-11-01", "entry_kind": "membership",
+                       "members_total": 24}, form="model_group_entry"))
+    assert indicator(supervisor, "K05", year=2024, period="Q4") == (
+        1, {"members": 24, "met": 1, "meetings": 2})
+    assert indicator(supervisor, "K05", year=2024, period="Q3") == (
+        1, {"members": 20, "met": 0, "meetings": 0})
+    dissolve = entry(group, {"entry_date": "2024-12-01", "entry_kind": "status",
+                             "group_status": "giai_the"}, form="model_group_entry")
+    sync(officer, dissolve)
+    assert indicator(supervisor, "K05", year=2024, period="Q4")[0] == 1  # until approved
+    decide(supervisor, dissolve["uuid"], "approve")
+    assert indicator(supervisor, "K05", year=2024, period="Q4")[0] == 0
+    assert indicator(supervisor, "K05", year=2024, period="Q3")[0] == 1
+
+
+def export_rows(session, **args):
+    import csv
+    import io
+
+    query = "&".join(f"{k}={v}" for k, v in {"format": "csv", "unit": "945", **args}.items())
+    res = session.get(f"/api/reports/export?{query}")
+    assert res.status_code == 200, res.get_data(as_text=True)
+    text = res.get_data(as_text=True).lstrip("\ufeff")
+    return list(csv.DictReader(io.StringIO(text), quoting=csv.QUOTE_NONNUMERIC))
+
+
+def test_exports_have_one_row_per_entry_and_the_state_per_case(login):
+    case = approved_case(login)
+    group = approved_group(login)
+    officer, supervisor = login(OFFICER), login(SUPERVISOR)
+    first, second = entry(case, followup("2024-12-03", next_followup_date="2024-12-17")), \
+        entry(case, {"entry_date": "2024-12-05", "entry_kind": "service",
+                     "services": [service("2024-12-05")]})
+    sync(officer, first, second,
+         entry(group, meeting("2024-11-20"), form="model_group_entry"))
+    rows = export_rows(supervisor, form="incident_entry")
+    assert [(r["Mã phiếu"], r["Thuộc vụ việc / mô hình (mã phiếu)"]) for r in rows] == [
+        (first["uuid"], case), (second["uuid"], case)]
+    assert NOTE_MARKER not in str(rows)  # free text stays out of a district's export
+    cases = export_rows(supervisor, form="incident")
+    assert [(r["Mã phiếu"], r["Đã nhận ít nhất 1 dịch vụ"], r["Lần ghi nhận gần nhất"],
+             r["Ngày theo dõi tiếp theo"], r["Số lần ghi nhận sau duyệt"]) for r in cases] == [
+        (case, "Có", "2024-12-05", "2024-12-17", 2)]
+    groups = export_rows(supervisor, form="model_group")
+    assert [(r["Tình trạng hiện tại"], r["Buổi sinh hoạt gần nhất"], r["Số buổi sinh hoạt"])
+            for r in groups] == [("Đang hoạt động", "2024-11-20", 1)]
