@@ -539,3 +539,15 @@ def test_exports_have_one_row_per_entry_and_the_state_per_case(login):
     groups = export_rows(supervisor, form="model_group")
     assert [(r["Tình trạng hiện tại"], r["Buổi sinh hoạt gần nhất"], r["Số buổi sinh hoạt"])
             for r in groups] == [("Đang hoạt động", "2024-11-20", 1)]
+
+
+def test_a_closure_sent_with_the_visit_that_reached_a_service_sees_it(login):
+    case = approved_case(login)
+    visit = entry(case, {"entry_date": "2024-12-03", "entry_kind": "service",
+                         "services": [service()]},
+                  uuid="ffffffff-0000-4000-8000-000000000000")  # after the closure by UUID
+    closing = entry(case, {"entry_date": "2024-12-10", "entry_kind": "closure",
+                           "closure_reason": "an_toan_on_dinh"},
+                    uuid="00000000-0000-4000-8000-000000000000")
+    results = sync(login(OFFICER), closing, visit)
+    assert [r["status"] for r in results] == ["accepted", "accepted"], results
