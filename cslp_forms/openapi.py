@@ -46,6 +46,7 @@ from .schemas.privacy import (
 from .schemas.reminders import (
     DueListSchema,
     NudgeSchema,
+    OverdueSchema,
     RuleListSchema,
     RuleSchema,
     RuleUpdateSchema,
@@ -229,9 +230,10 @@ PATHS = {
                                           body=BulkApproveSchema, ok=BulkResultSchema,
                                           errors=(400, 401))},
     "/api/review/queue": {"get": _op(
-        "Records of the caller's subtree, those awaiting her decision first. Paged by "
-        "offset: ask again with offset=next_offset until next_offset is null; total counts "
-        "every record the filters match", ok=QueueSchema,
+        "Records of the caller's subtree, those awaiting her decision first (routine "
+        "entries on cases and groups, approved at once, only when `form` names their "
+        "entry form). Paged by offset: ask again with offset=next_offset until "
+        "next_offset is null; total counts every record the filters match", ok=QueueSchema,
         params=[_q("unit", "unit code"), _q("form", "form"), _q("status", "status"),
                 _q("period", "YYYY-MM"), _q("limit", "rows per page, 1-200 (50)", "integer"),
                 _q("offset", "rows to skip, 0- (0): the previous page's next_offset",
@@ -299,6 +301,12 @@ PATHS = {
     "/api/reminders/compliance": {"get": _op(
         "Each unit's standing on a rule for the current period", params=[
             _q("rule", "rule code"), _q("unit", "unit code"), _q("on", "YYYY-MM-DD")],
+        errors=(400, 401, 403, 404))},
+    "/api/reminders/overdue": {"get": _op(
+        "The supervisor's overdue lists: open cases with no entry for 30 days, active model "
+        "groups with no meeting this quarter (from their timelines; no case details)",
+        ok=OverdueSchema, params=[_q("unit", "unit code (default: her own)"),
+                                  _q("on", "YYYY-MM-DD (default: today)")],
         errors=(400, 401, 403, 404))},
     "/api/reminders/nudge": {"post": _op("Remind the officers of some units now",
                                          body=NudgeSchema, errors=(400, 401, 403, 404))},

@@ -142,6 +142,18 @@ FIELD_MESSAGES: dict[str, str] = {
     "form.part_exceeds_whole": "Số thành phần lớn hơn tổng.",
     "scope.forbidden": "Đơn vị hoặc phiếu này nằm ngoài phạm vi của bạn.",
     "sync.unknown_record": "Máy chủ không có phiếu này trong phạm vi của bạn.",
+    "entry.parent_not_found": "Không tìm thấy vụ việc hoặc mô hình này trong phạm vi của bạn.",
+    "entry.parent_not_approved": "Vụ việc hoặc mô hình này chưa được duyệt; chỉ ghi tiếp "
+                                 "khi đã duyệt.",
+    "entry.not_holder": "Vụ việc này đã chuyển cho đơn vị khác phụ trách; bạn chỉ còn xem "
+                        "được những gì mình đã ghi.",
+    "entry.wrong_unit": "Vụ việc hoặc mô hình này do đơn vị khác phụ trách; hãy đồng bộ lại.",
+    "entry.case_closed": "Vụ việc đã đóng; chỉ có thể ghi mở lại vụ việc.",
+    "entry.case_not_closed": "Vụ việc đang mở; không cần mở lại.",
+    "entry.closure_needs_reason": "Vụ việc chưa có dịch vụ nào đã nhận: hãy chọn lý do nói rõ "
+                                  "vì sao (từ chối hỗ trợ, mất liên lạc, chuyển nơi khác, "
+                                  "lý do khác).",
+    "entry.same_unit": "Vụ việc đang do chính xã này phụ trách.",
 }
 
 

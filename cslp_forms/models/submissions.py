@@ -71,10 +71,21 @@ class Submission(db.Model):
     # that must decide it (None once returned, approved or rejected).
     review_step: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     awaiting_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    # An entry (a record of an entry form: definitions/README.md) names the approved case
+    # or group it belongs to; an ordinary record has none.
+    parent_uuid: Mapped[uuid_lib.UUID | None] = mapped_column(ForeignKey("submissions.uuid"),
+                                                              index=True)
+    # A transferred case, and each of its entries: the unit that holds it now (None: the
+    # unit it was filed under). A cache of the timeline's approved transfers, kept so that
+    # who may see it is one indexed comparison (services/records/access.py).
+    holder_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
 
     unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
+    holder_unit: Mapped[Unit | None] = relationship(foreign_keys=[holder_unit_id])
     author: Mapped[User] = relationship()
     awaiting_unit: Mapped[Unit | None] = relationship(foreign_keys=[awaiting_unit_id])
+    parent: Mapped[Submission | None] = relationship(remote_side=[uuid],
+                                                      foreign_keys=[parent_uuid])
 
     @property
     def locked(self) -> bool:

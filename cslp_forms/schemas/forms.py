@@ -17,7 +17,12 @@ class FormDefinitionSchema(ApiSchema):
     checks = fields.List(fields.Dict())
     plain_fields = fields.List(fields.String(), metadata={
         "description": "a sensitive form's answers kept readable for statistics"})
-    review = fields.Dict(metadata={"description": "the approval chain: {chain: [level, …]}"})
+    review = fields.Dict(metadata={"description": "the approval chain: {chain: [level, …]}; "
+                                                  "an entry form's `when` (a condition) says "
+                                                  "which entries go up it"})
+    parent_form = fields.String(metadata={
+        "description": "an entry form: its records are entries on an approved record of "
+                       "this form (`incident`, `model_group`), sent with `parent`"})
 
 
 class AcceptedVersionSchema(ApiSchema):

@@ -28,6 +28,9 @@ class SyncItemSchema(ApiSchema):
                                    validate=DB_INT)
     answers = fields.Dict(required=True, validate=validate.Length(
         max=MAX_ANSWERS, error="field.too_many"))
+    parent = fields.UUID(load_default=None, allow_none=True, metadata={
+        "description": "an entry (a record of a form with `parent_form`): the UUID of the "
+                       "approved case or group it belongs to"})
     attachments = fields.List(fields.String(validate=SHA256), load_default=list,
                               validate=validate.Length(max=20, error="field.too_many"))
     # The phone's clock when she last changed the record; a clock set to year 1 or 9999
@@ -86,6 +89,52 @@ class RecordSchema(ApiSchema):
                            metadata={"description": "a stub's case category"})
     created_at = fields.String()
     updated_at = fields.String()
+    parent = fields.String(allow_none=True, metadata={
+        "description": "an entry: the UUID of the case or group it belongs to"})
+    holder_unit = fields.Dict(allow_none=True, metadata={
+        "description": "a transferred case (and its entries): the unit holding it now"})
+
+
+class CaseStateSchema(ApiSchema):
+    """The derived state of a case (`kind: case`) or a model group (`kind: group`): never
+    typed, computed from the approved record and its approved entries (the phone computes
+    the same with static/pwa/js/timeline.js)."""
+
+    kind = fields.String(metadata={"description": "case or group"})
+    status = fields.String(allow_none=True, metadata={
+        "description": "case: moi, dang_ho_tro, da_chuyen_tuyen, da_dong; group: "
+                       "dang_hoat_dong, tam_ngung, giai_the, sap_nhap"})
+    closed = fields.Boolean(metadata={"description": "case: closed (only a reopening "
+                                                     "entry is accepted)"})
+    active = fields.Boolean(metadata={"description": "group: status is dang_hoat_dong"})
+    services_reached = fields.List(fields.Dict(), metadata={
+        "description": "case: one row per service type received (status da_nhan), "
+                       "{service_type, provider, date}, earliest first"})
+    first_service_date = fields.String(allow_none=True)
+    open_referrals = fields.List(fields.Dict(), metadata={
+        "description": "case: referrals ({service_type, provider, date, uuid}) not yet "
+                       "followed by that service received or declined"})
+    next_followup_date = fields.String(allow_none=True, metadata={
+        "description": "case: the follow-up due (none once done or closed)"})
+    holder_unit = fields.String(metadata={"description": "the unit code holding it now"})
+    holders = fields.List(fields.Dict(), metadata={
+        "description": "case: who held it when, [{unit, from, to}]"})
+    worker = fields.String(allow_none=True, metadata={
+        "description": "case: the case worker (username) of the holder unit"})
+    worker_name = fields.String(allow_none=True)
+    last_entry_date = fields.String(allow_none=True)
+    entries = fields.Integer(metadata={"description": "approved entries"})
+    pending = fields.List(fields.Dict(), metadata={
+        "description": "entries waiting for review or returned: {uuid, kind, status, "
+                       "record_date}"})
+    last_meeting_date = fields.String(allow_none=True)
+    meetings_total = fields.Integer()
+    meetings_this_quarter = fields.Integer(metadata={
+        "description": "group: meetings dated in the current quarter"})
+    members_total = fields.Integer(allow_none=True)
+    members_female = fields.Integer(allow_none=True)
+    members_male = fields.Integer(allow_none=True)
+    tot_trained_count = fields.Integer()
 
 
 class RecordDetailSchema(RecordSchema):
@@ -93,6 +142,11 @@ class RecordDetailSchema(RecordSchema):
 
     chain = fields.List(fields.Dict(), metadata={"description": "the units that approve it"})
     can_decide = fields.Boolean()
+    timeline = fields.List(fields.Nested(RecordSchema), metadata={
+        "description": "a case or group: the entries she may read, oldest first (by "
+                       "entry date)"})
+    state = fields.Nested(CaseStateSchema, metadata={
+        "description": "a case or group: its derived state"})
 
 
 class ChangeSchema(RecordSchema):

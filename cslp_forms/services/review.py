@@ -20,6 +20,7 @@ from ..models import (
 )
 from ..models.types import iso
 from ..problems import DECISION_WORDS, STATUS_WORDS, Problem, invalid, say
+from .base.clock import local_today
 from .base.units import in_subtree, resolve_unit
 from .records.access import can_see, require_details
 from .records.chain import chain_of
@@ -29,6 +30,7 @@ from .records.facts import set_facts_status, write_rollups
 from .records.notices import tell_author
 from .records.payloads import decision_payload, record_payload
 from .records.sealing import is_sensitive, open_answers, seal_decision_words
+from .records.timeline import entry_form_of, on_entry_approved, with_timeline
 
 
 def _load(uuid: uuid_lib.UUID, actor: User) -> Submission:
@@ -43,11 +45,12 @@ def decide(uuid: uuid_lib.UUID, *, actor: User, decision: str, revision: int,
     """Apply one decision. 403 outside her subtree or when another unit must decide,
     409 when the state does not allow it or the revision is not the current one."""
     rollups: dict = {}
+    moved: list = []
     submission = _apply(uuid, actor=actor, decision=decision, revision=revision,
                         comment=comment, field_comments=field_comments, now=now,
-                        rollups=rollups)
+                        rollups=rollups, moved=moved)
     write_rollups(rollups)
-    stamp_changes([uuid])
+    stamp_changes([uuid, *(u for u in moved if u != uuid)])
     return submission
 
 
@@ -60,25 +63,26 @@ def approve_many(items: list[dict], *, actor: User, now: datetime) -> list[dict]
     results: list[dict | None] = [None] * len(items)
     rollups: dict = {}
     approved = []
+    moved: list = []
     for index, item in sorted(enumerate(items), key=lambda p: str(p[1]["uuid"])):
         try:
             with db.session.begin_nested():
                 _apply(item["uuid"], actor=actor, decision="approve",
                        revision=item["revision"], comment=None, field_comments=None,
-                       now=now, rollups=rollups)
+                       now=now, rollups=rollups, moved=moved)
             approved.append(item["uuid"])
             results[index] = {"uuid": str(item["uuid"]), "ok": True}
         except Problem as problem:
             results[index] = {"uuid": str(item["uuid"]), "ok": False, "code": problem.code,
                               "detail": problem.detail or problem.title}
     write_rollups(rollups)
-    stamp_changes(approved)
+    stamp_changes(list(dict.fromkeys([*approved, *moved])))
     return results
 
 
 def _apply(uuid: uuid_lib.UUID, *, actor: User, decision: str, revision: int,
            comment: str | None, field_comments: dict | None, now: datetime,
-           rollups: dict) -> Submission:
+           rollups: dict, moved: list) -> Submission:
     """Check and store one decision; the rollup moves it makes go into `rollups`, for the
     caller to write once (nothing is written or collected before every check passed)."""
     submission, step, chain = _checked(uuid, actor=actor, decision=decision,
@@ -104,6 +108,9 @@ def _apply(uuid: uuid_lib.UUID, *, actor: User, decision: str, revision: int,
     tell_author(submission, values["status"], revision, actor, now)
     db.session.flush()
     db.session.refresh(submission)
+    if values["status"] == "approved":
+        # An approved transfer moves its case (records/timeline.py).
+        moved += on_entry_approved(submission, now)
     return submission
 
 
@@ -165,6 +172,11 @@ def queue(*, actor: User, unit_code: str | None, form: str | None, status: str |
     query = select(Submission).where(in_subtree(root, Submission.unit_id))
     if form:
         query = query.where(Submission.form == form)
+    else:
+        # Routine entries on cases and groups need nobody's decision: they are on the
+        # timeline, not in the queue (unless she asks for an entry form).
+        query = query.where(or_(Submission.parent_uuid.is_(None),
+                                Submission.status != "approved"))
     if status:
         query = query.where(Submission.status == status)
     if period:
@@ -199,6 +211,9 @@ def summary(submission: Submission, actor: User) -> dict:
                        and submission.author_id != actor.id
                        and (not is_sensitive(submission) or actor.incident_reviewer)),
         "updated_at": iso(submission.updated_at),
+        "parent": str(submission.parent_uuid) if submission.parent_uuid else None,
+        "kind": (submission.answers or {}).get("entry_kind") if submission.parent_uuid
+        else None,
     }
 
 
@@ -213,6 +228,8 @@ def record_detail(uuid: uuid_lib.UUID, *, actor: User) -> dict:
     payload["can_decide"] = (actor.role in REVIEWER_ROLES and submission.author_id != actor.id
                              and submission.status in OPEN_STATUSES
                              and submission.awaiting_unit_id == actor.unit_id)
+    if submission.parent_uuid is None and entry_form_of(submission.form):
+        payload = with_timeline(payload, submission, actor, local_today())
     return payload
 
 

@@ -18,7 +18,7 @@ from .base.clock import local_today
 from .base.forms import FormDefinition, accepts_new_records, registry
 from .base.sql import insert_ignoring_conflict
 from .base.units import ancestors
-from .records.access import log_access, visible_to
+from .records.access import can_read_details, log_access, may_add_entries, visible_to
 from .records.chain import initial_review
 from .records.changes import stamp_changes
 from .records.content import canonical_content, content_digest
@@ -30,7 +30,14 @@ from .records.payloads import (
     present_attachments,
     record_payload,
 )
-from .records.sealing import seal_columns
+from .records.sealing import ACCESS_FLAG, plain_part, seal_columns
+from .records.timeline import (
+    any_service_reached,
+    entries_of,
+    entry_refusal,
+    holder_of,
+    plain_view,
+)
 
 _ITEM_SCHEMA = SyncItemSchema()
 # A rejected item lists at most this many errors, and a batch this many in all (in the
@@ -109,9 +116,14 @@ def apply_sync_batch(items: list, *, user: User, now: datetime) -> list[dict]:
     # the revisions kept for history follow in one statement each, then the rollup rows
     # in key order, and the access-log rows are flushed together at the end, not one by
     # one before each next query.
+    # Entries on a case or group come after the other records, in the order of their
+    # dates (then UUIDs: any two batches holding the same entries take them in the same
+    # order), each seeing those before it: a closure sent with the visit that reached a
+    # service sees the service.
     with db.session.no_autoflush:
-        for index in sorted(range(len(items)), key=lambda i: _sort_key(items[i])):
-            if _sort_key(items[index]) in batch.pending:
+        for index in sorted(range(len(items)), key=lambda i: _order_key(items[i])):
+            if _sort_key(items[index]) in batch.pending or (
+                    _order_key(items[index])[0] and batch.pending):
                 _insert_pending(batch, results)
             outcome = _apply_item(items[index], batch)
             if isinstance(outcome, _New):
@@ -174,6 +186,15 @@ def _insert_pending(batch: _Batch, results: list) -> None:
             results[index] = _existing(new.uuid, new.canonical, new.definition, batch)
 
 
+def _order_key(raw) -> tuple:
+    """Records first, by UUID; then entries (items naming a parent), by date and UUID."""
+    if isinstance(raw, dict) and raw.get("parent") is not None:
+        answers = raw.get("answers") if isinstance(raw.get("answers"), dict) else {}
+        day = answers.get("entry_date")
+        return (1, day if isinstance(day, str) else "", _sort_key(raw))
+    return (0, "", _sort_key(raw))
+
+
 def _sort_key(raw) -> str:
     value = raw.get("uuid") if isinstance(raw, dict) else None
     if not isinstance(value, str):
@@ -218,8 +239,14 @@ def _apply_item(raw, batch: _Batch) -> dict | _New:
     answers, attachments = item["answers"], item["attachments"]
     errors = definition.validate(answers, attachments)
     day = _record_date(definition, answers) or batch.today
-    unit = batch.unit(item["unit"], day)
-    if unit is None or unit.level not in definition.unit_levels:
+    parent, entry_errors = _parent(definition, item, answers, batch)
+    if entry_errors:
+        return _rejected(str(uuid), errors + entry_errors)
+    # An entry is filed under the unit that holds its case or group now.
+    unit = holder_of(parent, day) if parent is not None else batch.unit(item["unit"], day)
+    if parent is not None and item["unit"] != unit.code:
+        errors += [field_error("unit", "entry.wrong_unit")]
+    elif unit is None or unit.level not in definition.unit_levels:
         errors += field_errors({"unit": ["field.invalid_unit"]})
     elif not batch.user.unit.contains(unit):
         errors += field_errors({"unit": ["scope.forbidden"]})
@@ -228,7 +255,8 @@ def _apply_item(raw, batch: _Batch) -> dict | _New:
         return _rejected(str(uuid), errors)
 
     canonical = canonical_content(form=definition.form, version=definition.version,
-                                  unit=unit.code, answers=answers, attachments=attachments)
+                                  unit=unit.code, answers=answers, attachments=attachments,
+                                  parent=item["parent"])
     sealed = seal_columns(definition, uuid, answers)
     digest = content_digest(definition, canonical, sealed["key_id"])
     values = {
@@ -236,12 +264,17 @@ def _apply_item(raw, batch: _Batch) -> dict | _New:
         "period": day.strftime("%Y-%m"), **sealed,
         "attachments": sorted(set(attachments)), "content_hash": digest,
         "client_time": item.get("client_time"), "updated_at": batch.now,
-        # A new revision starts its review from the first step of the chain.
-        **batch.review(definition, unit),
+        # A new revision starts its review from the first step of the chain; a routine
+        # entry on a case or group needs none and stands approved.
+        "status": "submitted", **batch.review(definition, unit),
     }
+    if parent is not None:
+        values |= {"parent_uuid": parent.uuid, "holder_unit_id": parent.holder_unit_id}
+        if not definition.needs_review(answers):
+            values |= {"status": "approved", "review_step": 0, "awaiting_unit_id": None}
     if item["base_revision"] is None:
         return _New(uuid, {"uuid": uuid, "form": definition.form, "author_id": batch.user.id,
-                           "status": "submitted", "revision": 1, "created_at": batch.now,
+                           "revision": 1, "created_at": batch.now,
                            **values}, values, canonical, definition, answers)
     else:
         base = item["base_revision"]
@@ -250,8 +283,10 @@ def _apply_item(raw, batch: _Batch) -> dict | _New:
             .where(Submission.uuid == uuid, Submission.revision == base,
                    Submission.form == definition.form,
                    Submission.author_id == batch.user.id,
-                   Submission.status.not_in(LOCKED_STATUSES))
-            .values(revision=base + 1, status="submitted", **values)
+                   Submission.status.not_in(LOCKED_STATUSES),
+                   Submission.parent_uuid.is_(None) if parent is None
+                   else Submission.parent_uuid == parent.uuid)
+            .values(revision=base + 1, **values)
             .execution_options(synchronize_session=False))
         if stored.rowcount == 1:
             return _accepted(uuid, base + 1, values, definition, answers, batch)
@@ -274,12 +309,14 @@ def _accepted(uuid, revision: int, values: dict, definition: FormDefinition, ans
     # stored answers of a sensitive form are only its plain part).
     if revision == 1:  # a new record: its facts are written with the batch's others
         batch.facts.add(uuid, form=definition.form, unit_id=values["unit_id"],
-                        record_date=values["record_date"], answers=answers, status="submitted")
+                        record_date=values["record_date"], answers=answers,
+                        status=values["status"], parent_uuid=values.get("parent_uuid"))
     else:
         batch.facts.write()
         record_facts(uuid, form=definition.form, unit_id=values["unit_id"],
-                     record_date=values["record_date"], answers=answers, status="submitted",
-                     rollups=batch.rollups)
+                     record_date=values["record_date"], answers=answers,
+                     status=values["status"], rollups=batch.rollups,
+                     parent_uuid=values.get("parent_uuid"))
     batch.changed.append(uuid)
     result = {"uuid": str(uuid), "status": "accepted", "revision": revision}
     present = present_attachments(values["attachments"])
@@ -300,11 +337,38 @@ def _existing(uuid, canonical: bytes, definition: FormDefinition, batch: _Batch)
         return _rejected(str(uuid), field_errors({"form": ["field.invalid"]}))
     if current.content_hash == content_digest(definition, canonical, current.key_id):
         return {"uuid": str(uuid), "status": "duplicate", "revision": current.revision}
-    status = "locked" if current.locked else "conflict"
+    # An entry is never rewritten: other content under its UUID is a conflict.
+    status = "locked" if current.locked and current.parent_uuid is None else "conflict"
     if definition.sensitive:
         log_access(batch.user, uuid, "read")
     return {"uuid": str(uuid), "status": status, "revision": current.revision,
             "server": record_payload(current)}
+
+
+def _parent(definition: FormDefinition, item: dict, answers: dict,
+            batch: _Batch) -> tuple[Submission | None, list]:
+    """An entry's case or group, once she may add this entry to it now; else the errors
+    that say why not. An ordinary record has no parent."""
+    given = item["parent"]
+    if definition.parent_form is None:
+        return None, [] if given is None else [field_error("parent", "field.not_relevant")]
+    if given is None:
+        return None, [field_error("parent", "field.required")]
+    parent = db.session.get(Submission, given)
+    if parent is None or parent.form != definition.parent_form \
+            or parent.parent_uuid is not None or not can_read_details(batch.user, parent):
+        return None, [field_error("parent", "entry.parent_not_found")]
+    if not may_add_entries(batch.user, parent):
+        return None, [field_error("parent", "entry.not_holder")]
+    if parent.status != "approved":
+        return None, [field_error("parent", "entry.parent_not_approved")]
+    others = entries_of(parent.uuid, exclude=item["uuid"])
+    refusal = entry_refusal(plain_view(parent), [plain_view(e) for e in others], answers,
+                            any_service_reached(parent, others)
+                            or plain_part(definition, answers).get(ACCESS_FLAG) is True)
+    if refusal:
+        return None, [field_error(*refusal)]
+    return parent, []
 
 
 def _record_date(definition: FormDefinition, answers: dict) -> date | None:

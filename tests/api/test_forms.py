@@ -7,7 +7,8 @@ def test_forms_are_served_with_an_etag_and_304(client):
     res = client.get("/api/forms")
     assert res.status_code == 200
     forms = {f["form"]: f for f in res.get_json()["forms"]}
-    assert set(forms) == {"activity", "model_group", "incident", "report"}
+    assert set(forms) == {"activity", "model_group", "incident", "report",
+                          "incident_entry", "model_group_entry"}
     assert forms["activity"]["title"]["vi"] and forms["incident"]["sensitive"] is True
     etag = res.headers["ETag"]
     again = client.get("/api/forms", headers={"If-None-Match": etag})
@@ -28,6 +29,19 @@ def test_incident_form_has_no_name_or_photo_field(client):
     names = [f["name"] for f in forms["incident"]["fields"]]
     assert not [n for n in names if "name" in n]
     assert not [f for f in forms["incident"]["fields"] if f["type"] == "photo"]
+
+
+def test_entry_forms_name_their_parent_and_when_they_need_review(client):
+    forms = {f["form"]: f for f in client.get("/api/forms").get_json()["forms"]}
+    assert forms["incident_entry"]["parent_form"] == "incident"
+    assert forms["model_group_entry"]["parent_form"] == "model_group"
+    assert "parent_form" not in forms["incident"]
+    assert forms["incident_entry"]["sensitive"] is True
+    assert forms["incident_entry"]["review"]["when"] == {
+        "field": "entry_kind", "in": ["closure", "reopening", "transfer"]}
+    names = [f["name"] for f in forms["incident_entry"]["fields"]]
+    assert {"entry_date", "entry_kind", "services", "closure_reason", "transfer_unit",
+            "next_followup_date"} <= set(names)
 
 
 def test_one_version_by_number(client):

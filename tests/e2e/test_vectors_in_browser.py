@@ -26,3 +26,24 @@ def test_every_vector_gives_the_same_errors_in_the_browser(page, live_server):
             mismatches.append((vector[0], vector[1], sorted(map(tuple, errors)), expected))
     assert mismatches == []
     assert len(got) == len(vectors) >= 70
+
+
+TIMELINE = """async (input) => {
+  const { deriveState, entryRefusal } = await import('/pwa/js/timeline.js');
+  return {
+    states: input.states.map(v => deriveState(v.record, v.timeline, v.today)),
+    refusals: input.refusals.map(v => entryRefusal(v.record, v.timeline, v.answers, v.any_service)),
+  };
+}"""
+
+
+def test_the_timeline_vectors_give_the_servers_state_in_the_browser(page, live_server):
+    from cslp_forms.services.records.timeline import derive_state
+    from tests.vectors.timeline import load_refusal_vectors, load_state_vectors
+
+    states, refusals = load_state_vectors(), load_refusal_vectors()
+    page.goto(live_server)
+    got = page.evaluate(TIMELINE, {"states": states, "refusals": refusals})
+    assert got["states"] == [derive_state(v["record"], v["timeline"], v["today"])
+                             for v in states]
+    assert got["refusals"] == [v["refusal"] for v in refusals]

@@ -11,7 +11,9 @@ from cslp_forms.services.base.forms import DEFINITIONS_DIR, Registry, registry
 PUBLISHED = {
     "activity.v1.json": "4d8ac68dc81e9845afc485d594f6d1cfcf4a1623582a46f4891bbafe8423fc48",
     "incident.v1.json": "7f4d17d96893cc16d259df636fae049682a37531c12400a6d125e9b4a2a9fbf6",
+    "incident_entry.v1.json": "f30dad0b0c36d1b9fe140f726ab24eb162a68df69aa90e04efd27257f7204c2b",
     "model_group.v1.json": "4fcfc05754068513194d92713a217720efb0b6173bd563d094a8905053c3daab",
+    "model_group_entry.v1.json": "2890748c825fa90e48e23710d657aee528a3f78b0db518732b161e32d13861b2",
     "report.v1.json": "40c209fcec1f73d01640a68cac50fc3c46a0c4acdded26ac3f1fa8c0d7cfa3d7",
 }
 

@@ -206,6 +206,21 @@ class FormDefinition:
     def review_chain(self) -> list[str]:
         return self.data.get("review", {}).get("chain", ["district"])
 
+    @property
+    def parent_form(self) -> str | None:
+        """An entry form's parent (`incident`, `model_group`): its records are entries
+        on an approved record of that form (definitions/README.md, "Entry forms")."""
+        return self.data.get("parent_form")
+
+    def needs_review(self, answers: dict) -> bool:
+        """Whether a record goes up the review chain: every record of an ordinary form;
+        an entry only when its `review.when` condition holds (closing a case, dissolving
+        a group); routine entries stand approved at once."""
+        when = self.data.get("review", {}).get("when")
+        if when is None:
+            return True
+        return evaluate(when, answers.get)
+
     @cached_property
     def digest(self) -> str:
         return hashlib.sha256(self.raw).hexdigest()
@@ -371,6 +386,11 @@ def check_definition(data: dict, source: str) -> None:
     date_spec = top.get(data["date_field"])
     if not date_spec or date_spec["type"] != "date" or not date_spec.get("required"):
         raise DefinitionError(f"{source}: date_field must name a required date field")
+    for ref in condition_fields(data.get("review", {}).get("when", {})):
+        if ref not in top:
+            raise DefinitionError(f"{source}: review.when: no field {ref}")
+    if "parent_form" in data and not isinstance(data["parent_form"], str):
+        raise DefinitionError(f"{source}: parent_form must name a form")
     for check in data.get("checks", []):
         for ref in [*check["sum"], check["lte"], check["field"]]:
             if ref not in top:

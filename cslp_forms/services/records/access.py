@@ -5,41 +5,92 @@ and refusals."""
 from __future__ import annotations
 
 from flask import has_request_context, request
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from ...extensions import db
-from ...models import AccessLog, Submission, User
+from ...models import AccessLog, Submission, UnitSuccession, User
 from ...models.types import iso
 from ...problems import Problem
 from ..base.effects import after_end
 from ..base.units import in_subtree
 from .sealing import is_sensitive
 
+# The records a commune's officers share, whoever filed them: its model groups and their
+# entries (not survivors' records: those are need to know), including those of the
+# communes it succeeded in a reorganisation.
+COMMUNE_FORMS = ("model_group", "model_group_entry")
+
+
+def _her_units(user: User):
+    """Her unit and the units it succeeded (a merged commune's groups are hers)."""
+    return or_(Submission.unit_id == user.unit_id, Submission.unit_id.in_(
+        select(UnitSuccession.old_unit_id).where(UnitSuccession.new_unit_id == user.unit_id)))
+
+
+def _succeeded(user: User) -> set[int]:
+    return {user.unit_id, *db.session.scalars(select(UnitSuccession.old_unit_id).where(
+        UnitSuccession.new_unit_id == user.unit_id))}
+
 
 def visible_to(user: User):
-    """Records a user may read: an officer her own; a supervisor or administrator those
-    filed under her unit's subtree."""
+    """Records a user may read: an officer her own, the entries others add to a case or
+    group of hers, and the cases (with their entries) transferred to her unit; a
+    supervisor or administrator those filed under her unit's subtree, or held there."""
     if user.role == "officer":
-        return Submission.author_id == user.id
-    return in_subtree(user.unit, Submission.unit_id)
+        parent = aliased(Submission)
+        return or_(Submission.author_id == user.id,
+                   Submission.holder_unit_id == user.unit_id,
+                   and_(Submission.form.in_(COMMUNE_FORMS), _her_units(user)),
+                   and_(Submission.holder_unit_id.is_(None),
+                        Submission.parent_uuid.in_(select(parent.uuid).where(
+                            parent.author_id == user.id))))
+    return or_(in_subtree(user.unit, Submission.unit_id),
+               in_subtree(user.unit, Submission.holder_unit_id))
+
+
+def _officer_holds(user: User, submission: Submission) -> bool:
+    """Her case or group (or an entry on it) that nobody transferred away, or one that
+    was transferred to her unit."""
+    if submission.holder_unit_id is not None:
+        return submission.holder_unit_id == user.unit_id
+    if submission.form in COMMUNE_FORMS and submission.unit_id in _succeeded(user):
+        return True
+    parent = submission.parent
+    return parent is not None and parent.author_id == user.id
 
 
 def can_see(user: User, submission: Submission) -> bool:
     if user.role == "officer":
-        return submission.author_id == user.id
-    return user.unit.contains(submission.unit)
+        return submission.author_id == user.id or _officer_holds(user, submission)
+    return user.unit.contains(submission.unit) or (
+        submission.holder_unit is not None and user.unit.contains(submission.holder_unit))
 
 
 def can_read_details(user: User, submission: Submission) -> bool:
-    """Ordinary records: whoever may see them. Sensitive ones: the author (the case
-    worker), and supervisors of the record's unit chain who hold the incident-reviewer
-    permission."""
+    """Ordinary records: whoever may see them. Sensitive ones: the author, the case
+    worker who holds the case (her entries' timeline included), and supervisors of the
+    record's unit chain (or its holder's) who hold the incident-reviewer permission."""
     if submission.author_id == user.id:
         return True
-    if user.role == "officer" or not user.unit.contains(submission.unit):
+    if user.role == "officer":
+        return _officer_holds(user, submission)
+    if not can_see(user, submission):
         return False
     return not is_sensitive(submission) or user.incident_reviewer
+
+
+def may_add_entries(user: User, submission: Submission) -> bool:
+    """Who may add to a case's or group's timeline: the officer who holds it (after a
+    transfer, the receiving commune's, no longer the sender), or a supervisor who may
+    read it and whose subtree holds it now."""
+    if user.role == "officer":
+        if submission.holder_unit_id is not None:
+            return submission.holder_unit_id == user.unit_id
+        return submission.author_id == user.id or (
+            submission.form in COMMUNE_FORMS and submission.unit_id in _succeeded(user))
+    holder = submission.holder_unit or submission.unit
+    return can_read_details(user, submission) and user.unit.contains(holder)
 
 
 def screen() -> str | None:

@@ -16,13 +16,15 @@ SERVICE_REACHED = "da_nhan"
 
 
 def canonical_content(*, form: str, version: int, unit: str, answers: dict,
-                      attachments: list[str]) -> bytes:
+                      attachments: list[str], parent=None) -> bytes:
     """The canonical JSON of what the officer sent: equal content, equal bytes, whatever
-    the key order or the attachment order."""
-    return json.dumps(
-        {"form": form, "version": version, "unit": unit, "answers": answers,
-         "attachments": sorted(set(attachments))},
-        sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    the key order or the attachment order. An entry's parent is part of its content."""
+    content = {"form": form, "version": version, "unit": unit, "answers": answers,
+               "attachments": sorted(set(attachments))}
+    if parent is not None:
+        content["parent"] = str(parent)
+    return json.dumps(content, sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False).encode()
 
 
 def content_digest(definition: FormDefinition, canonical: bytes, kid: str | None) -> str:

@@ -16,7 +16,8 @@ from ..base.effects import after_commit
 from ..base.sql import insert_ignoring_conflict
 
 FORM_NAMES = {"activity": "hoạt động", "model_group": "mô hình", "incident": "vụ việc",
-              "report": "kế hoạch, báo cáo"}
+              "report": "kế hoạch, báo cáo", "incident_entry": "theo dõi vụ việc",
+              "model_group_entry": "ghi nhận mô hình"}
 
 
 def notify(user_ids, *, kind: str, key: str, title: str, body: str, url: str, tag: str,

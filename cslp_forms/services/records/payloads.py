@@ -71,6 +71,8 @@ def record_payload(submission: Submission, missing: list[str] | None = None,
         "review": review,
         "created_at": iso(submission.created_at),
         "updated_at": iso(submission.updated_at),
+        "parent": str(submission.parent_uuid) if submission.parent_uuid else None,
+        "holder_unit": submission.holder_unit.summary() if submission.holder_unit else None,
     }
 
 

@@ -79,7 +79,7 @@ export async function renderHome(view, options) {
       el("button", { type: "button", onclick: onSignInAgain }, t("home.resume_sign_in"))) : null,
     el("section", { class: "card" },
       el("h2", {}, t("home.forms")),
-      el("div", { class: "form-buttons" }, definitions.map((d) =>
+      el("div", { class: "form-buttons" }, definitions.filter((d) => !d.parent_form).map((d) =>
         el("button", { type: "button", class: "big", id: `new-${d.form}`, onclick: () => onNew(d) },
           lbl(d.title, lang))))),
     el("section", { class: "card" },
