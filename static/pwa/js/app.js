@@ -83,6 +83,7 @@ async function logout() {
   if (unsent && !(await ask(t("logout.ask_keep", { n: unsent }), t("home.logout")))) return;
   try { await api("/api/auth/logout", { method: "POST" }); } catch { /* offline: forget locally */ }
   await forgetSent(records);
+  await (await import("./cases.js")).forgetParents(me.username);
   vault.lock();
   await kv.remove("me");
   await setCsrfToken(null);
@@ -177,6 +178,13 @@ export async function route() {
   if (screen === "edit" && arg) return renderFormView(view, { uuid: arg, onSent: () => { leave(); drain(); }, onLeave: leave });
   if (screen === "record" && arg) return renderRecord(view, { uuid: arg, onLeave: leave, onChanged: () => { leave("#/records/all"); drain(); } });
   if (screen === "records") return renderRecords(view, { me, filter: arg || "all" });
+  // Cases and groups after approval: a module of their own, loaded on first use.
+  if (["cases", "groups", "case", "entry"].includes(screen)) {
+    const cases = await import("./views/cases.js");
+    if (screen === "case" && arg) return cases.renderCase(view, { me, uuid: arg });
+    if (screen === "entry" && arg) return cases.renderEntry(view, { me, uuid: arg });
+    if (!arg) return cases.renderCaseList(view, { me, kind: screen.slice(0, -1) });
+  }
   if (screen === "notifications") return renderNotifications(view);
   const reviewer = isReviewer(me);
   if (reviewer && screen === "review" && arg) return renderReviewRecord(view, { uuid: arg });

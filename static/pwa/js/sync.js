@@ -8,6 +8,7 @@ import { markSending, mergeServerChange, openForSending, outboxAttachments, reco
   sendable } from "./outbox.js";
 
 const BATCH = 50;
+const PARENT_FORMS = ["incident", "model_group"];
 const BACKOFF_BASE = 2000;
 const BACKOFF_CAP = 5 * 60 * 1000;
 const channel = typeof BroadcastChannel !== "undefined" ? new BroadcastChannel("cslp-sync") : null;
@@ -83,8 +84,23 @@ async function uploadPhotos(owner) {
 }
 
 function toItem(r) {
-  return { uuid: r.uuid, form: r.form, version: r.version, unit: r.unit, base_revision: r.base_revision,
+  const item = { uuid: r.uuid, form: r.form, version: r.version, unit: r.unit, base_revision: r.base_revision,
     answers: r.answers, attachments: r.attachments || [] };
+  if (r.parent) item.parent = r.parent;
+  return item;
+}
+
+// Cases and groups whose timeline changed on the server (an entry, a transfer in): the
+// case screens fetch them again when they are next online (js/cases.js).
+async function noteStale(owner, changes) {
+  const stale = new Set();
+  for (const c of changes) {
+    if (c.parent) stale.add(c.parent);
+    else if (PARENT_FORMS.includes(c.form) && c.author !== owner) stale.add(c.uuid);
+  }
+  if (!stale.size) return;
+  const key = `stale:${owner}`;
+  await kv.set(key, [...new Set([...((await kv.get(key)) || []), ...stale])]);
 }
 
 async function push(owner) {
@@ -111,6 +127,7 @@ async function pull(owner) {
       if (err instanceof ApiProblem && err.code === "sync.bad_cursor" && cursor !== "0") { cursor = "0"; continue; }
       throw err;
     }
+    await noteStale(owner, page.changes);
     for (const change of page.changes) {
       if (change.author !== owner) continue;
       await mergeServerChange(change, owner);
