@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from cslp_forms.extensions import db
 from cslp_forms.models import Submission
-from tests.api.test_entries import approved_case
+from tests.api.test_entries import approved_case, approved_group
+from tests.api.test_review import decide
 from tests.conftest import PASSWORD, Session
 from tests.e2e.conftest import sign_in, wait_for_worker
 from tests.e2e.test_officer_flow import field, wait_until
@@ -25,6 +26,29 @@ PIN = "246810"
 MARKER = "THEO-DOI-BI-MAT-4R7X"
 RAW_STORES = ("import('/pwa/js/db.js').then(async db => JSON.stringify("
               "[await db.all('records'), await db.all('kv')]))")
+
+
+# Expected noise, declared here: fetches refused while offline, the 401 of /api/auth/me
+# before sign-in.
+EXPECTED = ("ERR_INTERNET_DISCONNECTED", "status of 401")
+
+
+def watch(page):
+    """What went wrong in the page: uncaught errors, console errors (CSP refusals arrive
+    there), server errors. The test asserts it is empty at the end."""
+    seen = []
+    page.on("pageerror", lambda err: seen.append(f"pageerror: {err.stack}"))
+    page.on("console", lambda msg: msg.type == "error" and not any(
+        e in msg.text for e in EXPECTED) and seen.append(f"console: {msg.text}"))
+    page.on("response", lambda res: res.status >= 500 and seen.append(f"{res.status} {res.url}"))
+    return seen
+
+
+@pytest.fixture
+def problems(page):
+    seen = watch(page)
+    yield seen
+    assert seen == []
 
 
 def api_login(app):
@@ -66,9 +90,13 @@ def open_phone(page, live_server, kind="cases"):
         set_pin(page)
 
 
-def supervisor_page(browser, browser_context_args, live_server, url):
+def supervisor_page(browser, browser_context_args, live_server, url, seen=None):
     context = browser.new_context(**browser_context_args)
     page = context.new_page()
+    if seen is not None:
+        seen.extend([])
+        page_seen = watch(page)
+        context.on("close", lambda _: seen.extend(page_seen))
     page.goto(live_server)
     sign_in(page, SUPERVISOR)
     page.goto(f"{live_server}/{url}")
@@ -93,7 +121,7 @@ def add_followup(page, day, note, service=None, next_day=None):
 
 
 def test_offline_follow_up_with_a_service_reaches_the_server_once_and_the_supervisor(
-        page, context, browser, browser_context_args, live_server):
+        page, context, browser, browser_context_args, live_server, problems):
     case = approved_case(api_login(live_server.app))
     open_phone(page, live_server)
     row = page.locator(f'#parents a[data-uuid="{case}"]')
@@ -124,9 +152,146 @@ def test_offline_follow_up_with_a_service_reaches_the_server_once_and_the_superv
     assert MARKER not in page.evaluate(RAW_STORES)
 
     sup_context, supervisor = supervisor_page(browser, browser_context_args, live_server,
-                                              f"#/case/{case}")
+                                              f"#/case/{case}", problems)
     expect(supervisor.locator(f'#timeline [data-uuid="{entry}"]')).to_contain_text(MARKER)
     expect(supervisor.locator("#state-first-service")).to_have_text("03/12/2024")
     expect(supervisor.locator("#state-services")).to_contain_text("Y tế")
     sup_context.close()
     assert len(entries_of(live_server, case)) == 1
+
+
+def test_offline_group_meeting_reaches_the_server_once_and_the_supervisor(
+        page, context, browser, browser_context_args, live_server, problems):
+    group = approved_group(api_login(live_server.app))
+    open_phone(page, live_server, "groups")
+    row = page.locator(f'#parents a[data-uuid="{group}"]')
+    expect(row).to_contain_text("CLB Gia đình hạnh phúc ấp Phước Hòa")
+    context.set_offline(True)
+    row.click()
+    expect(page.locator("#state-meetings-quarter")).to_have_text("0")
+    expect(page.locator("#state-members")).to_have_text("20 (15 / 5)")
+    page.click("#add-meeting")
+    page.wait_for_selector("#entry-form")
+    field(page, "topic").locator("input").fill("Phòng, chống bạo lực gia đình")
+    field(page, "participants_total").locator("input").fill("18")
+    field(page, "participants_female").locator("input").fill("30")
+    page.click("#send")
+    expect(field(page, "participants_female")).to_contain_text("Số nữ vượt tổng số")
+    field(page, "participants_female").locator("input").fill("12")
+    page.click("#send")
+    page.wait_for_selector("#case-view")
+    expect(page.locator("#state-meetings-quarter")).to_have_text("1")
+    expect(page.locator("#timeline")).to_contain_text("Chờ gửi")
+
+    page.reload()
+    expect(page.locator("#state-meetings-quarter")).to_have_text("1")
+    expect(page.locator("#timeline")).to_contain_text("Phòng, chống bạo lực gia đình")
+    context.set_offline(False)
+    wait_until(lambda: entries_of(live_server, group), message="the meeting on the server")
+    [(entry, status, _)] = entries_of(live_server, group)
+    assert status == "approved"
+    expect(page.locator(f'#timeline [data-uuid="{entry}"]')).not_to_contain_text("Chờ gửi")
+
+    sup_context, supervisor = supervisor_page(browser, browser_context_args, live_server,
+                                              f"#/case/{group}", problems)
+    expect(supervisor.locator(f'#timeline [data-uuid="{entry}"]')).to_contain_text(
+        "Phòng, chống bạo lực gia đình")
+    expect(supervisor.locator("#state-meetings-quarter")).to_have_text("1")
+    supervisor.goto(f"{live_server}/#/groups")
+    expect(supervisor.locator(f'#parents a[data-uuid="{group}"]')).to_be_visible()
+    sup_context.close()
+    assert len(entries_of(live_server, group)) == 1
+
+
+def test_two_phones_add_to_one_case_offline_both_arrive_once_in_date_order(
+        page, context, browser, browser_context_args, live_server, problems):
+    case = approved_case(api_login(live_server.app))
+    second_context = browser.new_context(**browser_context_args)
+    second = second_context.new_page()
+    second_seen = watch(second)
+    for phone in (page, second):
+        open_phone(phone, live_server)
+        expect(phone.locator(f'#parents a[data-uuid="{case}"]')).to_be_visible()
+    context.set_offline(True)
+    second_context.set_offline(True)
+    page.click(f'#parents a[data-uuid="{case}"]')
+    add_followup(page, "2024-12-10", "Thăm lần hai, chị ổn định")
+    second.click(f'#parents a[data-uuid="{case}"]')
+    add_followup(second, "2024-12-05", "Thăm lần một, đã gặp chị")
+    context.set_offline(False)
+    second_context.set_offline(False)
+    wait_until(lambda: len(entries_of(live_server, case)) == 2, message="both entries")
+    # Each phone sends again (a replay): still two.
+    for phone in (page, second):
+        phone.evaluate("import('/pwa/js/sync.js').then(s => s.drain())")
+    assert len(entries_of(live_server, case)) == 2
+    late, early = sorted(entries_of(live_server, case), key=lambda e: e[2], reverse=True)
+
+    sup_context, supervisor = supervisor_page(browser, browser_context_args, live_server,
+                                              f"#/case/{case}", problems)
+    items = supervisor.locator("#timeline li[data-uuid]")
+    expect(items).to_have_count(2)
+    assert [items.nth(i).get_attribute("data-uuid") for i in range(2)] == [early[0], late[0]]
+    sup_context.close()
+    # The first phone shows both too, once it has fetched the case again.
+    page.reload()
+    unlock(page)
+    mine = page.locator("#timeline li[data-uuid]")
+    expect(mine).to_have_count(2)
+    assert [mine.nth(i).get_attribute("data-uuid") for i in range(2)] == [early[0], late[0]]
+    second_context.close()
+    assert second_seen == []
+
+
+def test_closing_goes_to_the_supervisor_and_her_comment_comes_back(
+        page, context, browser, browser_context_args, live_server, problems):
+    login = api_login(live_server.app)
+    case = approved_case(login)
+    open_phone(page, live_server)
+    page.click(f'#parents a[data-uuid="{case}"]')
+    page.click("#add-closure")
+    page.wait_for_selector("#entry-form")
+    reason = field(page, "closure_reason")
+    reason.locator('input[value="an_toan_on_dinh"]').check()
+    # No service reached yet: the phone says what the server would, beside the field.
+    expect(reason.locator(".field-error")).to_contain_text("chưa có dịch vụ nào đã nhận")
+    page.click("#send")
+    expect(page.locator("#entry-form")).to_be_visible()
+    reason.locator('input[value="mat_lien_lac"]').check()
+    expect(reason.locator(".field-error")).to_be_hidden()
+    page.click("#send")
+    page.wait_for_selector("#case-view")
+    wait_until(lambda: entries_of(live_server, case), message="the closure on the server")
+    [(closure, status, _)] = entries_of(live_server, case)
+    assert status == "submitted"
+    expect(page.locator(f'#timeline [data-uuid="{closure}"]')).to_contain_text("Đã gửi")
+    expect(page.locator("#state-status")).not_to_have_text("Đã đóng")
+
+    sup_context, supervisor = supervisor_page(browser, browser_context_args, live_server,
+                                              "#/review?form=incident_entry", problems)
+    supervisor.click(f'#queue a[data-uuid="{closure}"]')
+    supervisor.fill("#review-comment", "Đề nghị thử liên lạc lại qua tổ trưởng tổ dân cư.")
+    supervisor.click("#return")
+    expect(supervisor.locator("#review-queue")).to_be_visible()
+    sup_context.close()
+
+    page.evaluate("import('/pwa/js/sync.js').then(s => s.drain())")
+    page.reload()
+    unlock(page)
+    comment = page.locator(f'#timeline [data-comment="{closure}"]')
+    expect(comment).to_contain_text("Đề nghị thử liên lạc lại qua tổ trưởng tổ dân cư.")
+    page.click(f'#timeline [data-edit="{closure}"]')
+    expect(page.locator("#review-comment-text")).to_have_text(
+        "Đề nghị thử liên lạc lại qua tổ trưởng tổ dân cư.")
+    field(page, "note").locator("textarea").fill("Đã liên lạc lại, không gặp được")
+    page.click("#send")
+    page.wait_for_selector("#case-view")
+    wait_until(lambda: entries_of(live_server, case)[0][1] == "submitted"
+               and decide(login(SUPERVISOR), closure, "approve", revision=2).status_code == 200,
+               message="the resent closure, approved")
+    page.evaluate("import('/pwa/js/sync.js').then(s => s.drain())")
+    page.reload()
+    unlock(page)
+    expect(page.locator("#state-status")).to_have_text("Đã đóng")
+    expect(page.locator("#add-reopening")).to_be_visible()
+    expect(page.locator("#add-followup")).to_have_count(0)

@@ -283,7 +283,7 @@ export async function renderEntry(view, { me, uuid }) {
   const parent = await loadParent(me, record.parent);
   const others = (parent?.timeline || []).filter((e) => e.uuid !== uuid);
   const refusal = () => {
-    if (!parent) return null;
+    if (parent?.record.form !== CASE_FORM) return null;
     const own = (record.answers.services || []).some((s) => s?.status === SERVICE_REACHED);
     const found = entryRefusal(parent.record, others, record.answers, own || anyServiceReached(parent.record, others));
     return found ? { field: found[0], code: found[1] } : null;
