@@ -295,3 +295,26 @@ def test_closing_goes_to_the_supervisor_and_her_comment_comes_back(
     expect(page.locator("#state-status")).to_have_text("Đã đóng")
     expect(page.locator("#add-reopening")).to_be_visible()
     expect(page.locator("#add-followup")).to_have_count(0)
+
+
+def test_case_and_group_screens_have_no_serious_violations(page, live_server, problems):
+    from tests.e2e.test_accessibility import serious
+
+    login = api_login(live_server.app)
+    case, group = approved_case(login), approved_group(login)
+    open_phone(page, live_server)
+    expect(page.locator(f'#parents a[data-uuid="{case}"]')).to_be_visible()
+    assert serious(page) == []
+    page.click(f'#parents a[data-uuid="{case}"]')
+    page.wait_for_selector("#case-view")
+    assert serious(page) == []
+    page.click("#add-followup")
+    page.wait_for_selector("#entry-form")
+    page.click("#send")  # with errors shown beside the fields
+    page.wait_for_selector(".field.invalid")
+    assert serious(page) == []
+    page.goto(f"{live_server}/#/groups")
+    page.click(f'#parents a[data-uuid="{group}"]')
+    page.wait_for_selector("#case-view")
+    assert serious(page) == []
+    page.screenshot(path="/tmp/w15c-group.png", full_page=True)

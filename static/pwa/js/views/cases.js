@@ -17,7 +17,8 @@ import { unitTree, unitName } from "../units.js";
 import * as vault from "../vault.js";
 import { isReviewer } from "../roles.js";
 import { entryRefusal, anyServiceReached, deriveState, ordered } from "../timeline.js";
-import { CASE_FORM, GROUP_FORM, ENTRY_FORM, listParents, loadParent, refreshParents, startEntry, today } from "../cases.js";
+import { CASE_FORM, GROUP_FORM, ENTRY_FORM, listParents, loadParent, needsReview, refreshParents, startEntry,
+  today } from "../cases.js";
 import { renderPinSetup } from "./lock.js";
 import { openOnline } from "./form.js";
 import { choiceLabel, formatValue } from "./display.js";
@@ -96,19 +97,27 @@ export async function renderCaseList(view, { me, kind }) {
   const draw = async () => {
     const [items, parentDef, entryDef] = await Promise.all([listParents(me, form),
       definitionFor(form, 1).catch(() => null), entryDefinition(form)]);
+    const row = ({ record, state }) => el("li", {}, el("a", { href: `#/case/${record.uuid}`, class: "record", "data-uuid": record.uuid },
+      el("span", { class: "record-form" }, titleOf(parentDef, record, lang) || formatDate(record.record_date)),
+      el("span", { class: "badge" }, statusText(parentDef, entryDef, state, lang)),
+      followupLine(state), groupLine(state)));
+    const open = items.filter((x) => !x.state.closed);
+    const closed = items.filter((x) => x.state.closed);
     const marker = el("section", { class: "card", id: `${kind}-list` },
       el("h2", {}, t(`${kind}s.title`)),
-      items.length ? el("ul", { class: "records", id: "parents" }, items.map(({ record, state }) =>
-        el("li", {}, el("a", { href: `#/case/${record.uuid}`, class: "record", "data-uuid": record.uuid },
-          el("span", { class: "record-form" }, titleOf(parentDef, record, lang) || formatDate(record.record_date)),
-          el("span", { class: "badge" }, statusText(parentDef, entryDef, state, lang)),
-          followupLine(state), groupLine(state)))))
-        : el("p", { class: "muted", id: "parents-empty" }, t(`${kind}s.empty`)));
+      open.length ? el("ul", { class: "records", id: "parents" }, open.map(row))
+        : el("p", { class: "muted", id: "parents-empty" }, t(`${kind}s.empty`)),
+      closed.length ? el("details", { id: "closed-parents" }, el("summary", {}, t("cases.closed_list", { n: closed.length })),
+        el("ul", { class: "records" }, closed.map(row))) : null);
     view.replaceChildren(marker, back());
+    redrawOnSync(view, marker, refreshed);
     return marker;
   };
+  const refreshed = async () => {
+    if (navigator.onLine && await refreshParents(me).catch(() => false) && view.contains(marker)) await draw();
+  };
   const marker = await draw();
-  if (navigator.onLine && await refreshParents(me).catch(() => false) && view.contains(marker)) await draw();
+  await refreshed();
 }
 
 async function entryDefinition(form) {
@@ -311,7 +320,11 @@ export async function renderEntry(view, { me, uuid }) {
     summary.replaceChildren(el("p", {}, t("form.has_errors", { n: errors.length })),
       ...unplaced.map((e) => el("p", {}, `${e.field}: ${errorText(e, definition, lang)}`)));
   }
-  const refresh = () => queueMicrotask(() => show(errorsNow()));
+  const reviewNote = el("p", { class: "notice small", id: "review-note", hidden: true }, t("cases.entry_review_note"));
+  const refresh = () => queueMicrotask(() => {
+    reviewNote.hidden = !needsReview(definition, record.answers);
+    show(errorsNow());
+  });
   form.node.addEventListener("input", refresh);
   form.node.addEventListener("change", refresh);
 
@@ -339,7 +352,6 @@ export async function renderEntry(view, { me, uuid }) {
       Object.entries(record.review.field_comments || {}).map(([f, c]) =>
         el("p", { class: "small" }, el("strong", {}, `${lbl(findSpec(definition, f)?.label, lang) || f}: `), c)))
     : null;
-  const reviewNote = definition.review?.when ? el("p", { class: "hint", id: "review-note" }, t("cases.entry_review_note")) : null;
 
   view.replaceChildren(
     el("form", { class: "card fill", id: "entry-form", novalidate: true, onsubmit: (e) => e.preventDefault() },
