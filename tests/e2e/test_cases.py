@@ -156,8 +156,16 @@ def test_offline_follow_up_with_a_service_reaches_the_server_once_and_the_superv
     expect(supervisor.locator(f'#timeline [data-uuid="{entry}"]')).to_contain_text(MARKER)
     expect(supervisor.locator("#state-first-service")).to_have_text("03/12/2024")
     expect(supervisor.locator("#state-services")).to_contain_text("Y tế")
+    supervisor.click("#open-intake")
+    expect(supervisor.locator("#review-record")).to_be_visible()
     sup_context.close()
     assert len(entries_of(live_server, case)) == 1
+    # Signing out takes the kept copies of her cases off the phone.
+    assert '"sensitive":true,"fetched_at"' in page.evaluate(RAW_STORES)
+    page.goto(f"{live_server}/#/")
+    page.click("#logout")
+    page.wait_for_selector("#login-form")
+    assert '"sensitive":true,"fetched_at"' not in page.evaluate(RAW_STORES)
 
 
 def test_offline_group_meeting_reaches_the_server_once_and_the_supervisor(

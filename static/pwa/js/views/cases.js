@@ -129,6 +129,7 @@ async function entryDefinition(form) {
 // records), each opening the case view.
 async function renderSupervisorList(view, { kind }) {
   const form = FORM_OF[kind];
+  const title = lbl((await currentDefinitions()).find((d) => d.form === form)?.title, currentLang());
   let data;
   try {
     data = await api(`/api/review/queue?form=${form}&status=approved&limit=200`);
@@ -143,8 +144,8 @@ async function renderSupervisorList(view, { kind }) {
       el("a", { href: `#/${k}s`, "aria-current": k === kind ? "page" : null }, t(`${k}s.title_all`)))),
     data.records.length ? el("ul", { class: "records", id: "parents" }, data.records.map((r) =>
       el("li", {}, el("a", { href: `#/case/${r.uuid}`, class: "record", "data-uuid": r.uuid },
-        el("span", { class: "record-form" }, r.title || formatDate(r.record_date)),
-        el("span", { class: "record-detail" }, [formatDate(r.record_date), r.unit.name].filter(Boolean).join(" · "))))))
+        el("span", { class: "record-form" }, r.title || `${title} · ${formatDate(r.record_date)}`),
+        el("span", { class: "record-detail" }, [r.unit.name, r.author].filter(Boolean).join(" · "))))))
       : el("p", { class: "muted", id: "parents-empty" }, t(`${kind}s.empty`))), back());
 }
 
@@ -254,7 +255,8 @@ export async function renderCase(view, { me, uuid }) {
       ? el("p", { class: "muted small", id: "kept-copy" }, t("cases.offline_kept", { time: formatDateTime(item.fetched_at, lang) })) : null,
     !reviewer && kind === "case" && !holds ? el("p", { class: "notice", id: "not-holder" }, t("cases.not_holder")) : null,
     stateList(parentDef, entryDef, state, lang, units),
-    actions.length ? el("div", { class: "actions", id: "case-actions" }, actions) : null);
+    actions.length ? el("div", { class: "actions", id: "case-actions" }, actions) : null,
+    el("p", {}, el("a", { href: reviewer ? `#/review/${uuid}` : `#/record/${uuid}`, id: "open-intake" }, t("cases.open_record"))));
   const draftList = drafts.length ? el("section", { class: "card", id: "case-drafts" },
     el("h3", {}, t("cases.drafts")),
     el("ul", { class: "records" }, drafts.map((d) => el("li", {},
