@@ -82,18 +82,22 @@ function groupLine(state) {
 
 // --- lists ------------------------------------------------------------------------
 
+// A case is kept sealed: without a PIN yet, the phone asks for one first.
+async function askedForPin(view, then) {
+  if ((await vault.state()) !== "none") return false;
+  view.replaceChildren(el("section", { class: "card warn", id: "cases-pin" },
+    el("p", {}, t("cases.needs_pin")),
+    el("div", { class: "actions" }, el("button", { type: "button", id: "cases-set-pin", onclick: () =>
+      renderPinSetup(view, { onDone: then, onCancel: () => { location.hash = "#/"; } }) },
+    t("cases.set_pin")), back())));
+  return true;
+}
+
 export async function renderCaseList(view, { me, kind }) {
   if (isReviewer(me)) return renderSupervisorList(view, { me, kind });
   const lang = currentLang();
   const form = FORM_OF[kind];
-  if (form === CASE_FORM && (await vault.state()) === "none") {
-    view.replaceChildren(el("section", { class: "card warn", id: "cases-pin" },
-      el("p", {}, t("cases.needs_pin")),
-      el("div", { class: "actions" }, el("button", { type: "button", id: "cases-set-pin", onclick: () =>
-        renderPinSetup(view, { onDone: () => renderCaseList(view, { me, kind }), onCancel: () => { location.hash = "#/"; } }) },
-      t("cases.set_pin")), back())));
-    return;
-  }
+  if (form === CASE_FORM && await askedForPin(view, () => renderCaseList(view, { me, kind }))) return;
   const draw = async () => {
     const [items, parentDef, entryDef] = await Promise.all([listParents(me, form),
       definitionFor(form, 1).catch(() => null), entryDefinition(form)]);
@@ -222,7 +226,8 @@ export async function renderCase(view, { me, uuid }) {
     }
   } else {
     if (navigator.onLine) await refreshParents(me, { only: uuid }).catch(() => false);
-    item = await loadParent(me, uuid);
+    item = await loadParent(me, uuid).catch((err) => { if (err instanceof vault.VaultLocked) return null; throw err; });
+    if (!item && await askedForPin(view, () => renderCase(view, { me, uuid }))) return;
     if (!item) {
       view.replaceChildren(el("p", { class: "card warn", id: "needs-network" }, t("cases.needs_network")), back());
       return;
