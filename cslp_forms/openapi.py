@@ -16,7 +16,13 @@ from .schemas.notifications import (
     VapidKeySchema,
 )
 from .schemas.privacy import AccessListSchema, AccountAuditListSchema, RecoveryKeySchema
-from .schemas.reminders import NudgeSchema, RuleListSchema, RuleSchema, RuleUpdateSchema
+from .schemas.reminders import (
+    NudgeSchema,
+    OverdueSchema,
+    RuleListSchema,
+    RuleSchema,
+    RuleUpdateSchema,
+)
 from .schemas.reports import (
     IndicatorsSchema,
     ReportRecordsSchema,
@@ -185,6 +191,12 @@ PATHS = {
     "/api/reminders/compliance": {"get": _op(
         "Each unit's standing on a rule for the current period", params=[
             _q("rule", "rule code"), _q("unit", "unit code"), _q("on", "YYYY-MM-DD")],
+        errors=(400, 401, 403, 404))},
+    "/api/reminders/overdue": {"get": _op(
+        "The supervisor's overdue lists: open cases with no entry for 30 days, active model "
+        "groups with no meeting this quarter (from their timelines; no case details)",
+        ok=OverdueSchema, params=[_q("unit", "unit code (default: her own)"),
+                                  _q("on", "YYYY-MM-DD (default: today)")],
         errors=(400, 401, 403, 404))},
     "/api/reminders/nudge": {"post": _op("Remind the officers of some units now",
                                          body=NudgeSchema, errors=(400, 401, 403, 404))},

@@ -136,6 +136,9 @@ class ReportFact(db.Model):
     members_total: Mapped[int | None] = mapped_column(Integer)
     tot_trained_count: Mapped[int | None] = mapped_column(Integer)
     supervised_unit: Mapped[str | None] = mapped_column(String(10))
+    # An entry's case or group: its figures count in the period of the entry's date,
+    # under the parent's categories and consent (services/reports/indicators.py).
+    parent_uuid: Mapped[uuid_lib.UUID | None] = mapped_column(Uuid, index=True)
 
 
 ROLLUP_KEY = ("unit_id", "status", "period", "cutoff_period", "kind", "campaign", "lead_role",

@@ -8,8 +8,14 @@ from ..models import REVIEWER_ROLES
 from ..models.types import utcnow
 from ..problems import Problem
 from ..schemas.base import load_args, load_json
-from ..schemas.reminders import ComplianceArgsSchema, NudgeSchema, RuleSchema, RuleUpdateSchema
-from ..services import deadlines
+from ..schemas.reminders import (
+    ComplianceArgsSchema,
+    NudgeSchema,
+    OverdueArgsSchema,
+    RuleSchema,
+    RuleUpdateSchema,
+)
+from ..services import cases, deadlines
 from ..services.base.clock import local_today
 from ..services.base.units import resolve_unit
 from . import bp
@@ -51,6 +57,15 @@ def show_compliance():
     return {"rule": rule.code, "title": rule.title, "period": {
         "key": period.key, "start": period.start.isoformat(), "end": period.end.isoformat(),
         "due": period.due.isoformat()}, "units": rows}
+
+
+@bp.get("/overdue")
+@require_role(*REVIEWER_ROLES)
+def list_overdue():
+    """Cases with no entry for 30 days and groups with no meeting this quarter."""
+    args = load_args(OverdueArgsSchema())
+    return cases.overdue(actor=current_user, unit_code=args.get("unit"),
+                         today=args.get("on") or local_today())
 
 
 @bp.post("/nudge")

@@ -59,6 +59,42 @@ class ComplianceArgsSchema(ApiSchema):
     on = fields.Date()
 
 
+class OverdueArgsSchema(ApiSchema):
+    unit = fields.String()
+    on = fields.Date()
+
+
+class OverdueCaseSchema(ApiSchema):
+    uuid = fields.String()
+    unit = fields.Dict(metadata={"description": "the unit holding it"})
+    record_date = fields.String()
+    status = fields.String()
+    last_entry_date = fields.String(allow_none=True)
+    days_without_entry = fields.Integer()
+    next_followup_date = fields.String(allow_none=True)
+    worker = fields.String(allow_none=True)
+
+
+class OverdueGroupSchema(ApiSchema):
+    uuid = fields.String()
+    unit = fields.Dict()
+    name = fields.String(allow_none=True)
+    model_type = fields.String(allow_none=True)
+    status = fields.String()
+    last_meeting_date = fields.String(allow_none=True)
+    meetings_this_quarter = fields.Integer()
+
+
+class OverdueSchema(ApiSchema):
+    unit = fields.Dict()
+    on = fields.String()
+    stale_days = fields.Integer()
+    cases = fields.List(fields.Nested(OverdueCaseSchema), metadata={
+        "description": "open cases with no entry for `stale_days` days (never details)"})
+    groups = fields.List(fields.Nested(OverdueGroupSchema), metadata={
+        "description": "active groups with no meeting logged this quarter"})
+
+
 class NudgeSchema(ApiSchema):
     rule = fields.String(required=True)
     units = fields.List(fields.String(), required=True,

@@ -291,12 +291,13 @@ def _accepted(uuid, revision: int, values: dict, definition: FormDefinition, ans
     if revision == 1:  # a new record: its facts are written with the batch's others
         batch.facts.add(uuid, form=definition.form, unit_id=values["unit_id"],
                         record_date=values["record_date"], answers=answers,
-                        status=values["status"])
+                        status=values["status"], parent_uuid=values.get("parent_uuid"))
     else:
         batch.facts.write()
         record_facts(uuid, form=definition.form, unit_id=values["unit_id"],
                      record_date=values["record_date"], answers=answers,
-                     status=values["status"], rollups=batch.rollups)
+                     status=values["status"], rollups=batch.rollups,
+                     parent_uuid=values.get("parent_uuid"))
     batch.changed.append(uuid)
     result = {"uuid": str(uuid), "status": "accepted", "revision": revision}
     present = present_attachments(values["attachments"])

@@ -35,10 +35,16 @@ def upgrade():
             op.add_column('submissions', sa.Column(name, type_, nullable=True))
             op.create_foreign_key(fk, 'submissions', table, [name], [column])
         op.create_index(f'ix_submissions_{name}', 'submissions', [name], unique=False)
+    # An entry's facts name its case or group (no batch mode either: see above).
+    op.add_column('report_facts', sa.Column('parent_uuid', sa.Uuid(), nullable=True))
+    op.create_index('ix_report_facts_parent_uuid', 'report_facts', ['parent_uuid'],
+                    unique=False)
 
 
 def downgrade():
     sqlite = op.get_bind().dialect.name == 'sqlite'
+    op.drop_index('ix_report_facts_parent_uuid', table_name='report_facts')
+    op.execute('ALTER TABLE report_facts DROP COLUMN parent_uuid')
     for name, _type, _sqlite_type, _table, _column, fk in reversed(COLUMNS):
         op.drop_index(f'ix_submissions_{name}', table_name='submissions')
         if not sqlite:

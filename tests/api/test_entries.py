@@ -359,3 +359,183 @@ def test_a_transfer_moves_the_case_with_its_timeline_to_the_receiving_commune(ap
         names = {db.session.get(User, uid).username for uid, _ in readers}
     assert {OFFICER, "canbo.anthanh3"} <= names
     assert told == ["canbo.anthanh3"]
+
+
+# --- step 6: reminders from the timeline ---------------------------------------------
+
+def test_a_follow_up_date_reminds_the_case_worker_that_morning_once(app, login):
+    from sqlalchemy.orm import Session
+
+    from cslp_forms.services.base import push
+    from cslp_forms.services.tasks.reminders import send_reminders
+    from tests.api.test_deadlines import at
+    from tests.api.test_push_queue import subscription
+    from tests.fake_push import FakePushService
+
+    service = FakePushService()
+    try:
+        case = approved_case(login)
+        officer = login(OFFICER)
+        assert officer.post("/api/push/subscriptions", json=subscription(
+            service.url, "phone", service)).status_code == 201
+        # Written on 3/12: see her again tomorrow, 4/12.
+        visit = entry(case, followup("2024-12-03", next_followup_date="2024-12-04"))
+        assert sync(officer, visit)[0]["status"] == "accepted"
+
+        def run(now):
+            """The timer with its clock injected: reminders, then the push round."""
+            with app.app_context():
+                sent = [s for s in send_reminders(now=at(now)) if s["kind"] == "followup"]
+                db.session.commit()
+                with Session(db.engine) as session:
+                    push.deliver_due(session, at(now))
+            return sent
+
+        assert run("2024-12-03T10:00:00") == []  # 17:00 the day before
+        first = run("2024-12-04T00:30:00")  # 07:30 in Sóc Trăng, the day itself
+        assert [(s["uuid"], s["unit"]) for s in first] == [(case, "31630")]
+        pushed = service.wait(1)
+        assert len(pushed) == 1 and pushed[0]["device"] == "phone"
+        assert pushed[0]["payload"]["url"] == f"/#/record/{case}"
+        assert run("2024-12-04T03:00:00") == []  # the timer runs again
+        assert run("2024-12-04T09:00:00") == []
+        assert len(service.wait(2, seconds=1)) == 1
+        notices = [n for n in officer.get("/api/notifications").get_json()["notifications"]
+                   if n["kind"] == "followup"]
+        assert len(notices) == 1 and notices[0]["url"] == f"/#/record/{case}"
+        assert NOTE_MARKER not in str(notices) + str(pushed)
+    finally:
+        service.close()
+
+
+def test_a_follow_up_done_a_day_early_reminds_nobody(app, login):
+    from cslp_forms.services.tasks.reminders import send_reminders
+    from tests.api.test_deadlines import at
+
+    case = approved_case(login)
+    officer = login(OFFICER)
+    sync(officer, entry(case, followup("2024-12-03", next_followup_date="2024-12-10")))
+    sync(officer, entry(case, followup("2024-12-09")))  # she went a day early
+    with app.app_context():
+        assert [s for s in send_reminders(now=at("2024-12-10T01:00:00"))
+                if s["kind"] == "followup"] == []
+
+
+def test_the_supervisor_sees_forgotten_cases_and_groups_without_a_meeting(login):
+    case = approved_case(login)
+    group = approved_group(login)
+    quiet = approved_group(login)
+    officer, supervisor = login(OFFICER), login(SUPERVISOR)
+    sync(officer, entry(case, followup("2024-12-03")))
+    sync(officer, entry(group, meeting("2024-11-20"), form="model_group_entry"))
+
+    def overdue(on):
+        res = supervisor.get(f"/api/reminders/overdue?on={on}")
+        assert res.status_code == 200, res.get_data(as_text=True)
+        return res.get_json()
+
+    soon = overdue("2024-12-20")
+    assert soon["cases"] == []
+    assert [g["uuid"] for g in soon["groups"]] == [quiet]
+    late = overdue("2025-01-03")
+    assert [(c["uuid"], c["days_without_entry"], c["last_entry_date"]) for c in late["cases"]] \
+        == [(case, 31, "2024-12-03")]
+    assert NOTE_MARKER not in str(late)
+    assert {g["uuid"] for g in late["groups"]} == {group, quiet}  # a new quarter
+    assert login(OFFICER).get("/api/reminders/overdue").status_code == 403
+    assert login("giamsat.chauthanh").get("/api/reminders/overdue?on=2025-01-03") \
+        .get_json()["cases"] == []
+
+
+# --- step 7: indicators follow the timeline -------------------------------------------
+
+def indicator(session, code, **args):
+    query = "&".join(f"{k}={v}" for k, v in {"unit": "945", **args}.items())
+    res = session.get(f"/api/reports/indicators?{query}")
+    assert res.status_code == 200, res.get_data(as_text=True)
+    found = next(i for i in res.get_json()["indicators"] if i["code"] == code)
+    return found["actual"], {p["key"]: p["value"] for p in found["parts"]}
+
+
+def test_a_service_reached_in_an_entry_counts_in_the_period_of_its_date(login):
+    case = approved_case(login)  # intake 25/11/2024, domestic violence, no service yet
+    supervisor = login(SUPERVISOR)
+    assert indicator(supervisor, "K08", year=2024) == (0.0, {
+        "cases": 1, "reached": 0, "supported": 0, "served": 0, "referrals": 0})
+    sent = sync(login(OFFICER), entry(case, {
+        "entry_date": "2024-12-03", "entry_kind": "service", "services": [service()]}))
+    assert sent[0]["status"] == "accepted"
+    _, november = indicator(supervisor, "K08", year=2024, period="2024-11")
+    _, december = indicator(supervisor, "K08", year=2024, period="2024-12")
+    year = indicator(supervisor, "K08", year=2024)
+    _, next_year = indicator(supervisor, "K08", year=2025)
+    assert (november["cases"], november["reached"], november["served"]) == (1, 0, 0)
+    assert (december["cases"], december["served"], december["supported"]) == (0, 1, 1)
+    assert year == (100.0, {"cases": 1, "reached": 1, "supported": 1, "served": 1,
+                            "referrals": 0})
+    assert (next_year["served"], next_year["supported"]) == (0, 0)
+
+
+def test_a_case_without_consent_to_statistics_counts_no_entry(login):
+    case = approved_case(login, consent_reporting=False)
+    sync(login(OFFICER), entry(case, {"entry_date": "2024-12-03", "entry_kind": "referral",
+                                      "referral_service": "y_te",
+                                      "referral_to": "tram_y_te_benh_vien"}))
+    assert indicator(login(SUPERVISOR), "K08", year=2024)[1] == {
+        "cases": 0, "reached": 0, "supported": 0, "served": 0, "referrals": 0}
+
+
+def test_meetings_logged_after_approval_count_the_group_active_this_quarter(login):
+    group = approved_group(login)
+    supervisor = login(SUPERVISOR)
+    officer = login(OFFICER)
+    assert indicator(supervisor, "K05", year=2024, period="Q4") == (
+        1, {"members": 20, "met": 0, "meetings": 0})
+    sync(officer, entry(group, meeting("2024-10-15"), form="model_group_entry"),
+         entry(group, meeting("2024-11-20"), form="model_group_entry"),
+         entry(group, {"entry_date": "2024-11-01", "entry_kind": "membership",
+                       "members_total": 24}, form="model_group_entry"))
+    assert indicator(supervisor, "K05", year=2024, period="Q4") == (
+        1, {"members": 24, "met": 1, "meetings": 2})
+    assert indicator(supervisor, "K05", year=2024, period="Q3") == (
+        1, {"members": 20, "met": 0, "meetings": 0})
+    dissolve = entry(group, {"entry_date": "2024-12-01", "entry_kind": "status",
+                             "group_status": "giai_the"}, form="model_group_entry")
+    sync(officer, dissolve)
+    assert indicator(supervisor, "K05", year=2024, period="Q4")[0] == 1  # until approved
+    decide(supervisor, dissolve["uuid"], "approve")
+    assert indicator(supervisor, "K05", year=2024, period="Q4")[0] == 0
+    assert indicator(supervisor, "K05", year=2024, period="Q3")[0] == 1
+
+
+def export_rows(session, **args):
+    import csv
+    import io
+
+    query = "&".join(f"{k}={v}" for k, v in {"format": "csv", "unit": "945", **args}.items())
+    res = session.get(f"/api/reports/export?{query}")
+    assert res.status_code == 200, res.get_data(as_text=True)
+    text = res.get_data(as_text=True).lstrip("\ufeff")
+    return list(csv.DictReader(io.StringIO(text), quoting=csv.QUOTE_NONNUMERIC))
+
+
+def test_exports_have_one_row_per_entry_and_the_state_per_case(login):
+    case = approved_case(login)
+    group = approved_group(login)
+    officer, supervisor = login(OFFICER), login(SUPERVISOR)
+    first, second = entry(case, followup("2024-12-03", next_followup_date="2024-12-17")), \
+        entry(case, {"entry_date": "2024-12-05", "entry_kind": "service",
+                     "services": [service("2024-12-05")]})
+    sync(officer, first, second,
+         entry(group, meeting("2024-11-20"), form="model_group_entry"))
+    rows = export_rows(supervisor, form="incident_entry")
+    assert [(r["Mã phiếu"], r["Thuộc vụ việc / mô hình (mã phiếu)"]) for r in rows] == [
+        (first["uuid"], case), (second["uuid"], case)]
+    assert NOTE_MARKER not in str(rows)  # free text stays out of a district's export
+    cases = export_rows(supervisor, form="incident")
+    assert [(r["Mã phiếu"], r["Đã nhận ít nhất 1 dịch vụ"], r["Lần ghi nhận gần nhất"],
+             r["Ngày theo dõi tiếp theo"], r["Số lần ghi nhận sau duyệt"]) for r in cases] == [
+        (case, "Có", "2024-12-05", "2024-12-17", 2)]
+    groups = export_rows(supervisor, form="model_group")
+    assert [(r["Tình trạng hiện tại"], r["Buổi sinh hoạt gần nhất"], r["Số buổi sinh hoạt"])
+            for r in groups] == [("Đang hoạt động", "2024-11-20", 1)]

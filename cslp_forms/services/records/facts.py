@@ -81,6 +81,16 @@ def fact_values(form: str, answers: dict, record_date: date) -> dict:
             "consent_reporting": answers.get("consent_reporting") is True,
             "service_reached": reached_a_service(answers),
         }
+    elif form == "incident_entry":  # counted under its case's categories and consent
+        values |= {"kind": _str(answers.get("entry_kind")),
+                   "service_reached": reached_a_service(answers)}
+    elif form == "model_group_entry":
+        values |= {"kind": _str(answers.get("entry_kind")),
+                   "model_status": _str(answers.get("group_status")),
+                   "participants_total": _int(answers.get("participants_total")),
+                   "participants_female": _int(answers.get("participants_female")),
+                   "members_total": _int(answers.get("members_total")),
+                   "tot_trained_count": _int(answers.get("tot_trained_count"))}
     return values
 
 
@@ -134,11 +144,13 @@ def write_rollups(pending: dict) -> None:
 
 
 def record_facts(uuid: uuid_lib.UUID, *, form: str, unit_id: int, record_date: date,
-                 answers: dict, status: str, rollups: dict | None = None) -> None:
+                 answers: dict, status: str, rollups: dict | None = None,
+                 parent_uuid: uuid_lib.UUID | None = None) -> None:
     """Store (or replace) a record's facts, and move its share of the rollups; call with
     the plaintext answers of the revision just accepted. With `rollups`, the moves are
     collected there for write_rollups() instead of written at once."""
-    values = {**fact_values(form, answers, record_date), "unit_id": unit_id, "status": status}
+    values = {**fact_values(form, answers, record_date), "unit_id": unit_id, "status": status,
+              "parent_uuid": parent_uuid}
     old = _old_facts(uuid)
     if old is None:
         db.session.execute(insert_ignoring_conflict(
@@ -163,9 +175,9 @@ class NewFacts:
         self.rollups = rollups
 
     def add(self, uuid: uuid_lib.UUID, *, form: str, unit_id: int, record_date: date,
-            answers: dict, status: str) -> None:
+            answers: dict, status: str, parent_uuid: uuid_lib.UUID | None = None) -> None:
         values = {**fact_values(form, answers, record_date), "unit_id": unit_id,
-                  "status": status}
+                  "status": status, "parent_uuid": parent_uuid}
         self.rows.append({"submission_uuid": uuid, **values})
         _bump(values, +1, self.rollups)
 

@@ -112,8 +112,8 @@ def _case_state(record: dict, approved: list[dict], entries: list[dict]) -> dict
         a = entry.get("answers") or {}
         kind, day = a.get("entry_kind"), entry["record_date"]
         last_entry = day
-        if next_date is not None and day >= next_date:
-            next_date = None  # the follow-up that was due has happened
+        if next_date is not None and (day >= next_date or kind == "followup"):
+            next_date = None  # the follow-up that was due has happened (maybe early)
         if kind == "closure":
             status = CLOSED
         elif kind == "reopening":

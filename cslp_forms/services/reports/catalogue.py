@@ -49,7 +49,7 @@ _ALL = [
     Indicator("K05", "Mô hình, Tổ, CLB đang hoạt động; thành viên",
               "Active models, teams and clubs; members", ("count",), "II.5",
               actual="models",
-              parts=("members",),
+              parts=("members", "met", "meetings"),
               columns=("members",)),
     Indicator("K06", "Tổ phản ứng nhanh phòng, chống xâm hại trẻ em ra mắt; lớp TOT",
               "Rapid response teams against child abuse launched; TOT classes",

@@ -25,11 +25,20 @@ from sqlalchemy import func, select
 from ...extensions import db
 from ...models import REVIEWER_ROLES, ExportLog, Submission, Unit, User
 from ...problems import BAD_TEXT, Problem, say
+from ..base.clock import local_today
 from ..base.forms import FormDefinition, registry
 from ..base.periods import Period, parse_export_period
 from ..base.units import find_version, in_subtree
 from ..records.access import log_access
 from ..records.sealing import open_answers
+from ..records.timeline import (
+    CASE_FORM,
+    any_service_reached,
+    derive_state,
+    entries_of,
+    entry_form_of,
+    plain_view,
+)
 
 BATCH = 500
 TEXT_TYPES = ("text", "long_text")
@@ -37,6 +46,15 @@ STATUS_LABELS = {"submitted": "Đã gửi", "in_review": "Đang duyệt", "appro
                  "returned": "Bị trả lại", "rejected": "Không được chấp nhận"}
 META_HEADERS = ["Mã phiếu", "Mã đơn vị", "Đơn vị", "Đơn vị cấp trên", "Ngày", "Kỳ (tháng)",
                 "Trạng thái", "Người nhập", "Lần sửa", "Cập nhật lúc (UTC)"]
+# An entry's row names its case or group; a case's or group's row ends with its derived
+# state (services/records/timeline.py, from the plain columns: nothing more is unsealed).
+PARENT_HEADER = "Thuộc vụ việc / mô hình (mã phiếu)"
+CASE_STATE_HEADERS = ["Trạng thái hiện tại", "Đã nhận ít nhất 1 dịch vụ",
+                      "Lần ghi nhận gần nhất", "Ngày theo dõi tiếp theo",
+                      "Đơn vị đang phụ trách", "Số lần ghi nhận sau duyệt"]
+GROUP_STATE_HEADERS = ["Tình trạng hiện tại", "Buổi sinh hoạt gần nhất",
+                       "Số buổi sinh hoạt", "Số thành viên hiện tại",
+                       "Số lần ghi nhận sau duyệt"]
 # A cell whose text starts with one of these can be run as a formula by Excel or
 # LibreOffice (OWASP, "CSV Injection", whose list this is): `=WEBSERVICE(...)` sends the
 # sheet's data away, `+`, `-` and `@` start formulas too, and some spreadsheets skip a
@@ -71,8 +89,22 @@ class Export:
     parents: dict[int, str]
 
     @property
+    def is_entry(self) -> bool:
+        return self.definition.parent_form is not None
+
+    @property
+    def has_timeline(self) -> bool:
+        return entry_form_of(self.definition.form)
+
+    @property
     def headers(self) -> list[str]:
-        return META_HEADERS + [c["label"] for c in self.columns]
+        meta = META_HEADERS[:1] + [PARENT_HEADER] + META_HEADERS[1:] if self.is_entry \
+            else META_HEADERS
+        state = []
+        if self.has_timeline:
+            state = CASE_STATE_HEADERS if self.definition.form == CASE_FORM \
+                else GROUP_STATE_HEADERS
+        return meta + [c["label"] for c in self.columns] + state
 
     def filename(self, fmt: str) -> str:
         period = self.period.key if self.period and self.period.key != "year" else (
@@ -88,7 +120,30 @@ class Export:
                     self.parents.get(row.parent_id, ""), row.record_date, row.period,
                     STATUS_LABELS.get(row.status, row.status), row.author, row.revision,
                     row.updated_at.replace(tzinfo=None) if row.updated_at else None]
-            yield meta + [self._value(c, answers.get(c["name"])) for c in self.columns]
+            if self.is_entry:
+                meta.insert(1, str(row.parent_uuid) if row.parent_uuid else None)
+            values = meta + [self._value(c, answers.get(c["name"])) for c in self.columns]
+            yield values + (self._state(row) if self.has_timeline else [])
+
+    def _state(self, row) -> list:
+        """The derived state of a case or group, from its plain columns and its entries'."""
+        record = {"uuid": str(row.uuid), "form": self.definition.form, "status": row.status,
+                  "record_date": row.record_date.isoformat(), "created_at": "",
+                  "unit": {"code": row.unit_code}, "author": row.author,
+                  "author_name": row.author, "answers": row.answers or {}}
+        entries = entries_of(row.uuid)
+        state = derive_state(record, [plain_view(e) for e in entries],
+                             local_today().isoformat())
+        holder = state["holder_unit"]
+        if self.definition.form == CASE_FORM:
+            reached = any_service_reached(_Plain(row.answers), entries)
+            return [self._choice({"choices": "case_status"}, state["status"]),
+                    "Có" if reached else "Không",
+                    _day(state["last_entry_date"]), _day(state["next_followup_date"]),
+                    f"{holder} {self.unit_names.get(holder, '')}".strip(), state["entries"]]
+        return [self._choice({"choices": "model_status"}, state["status"])
+                if state["status"] else None, _day(state["last_meeting_date"]),
+                state["meetings_total"], state["members_total"], state["entries"]]
 
     def _value(self, column: dict, value):
         spec = column["spec"]
@@ -133,6 +188,17 @@ class Export:
         return str(value)
 
 
+@dataclass
+class _Plain:
+    """What any_service_reached reads of a record: its plain answers."""
+
+    answers: dict | None
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
 def prepare_export(*, actor: User, form: str, fmt: str, unit_code: str | None,
                    period_text: str | None, status: str | None, union_cutoff: bool,
                    now: datetime) -> Export:
@@ -168,7 +234,7 @@ def prepare_export(*, actor: User, form: str, fmt: str, unit_code: str | None,
     query = (select(Submission.uuid, Submission.record_date, Submission.period,
                     Submission.status, Submission.revision, Submission.updated_at,
                     Submission.answers, Submission.sealed, Submission.key_id,
-                    Unit.code.label("unit_code"),
+                    Submission.parent_uuid, Unit.code.label("unit_code"),
                     Unit.name.label("unit_name"), Unit.parent_id,
                     User.display_name.label("author"))
              .join(Unit, Unit.id == Submission.unit_id)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import and_, case, func, or_, select, text
+from sqlalchemy.orm import aliased
 
 from ...extensions import db
 from ...models import (
@@ -61,6 +62,10 @@ PART_LABELS = {
     "reached": "Tiếp cận ≥1 dịch vụ", "handled": "Hội giải quyết", "referred": "Chuyển cơ quan",
     "guided": "Hướng dẫn", "advice_sessions": "Buổi tư vấn", "mediations": "Vụ hòa giải",
     "mediations_success": "Hòa giải thành", "received": "Tiếp nhận",
+    "met": "Đã sinh hoạt trong kỳ", "meetings": "Buổi sinh hoạt trong kỳ",
+    "supported": "Vụ việc được theo dõi trong kỳ",
+    "served": "Vụ việc nhận dịch vụ trong kỳ (theo dõi)",
+    "referrals": "Lượt chuyển gửi trong kỳ",
     "plans_due": "Kế hoạch năm đến hạn", "plans_on_time": "Kế hoạch gửi đúng hạn",
     "reports_due": "Báo cáo năm đến hạn", "reports_on_time": "Báo cáo năm gửi đúng hạn",
 }
@@ -244,48 +249,119 @@ def _count_activities(scope: Scope, statuses: tuple[str, ...], acc: dict) -> Non
             g[counting.counter] += figures[counting.figure]
 
 
+def _entries(form: str, statuses: tuple[str, ...], pick, *, period: Period | None = None,
+             until: date | None = None, parent=lambda P: True):
+    """Entry facts (F) on approved cases or groups (their facts as P): `pick(P)` the
+    columns, `parent(P)` a condition on the parent, entries dated in `period` or up to
+    `until`. An entry counts in the period of its own date, under the unit that held its
+    parent then."""
+    P = aliased(F)
+    day = F.record_date <= until if until is not None else _in_period(period)
+    return select(*pick(P)).join(P, P.submission_uuid == F.parent_uuid).where(
+        F.form == form, day, F.status.in_(statuses), P.status.in_(statuses), parent(P))
+
+
 def _count_models(scope: Scope, statuses: tuple[str, ...], acc: dict) -> None:
-    """Active models are a stock (their last recorded status up to the period's end is
-    "active"); rapid response teams count when launched within the period."""
+    """Active models are a stock: their status at the period's end (the last approved
+    status entry up to then, else the record's own) is "active"; those among them that
+    met in the period (a meeting entry dated in it) and the meetings; members as the last
+    membership entry up to then says. Rapid response teams count when launched within
+    the period."""
     period = scope.period
-    active = and_(F.model_status == "dang_hoat_dong", F.record_date <= period.end)
     launched = F.established_date.between(period.start, period.end)
     rows = db.session.execute(
-        select(F.unit_id, F.kind, active, launched, F.trained_tot, func.count(),
-               func.sum(F.members_total), func.sum(F.tot_trained_count))
+        select(F.submission_uuid, F.unit_id, F.kind, F.model_status, F.record_date <= period.end,
+               launched, F.trained_tot, F.members_total, F.tot_trained_count)
         .where(F.form == "model_group", or_(F.record_date <= period.end, launched),
-               F.status.in_(statuses), scope.condition(F.unit_id))
-        .group_by(F.unit_id, F.kind, active, launched, F.trained_tot))
-    for unit_id, kind, is_active, is_launched, trained, n, members, tot_people in rows:
+               F.status.in_(statuses), scope.condition(F.unit_id)))
+    status_at: dict = {}
+    members_at: dict = {}
+    later = _entries("model_group_entry", statuses, lambda P: (
+        F.parent_uuid, F.kind, F.model_status, F.members_total), until=period.end)
+    for parent, kind, status, members in db.session.execute(
+            later.where(F.kind.in_(("status", "membership")), scope.condition(F.unit_id))
+            .order_by(F.record_date, F.submission_uuid)):
+        if kind == "status" and status:
+            status_at[parent] = status
+        elif kind == "membership":
+            members_at[parent] = members
+    met: dict = defaultdict(int)
+    held = _entries("model_group_entry", statuses, lambda P: (F.parent_uuid, func.count()),
+                    period=period)
+    for parent, n in db.session.execute(held.where(F.kind == "meeting",
+                                                   scope.condition(F.unit_id))
+                                        .group_by(F.parent_uuid)):
+        met[parent] = n
+    for uuid, unit_id, kind, status, filed, is_launched, trained, members, tot_people in rows:
         g = acc[scope.group(unit_id)]
-        if is_active:
-            g["k05_models"] += n
-            g["k05_members"] += int(members or 0)
-            g[f"k05_type:{kind}"] += n
+        if filed and status_at.get(uuid, status) == "dang_hoat_dong":
+            g["k05_models"] += 1
+            g["k05_members"] += int(members_at.get(uuid, members) or 0)
+            g[f"k05_type:{kind}"] += 1
+            if met.get(uuid):
+                g["k05_met"] += 1
+                g["k05_meetings"] += met[uuid]
         if is_launched and kind == RAPID_TEAM:
-            g["k06_teams"] += n
+            g["k06_teams"] += 1
             if trained:
-                g["k06_teams_trained"] += n
+                g["k06_teams_trained"] += 1
                 g["k06_team_members_trained"] += int(tot_people or 0)
 
 
+CASE_CODES = ("k08", "k09", "k10")
+
+
+def _codes(dv, trafficking, child, female) -> list[str]:
+    return [code for code, hit in zip(CASE_CODES, (dv and female, trafficking, child),
+                                      strict=True) if hit]
+
+
 def _count_cases(scope: Scope, statuses: tuple[str, ...], acc: dict) -> None:
-    """Cases whose consent allows statistics, by category, and those that reached a
-    service."""
+    """Cases whose consent allows statistics, by category: those detected in the period
+    and, of them, those that reached a service by its end (at intake or in an entry dated
+    up to then); and from the entries dated in the period, under the case's categories
+    and consent: the cases followed up, those that received a service, the referrals."""
+    period = scope.period
+    E = aliased(F)
+    by_entry = select(E.submission_uuid).where(
+        E.parent_uuid == F.submission_uuid, E.service_reached.is_(True),
+        E.status.in_(statuses), E.record_date <= period.end).exists()
+    detected = select(F.unit_id, F.domestic_violence, F.trafficking_return, F.child_abuse,
+                      F.survivor_female,
+                      or_(F.service_reached.is_(True), by_entry).label("reached")).where(
+        F.form == "incident", F.consent_reporting.is_(True), _in_period(period),
+        F.status.in_(statuses), scope.condition(F.unit_id)).subquery()
+    c = detected.c
     rows = db.session.execute(
-        select(F.unit_id, F.domestic_violence, F.trafficking_return, F.child_abuse,
-               F.survivor_female, F.service_reached, func.count())
-        .where(F.form == "incident", F.consent_reporting.is_(True), _in_period(scope.period),
-               F.status.in_(statuses), scope.condition(F.unit_id))
-        .group_by(F.unit_id, F.domestic_violence, F.trafficking_return, F.child_abuse,
-                  F.survivor_female, F.service_reached))
+        select(c.unit_id, c.domestic_violence, c.trafficking_return, c.child_abuse,
+               c.survivor_female, c.reached, func.count())
+        .group_by(c.unit_id, c.domestic_violence, c.trafficking_return, c.child_abuse,
+                  c.survivor_female, c.reached))
     for unit_id, dv, trafficking, child, female, reached, n in rows:
         g = acc[scope.group(unit_id)]
-        for code, hit in (("k08", dv and female), ("k09", trafficking), ("k10", child)):
-            if hit:
-                g[f"{code}_cases"] += n
-                if reached:
-                    g[f"{code}_reached"] += n
+        for code in _codes(dv, trafficking, child, female):
+            g[f"{code}_cases"] += n
+            if reached:
+                g[f"{code}_reached"] += n
+    query = _entries("incident_entry", statuses, lambda P: (
+        F.unit_id, F.parent_uuid, F.kind, F.service_reached, P.domestic_violence,
+        P.trafficking_return, P.child_abuse, P.survivor_female), period=period,
+        parent=lambda P: P.consent_reporting.is_(True))
+    followed: dict = defaultdict(set)
+    served: dict = defaultdict(set)
+    for unit_id, parent, kind, reached, dv, trafficking, child, female in db.session.execute(
+            query.where(scope.condition(F.unit_id))):
+        group = scope.group(unit_id)
+        for code in _codes(dv, trafficking, child, female):
+            followed[(group, code)].add(parent)
+            if reached:
+                served[(group, code)].add(parent)
+            if kind == "referral":
+                acc[group][f"{code}_referrals"] += 1
+    for (group, code), cases in followed.items():
+        acc[group][f"{code}_supported"] += len(cases)
+    for (group, code), cases in served.items():
+        acc[group][f"{code}_served"] += len(cases)
 
 
 def law_day(scope: Scope, rule, today: date) -> dict:
@@ -546,7 +622,10 @@ def _incident(code, total, acc, scope, unit_rows, own_code) -> dict:
         return {"actual": share, **values}
 
     parts = _parts(cases=suppression.mask(cases, own=own_total),
-                   reached=suppression.mask(reached, own=own_total))
+                   reached=suppression.mask(reached, own=own_total),
+                   supported=suppression.mask(total[f"{key}_supported"], own=own_total),
+                   served=suppression.mask(total[f"{key}_served"], own=own_total),
+                   referrals=suppression.mask(total[f"{key}_referrals"], own=own_total))
     if code == "K10":
         actual = suppression.mask(cases, own=own_total)
     else:

@@ -22,7 +22,7 @@ def rebuild_facts(batch: int = 1000) -> int:
                              submission.record_date)
         db.session.execute(insert(ReportFact).values(
             submission_uuid=submission.uuid, unit_id=submission.unit_id,
-            status=submission.status, **values))
+            status=submission.status, parent_uuid=submission.parent_uuid, **values))
         count += 1
     db.session.execute(delete(ReportRollup))
     db.session.execute(rollup_insert())

@@ -1,5 +1,6 @@
 """`flask cslp send-reminders` (cron or a systemd timer): the officers of every unit that
-has not met a deadline rule are reminded on the rule's reminder days."""
+has not met a deadline rule are reminded on the rule's reminder days, and each case
+worker on the morning of a case's next follow-up date."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from ...extensions import db
 from ...models import DeadlineRule, Unit
 from ..base.clock import local_today
 from ..base.units import valid_on
+from ..cases import followups_due
 from ..deadlines import Period, compliance, period_for, reporters
 from ..records.notices import notify
 
@@ -37,7 +39,29 @@ def send_reminders(*, now: datetime) -> list[dict]:
                    if p is not None}
         for period in sorted(periods, key=lambda p: p.start):
             sent += _remind(rule, period, today, now)
+    sent += _remind_followups(today, now)
     db.session.flush()
+    return sent
+
+
+def _remind_followups(today: date, now: datetime) -> list[dict]:
+    """The case worker, on the day of a case's next follow-up (from its timeline); the
+    key (case, day, user) sends it once however often the timer runs. The text names no
+    detail of the case: a lock screen shows it."""
+    sent = []
+    for parent, state, users in followups_due(today):
+        for user_id in users:
+            made = notify(
+                [user_id], kind="followup", now=now,
+                key=f"followup:{parent.uuid}:{today.isoformat()}",
+                title="Hôm nay có lịch theo dõi vụ việc",
+                body=f"Vụ việc tiếp nhận ngày {parent.record_date:%d/%m/%Y}: hôm nay "
+                     f"({today:%d/%m/%Y}) là ngày theo dõi tiếp theo.",
+                url=f"/#/record/{parent.uuid}", tag=f"followup-{parent.uuid}")
+            if made:
+                sent.append({"rule": "followup", "unit": state["holder_unit"],
+                             "period": today.isoformat(), "kind": "followup",
+                             "user_id": user_id, "uuid": str(parent.uuid)})
     return sent
 
 

@@ -90,7 +90,8 @@ function caseState(record, approved, entries) {
     const kind = a.entry_kind;
     const day = entry.record_date;
     lastEntry = day;
-    if (nextDate !== null && day >= nextDate) nextDate = null;
+    // The follow-up that was due has happened (maybe early).
+    if (nextDate !== null && (day >= nextDate || kind === "followup")) nextDate = null;
     if (kind === "closure") status = CLOSED;
     else if (kind === "reopening") status = SUPPORTED;
     else if (kind === "transfer" && a.transfer_unit) {

@@ -1,0 +1,98 @@
+"""Cases and model groups after approval, as lists read from their timelines: the
+follow-ups due on a day (send-reminders reminds the case worker), and the supervisor's
+overdue lists (a case with no entry for 30 days, an active group with no meeting this
+quarter). Read from the plain columns only: nothing here unseals a case."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import or_, select
+
+from ..extensions import db
+from ..models import REVIEWER_ROLES, Submission, User
+from ..problems import Problem
+from .base.units import find_version, in_subtree, resolve_unit
+from .records.access import visible_to
+from .records.timeline import CASE_FORM, GROUP_ACTIVE, GROUP_FORM, derive_state, plain_view
+
+# A case with no entry for this many days is on the supervisor's overdue list.
+STALE_DAYS = 30
+
+
+def _with_states(query, today: date) -> list[tuple[Submission, dict]]:
+    """Each approved case or group the query finds, with its state (two queries)."""
+    parents = list(db.session.scalars(query.where(
+        Submission.status == "approved", Submission.parent_uuid.is_(None))))
+    entries = defaultdict(list)
+    if parents:
+        for entry in db.session.scalars(select(Submission).where(
+                Submission.parent_uuid.in_([p.uuid for p in parents]))):
+            entries[entry.parent_uuid].append(plain_view(entry))
+    return [(p, derive_state(plain_view(p), entries[p.uuid], today.isoformat()))
+            for p in parents]
+
+
+def followups_due(today: date) -> list[tuple[Submission, dict, list[int]]]:
+    """Open cases whose next follow-up is `today`, with whom to remind: the case worker,
+    or, after a transfer nobody of the receiving commune has written in yet, its
+    officers."""
+    due = []
+    query = select(Submission).where(Submission.form == CASE_FORM)
+    for parent, state in _with_states(query, today):
+        if state["closed"] or state["next_followup_date"] != today.isoformat():
+            continue
+        worker = db.session.scalar(select(User.id).where(
+            User.username == state["worker"], User.active)) if state["worker"] else None
+        if worker is not None:
+            users = [worker]
+        else:
+            holder = find_version(state["holder_unit"], today) \
+                or find_version(state["holder_unit"])
+            users = list(db.session.scalars(select(User.id).where(
+                User.unit_id == holder.id, User.active,
+                User.role.not_in(REVIEWER_ROLES)))) if holder else []
+        due.append((parent, state, users))
+    return due
+
+
+def overdue(*, actor: User, unit_code: str | None, today: date) -> dict:
+    """Her subtree's cases with no entry for STALE_DAYS days and active groups with no
+    meeting this quarter, the longest forgotten first."""
+    if actor.role not in REVIEWER_ROLES:
+        raise Problem("auth.forbidden")
+    root = resolve_unit(unit_code) if unit_code else actor.unit
+    if not actor.unit.contains(root):
+        raise Problem("scope.forbidden")
+    query = select(Submission).where(
+        Submission.form.in_((CASE_FORM, GROUP_FORM)), visible_to(actor),
+        or_(in_subtree(root, Submission.unit_id),
+            in_subtree(root, Submission.holder_unit_id)))
+    cases, groups = [], []
+    for parent, state in _with_states(query, today):
+        holder = parent.holder_unit or parent.unit
+        if not root.contains(holder):  # transferred out of her subtree
+            continue
+        if parent.form == CASE_FORM:
+            last = state["last_entry_date"] or parent.record_date.isoformat()
+            days = (today - date.fromisoformat(last)).days
+            if not state["closed"] and days >= STALE_DAYS:
+                cases.append({"uuid": str(parent.uuid), "unit": holder.summary(),
+                              "record_date": parent.record_date.isoformat(),
+                              "status": state["status"],
+                              "last_entry_date": state["last_entry_date"],
+                              "days_without_entry": days,
+                              "next_followup_date": state["next_followup_date"],
+                              "worker": state["worker_name"] or state["worker"]})
+        elif state["status"] == GROUP_ACTIVE and state["meetings_this_quarter"] == 0:
+            answers = parent.answers or {}
+            groups.append({"uuid": str(parent.uuid), "unit": holder.summary(),
+                           "name": answers.get("name"), "model_type": answers.get("model_type"),
+                           "status": state["status"],
+                           "last_meeting_date": state["last_meeting_date"],
+                           "meetings_this_quarter": 0})
+    cases.sort(key=lambda c: (-c["days_without_entry"], c["uuid"]))
+    groups.sort(key=lambda g: (g["last_meeting_date"] or "", g["uuid"]))
+    return {"unit": root.summary(), "on": today.isoformat(), "stale_days": STALE_DAYS,
+            "cases": cases, "groups": groups}
