@@ -158,6 +158,10 @@ def test_offline_follow_up_with_a_service_reaches_the_server_once_and_the_superv
     expect(supervisor.locator("#state-services")).to_contain_text("Y tế")
     supervisor.click("#open-intake")
     expect(supervisor.locator("#review-record")).to_be_visible()
+    # Its last entry is long past: the case is on her overdue list.
+    supervisor.goto(f"{live_server}/#/cases")
+    expect(supervisor.locator(f'#overdue a[data-uuid="{case}"]')).to_contain_text(
+        "ngày chưa có ghi nhận")
     sup_context.close()
     assert len(entries_of(live_server, case)) == 1
     # Signing out takes the kept copies of her cases off the phone.
@@ -171,6 +175,11 @@ def test_offline_follow_up_with_a_service_reaches_the_server_once_and_the_superv
 def test_offline_group_meeting_reaches_the_server_once_and_the_supervisor(
         page, context, browser, browser_context_args, live_server, problems):
     group = approved_group(api_login(live_server.app))
+    sup_context, supervisor = supervisor_page(browser, browser_context_args, live_server,
+                                              "#/groups", problems)
+    # No meeting this quarter yet: on the supervisor's overdue list.
+    expect(supervisor.locator(f'#overdue a[data-uuid="{group}"]')).to_contain_text(
+        "CLB Gia đình hạnh phúc")
     open_phone(page, live_server, "groups")
     row = page.locator(f'#parents a[data-uuid="{group}"]')
     expect(row).to_contain_text("CLB Gia đình hạnh phúc ấp Phước Hòa")
@@ -200,13 +209,13 @@ def test_offline_group_meeting_reaches_the_server_once_and_the_supervisor(
     assert status == "approved"
     expect(page.locator(f'#timeline [data-uuid="{entry}"]')).not_to_contain_text("Chờ gửi")
 
-    sup_context, supervisor = supervisor_page(browser, browser_context_args, live_server,
-                                              f"#/case/{group}", problems)
+    supervisor.goto(f"{live_server}/#/case/{group}")
     expect(supervisor.locator(f'#timeline [data-uuid="{entry}"]')).to_contain_text(
         "Phòng, chống bạo lực gia đình")
     expect(supervisor.locator("#state-meetings-quarter")).to_have_text("1")
     supervisor.goto(f"{live_server}/#/groups")
     expect(supervisor.locator(f'#parents a[data-uuid="{group}"]')).to_be_visible()
+    expect(supervisor.locator("#overdue-empty")).to_be_visible()
     sup_context.close()
     assert len(entries_of(live_server, group)) == 1
 

@@ -129,28 +129,51 @@ async function entryDefinition(form) {
   return defs.find((d) => d.form === ENTRY_FORM[form]) || null;
 }
 
-// The supervisor's lists: approved cases or groups of her area (the review queue's
-// records), each opening the case view.
+// The supervisor's lists: first those to follow up (GET /api/reminders/overdue: cases
+// with no entry for 30 days, active groups with no meeting this quarter), then every
+// approved case or group of her area (the review queue's records); each opens the case
+// view.
 async function renderSupervisorList(view, { kind }) {
+  const lang = currentLang();
   const form = FORM_OF[kind];
-  const title = lbl((await currentDefinitions()).find((d) => d.form === form)?.title, currentLang());
-  let data;
+  const [definitions, units] = await Promise.all([currentDefinitions(), unitTree()]);
+  const title = lbl(definitions.find((d) => d.form === form)?.title, lang);
+  let data, late;
   try {
-    data = await api(`/api/review/queue?form=${form}&status=approved&limit=200`);
+    [data, late] = await Promise.all([api(`/api/review/queue?form=${form}&status=approved&limit=200`),
+      api("/api/reminders/overdue")]);
   } catch (err) {
     view.replaceChildren(el("p", { class: "card warn" }, err instanceof ApiProblem && err.code === "network"
       ? t("review.offline") : problemText(err)), back());
     return;
   }
-  view.replaceChildren(el("section", { class: "card", id: `${kind}-list` },
-    el("h2", {}, t(`${kind}s.title_all`)),
+  const parentDef = definitions.find((d) => d.form === form);
+  const overdue = kind === "case" ? late.cases.map((c) => el("li", {},
+    el("a", { href: `#/case/${c.uuid}`, class: "record", "data-uuid": c.uuid },
+      el("span", { class: "record-form" }, `${title} · ${formatDate(c.record_date)}`),
+      el("span", { class: "record-message" }, t("cases.days_without_entry", { n: c.days_without_entry })),
+      el("span", { class: "record-detail" }, [unitName(units, c.unit.code) || c.unit.name, c.worker,
+        parentDef ? choice(parentDef, "case_status", c.status, lang) : c.status].filter(Boolean).join(" · ")))))
+    : late.groups.map((g) => el("li", {},
+      el("a", { href: `#/case/${g.uuid}`, class: "record", "data-uuid": g.uuid },
+        el("span", { class: "record-form" }, g.name || title),
+        el("span", { class: "record-message" }, `${t("groups.last_meeting")}: ${formatDate(g.last_meeting_date) || t("cases.none")}`),
+        el("span", { class: "record-detail" }, [g.unit.name, parentDef && g.model_type
+          ? choice(parentDef, "model_type", g.model_type, lang) : null].filter(Boolean).join(" · ")))));
+  view.replaceChildren(
     el("nav", { class: "tabs" }, ["case", "group"].map((k) =>
       el("a", { href: `#/${k}s`, "aria-current": k === kind ? "page" : null }, t(`${k}s.title_all`)))),
-    data.records.length ? el("ul", { class: "records", id: "parents" }, data.records.map((r) =>
-      el("li", {}, el("a", { href: `#/case/${r.uuid}`, class: "record", "data-uuid": r.uuid },
-        el("span", { class: "record-form" }, r.title || `${title} · ${formatDate(r.record_date)}`),
-        el("span", { class: "record-detail" }, [r.unit.name, r.author].filter(Boolean).join(" · "))))))
-      : el("p", { class: "muted", id: "parents-empty" }, t(`${kind}s.empty`))), back());
+    el("section", { class: "card", id: `${kind}-overdue` },
+      el("h2", {}, t(`${kind}s.overdue_title`, { n: late.stale_days })),
+      overdue.length ? el("ul", { class: "records", id: "overdue" }, overdue)
+        : el("p", { class: "muted", id: "overdue-empty" }, t("cases.overdue_none"))),
+    el("section", { class: "card", id: `${kind}-list` },
+      el("h2", {}, t(`${kind}s.title_all`)),
+      data.records.length ? el("ul", { class: "records", id: "parents" }, data.records.map((r) =>
+        el("li", {}, el("a", { href: `#/case/${r.uuid}`, class: "record", "data-uuid": r.uuid },
+          el("span", { class: "record-form" }, r.title || `${title} · ${formatDate(r.record_date)}`),
+          el("span", { class: "record-detail" }, [r.unit.name, r.author].filter(Boolean).join(" · "))))))
+        : el("p", { class: "muted", id: "parents-empty" }, t(`${kind}s.empty`))), back());
 }
 
 // --- one case or group -----------------------------------------------------------
