@@ -164,6 +164,12 @@ def test_offline_follow_up_with_a_service_reaches_the_server_once_and_the_superv
         "ngày chưa có ghi nhận")
     sup_context.close()
     assert len(entries_of(live_server, case)) == 1
+    # A follow-up reminder links to the case's record: the phone opens its timeline, and
+    # from there the approved intake itself.
+    page.goto(f"{live_server}/#/record/{case}")
+    expect(page.locator(f'#timeline [data-uuid="{entry}"]')).to_be_visible()
+    page.click("#open-intake")
+    expect(page.locator("#record-view")).to_contain_text("K7QM-2XPA")
     # Signing out takes the kept copies of her cases off the phone.
     assert '"sensitive":true,"fetched_at"' in page.evaluate(RAW_STORES)
     page.goto(f"{live_server}/#/")

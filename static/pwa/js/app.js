@@ -176,6 +176,9 @@ export async function route() {
     return newForm(definition, { fromLink: true });
   }
   if (screen === "edit" && arg) return renderFormView(view, { uuid: arg, onSent: () => { leave(); drain(); }, onLeave: leave });
+  if (screen === "record" && arg && !params && await (await import("./cases.js")).isParent(me, arg)) {
+    return location.replace(`#/case/${arg}`);
+  }
   if (screen === "record" && arg) return renderRecord(view, { uuid: arg, onLeave: leave, onChanged: () => { leave("#/records/all"); drain(); } });
   if (screen === "records") return renderRecords(view, { me, filter: arg || "all" });
   // Cases and groups after approval: a module of their own, loaded on first use.

@@ -170,6 +170,15 @@ export async function startEntry(me, parent, state, preset = {}) {
     answers: { entry_date: today(), ...preset } });
 }
 
+// Whether a link to a record (a follow-up reminder, a transfer's push) names an approved
+// case or group of hers, whose screen is its timeline.
+export async function isParent(me, uuid) {
+  const record = (await listRecords(me.username)).find((r) => r.uuid === uuid);
+  if (record) return PARENT_FORMS.includes(record.form) && !record.parent && record.server_status === "approved";
+  const stale = (await kv.get(staleKey(me.username))) || [];
+  return stale.includes(uuid) || uuid in (await readCache(me.username));
+}
+
 // At sign-out: the kept copies leave the phone with her sent records.
 export async function forgetParents(owner) {
   await kv.remove(cacheKey(owner));

@@ -4,6 +4,7 @@
 // answers mean for a record on the phone is outbox.js's to decide and write.
 import { api, ApiProblem } from "./api.js";
 import { get, put, kv } from "./db.js";
+import { isReviewer } from "./roles.js";
 import { markSending, mergeServerChange, openForSending, outboxAttachments, recordResult, releaseSending,
   sendable } from "./outbox.js";
 
@@ -40,7 +41,7 @@ async function run() {
   try {
     await uploadPhotos(me.username);
     await push(me.username);
-    await pull(me.username);
+    await pull(me.username, !isReviewer(me));
     await kv.set("last_sync", new Date().toISOString());
     await kv.set("failures", 0);
     emit({ type: "done", ok: true });
@@ -116,7 +117,7 @@ async function push(owner) {
   }
 }
 
-async function pull(owner) {
+async function pull(owner, keepsCases) {
   const key = `cursor:${owner}`;
   let cursor = (await kv.get(key)) || "0";
   for (let pages = 0; pages < 1000; pages++) {
@@ -127,7 +128,7 @@ async function pull(owner) {
       if (err instanceof ApiProblem && err.code === "sync.bad_cursor" && cursor !== "0") { cursor = "0"; continue; }
       throw err;
     }
-    await noteStale(owner, page.changes);
+    if (keepsCases) await noteStale(owner, page.changes);
     for (const change of page.changes) {
       if (change.author !== owner) continue;
       await mergeServerChange(change, owner);

@@ -284,7 +284,7 @@ export async function renderCase(view, { me, uuid }) {
     !reviewer && kind === "case" && !holds ? el("p", { class: "notice", id: "not-holder" }, t("cases.not_holder")) : null,
     stateList(parentDef, entryDef, state, lang, units),
     actions.length ? el("div", { class: "actions", id: "case-actions" }, actions) : null,
-    el("p", {}, el("a", { href: reviewer ? `#/review/${uuid}` : `#/record/${uuid}`, id: "open-intake" }, t("cases.open_record"))));
+    el("p", {}, el("a", { href: reviewer ? `#/review/${uuid}` : `#/record/${uuid}?intake`, id: "open-intake" }, t("cases.open_record"))));
   const draftList = drafts.length ? el("section", { class: "card", id: "case-drafts" },
     el("h3", {}, t("cases.drafts")),
     el("ul", { class: "records" }, drafts.map((d) => el("li", {},
