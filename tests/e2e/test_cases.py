@@ -341,3 +341,48 @@ def test_case_and_group_screens_have_no_serious_violations(page, live_server, pr
     page.wait_for_selector("#case-view")
     assert serious(page) == []
     page.screenshot(path="/tmp/w15c-group.png", full_page=True)
+
+
+def test_a_transferred_case_moves_to_the_receiving_officers_phone(
+        page, context, browser, browser_context_args, live_server, problems):
+    login = api_login(live_server.app)
+    case = approved_case(login)
+    open_phone(page, live_server)
+    page.click(f'#parents a[data-uuid="{case}"]')
+    page.click("#add-followup")
+    page.wait_for_selector("#entry-form")
+    field(page, "entry_kind").locator('input[value="transfer"]').check()
+    target = field(page, "transfer_unit").locator("select")
+    target.select_option("31630")
+    # Her own commune: the phone refuses beside the field, as the server would.
+    expect(field(page, "transfer_unit").locator(".field-error")).to_contain_text(
+        "chính xã này phụ trách")
+    target.select_option("31633")
+    field(page, "note").locator("textarea").fill("Chị chuyển về sống với mẹ ở An Thạnh 3")
+    page.click("#send")
+    page.wait_for_selector("#case-view")
+    wait_until(lambda: entries_of(live_server, case), message="the transfer on the server")
+    [(transfer, status, _)] = entries_of(live_server, case)
+    assert status == "submitted"
+    assert decide(login(SUPERVISOR), transfer, "approve").status_code == 200
+
+    page.evaluate("import('/pwa/js/sync.js').then(s => s.drain())")
+    page.reload()
+    unlock(page)
+    expect(page.locator("#not-holder")).to_be_visible()
+    expect(page.locator("#add-followup")).to_have_count(0)
+
+    other_context = browser.new_context(**browser_context_args)
+    other = other_context.new_page()
+    other_seen = watch(other)
+    other.goto(live_server)
+    sign_in(other, "canbo.anthanh3")
+    other.click("#open-cases")
+    set_pin(other)
+    other.click(f'#parents a[data-uuid="{case}"]')
+    expect(other.locator("#state-holder")).to_contain_text("An Thạnh 3")
+    expect(other.locator(f'#timeline [data-uuid="{transfer}"]')).to_be_visible()
+    add_followup(other, "2024-12-20", "Đã gặp chị tại nhà mẹ")
+    wait_until(lambda: len(entries_of(live_server, case)) == 2, message="the new holder's entry")
+    other_context.close()
+    assert other_seen == []
