@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from cslp_forms.extensions import db
 from cslp_forms.models import Submission
-from tests.api.test_entries import approved_case, approved_group
+from tests.api.test_entries import approved_case, approved_group, entry, followup
 from tests.api.test_review import decide
+from tests.api.test_sync import sync
 from tests.conftest import PASSWORD, Session
 from tests.e2e.conftest import sign_in, wait_for_worker
 from tests.e2e.test_officer_flow import field, wait_until
@@ -386,3 +387,17 @@ def test_a_transferred_case_moves_to_the_receiving_officers_phone(
     wait_until(lambda: len(entries_of(live_server, case)) == 2, message="the new holder's entry")
     other_context.close()
     assert other_seen == []
+
+
+def test_the_case_list_puts_the_next_follow_up_first(page, live_server, problems):
+    login = api_login(live_server.app)
+    later, sooner, unplanned = approved_case(login), approved_case(login), approved_case(login)
+    officer = login(OFFICER)
+    for case, day in ((later, "2025-01-20"), (sooner, "2024-12-15")):
+        item = entry(case, followup("2024-12-03", next_followup_date=day))
+        assert sync(officer, item)[0]["status"] == "accepted"
+    open_phone(page, live_server)
+    rows = page.locator("#parents a[data-uuid]")
+    expect(rows).to_have_count(3)
+    assert [rows.nth(i).get_attribute("data-uuid") for i in range(3)] == [sooner, later, unplanned]
+    expect(rows.nth(0)).to_contain_text("15/12/2024")

@@ -99,8 +99,9 @@ export async function renderCaseList(view, { me, kind }) {
   const form = FORM_OF[kind];
   if (form === CASE_FORM && await askedForPin(view, () => renderCaseList(view, { me, kind }))) return;
   const draw = async () => {
-    const [items, parentDef, entryDef] = await Promise.all([listParents(me, form),
-      definitionFor(form, 1).catch(() => null), entryDefinition(form)]);
+    const [items, definitions] = await Promise.all([listParents(me, form), currentDefinitions()]);
+    const parentDef = definitions.find((d) => d.form === form);
+    const entryDef = definitions.find((d) => d.form === ENTRY_FORM[form]);
     const row = ({ record, state }) => el("li", {}, el("a", { href: `#/case/${record.uuid}`, class: "record", "data-uuid": record.uuid },
       el("span", { class: "record-form" }, titleOf(parentDef, record, lang) || formatDate(record.record_date)),
       el("span", { class: "badge" }, statusText(parentDef, entryDef, state, lang)),
