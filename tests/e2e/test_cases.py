@@ -401,3 +401,27 @@ def test_the_case_list_puts_the_next_follow_up_first(page, live_server, problems
     expect(rows).to_have_count(3)
     assert [rows.nth(i).get_attribute("data-uuid") for i in range(3)] == [sooner, later, unplanned]
     expect(rows.nth(0)).to_contain_text("15/12/2024")
+
+
+def test_an_entry_the_server_refuses_shows_its_words_beside_the_field(
+        page, context, live_server, problems):
+    login = api_login(live_server.app)
+    case = approved_case(login)
+    open_phone(page, live_server)
+    page.click(f'#parents a[data-uuid="{case}"]')
+    page.wait_for_selector("#case-view")
+    context.set_offline(True)
+    add_followup(page, "2024-12-05", "Thăm sau khi chị về nhà")
+    # Meanwhile the case is closed from another phone, and the closure approved.
+    closure = entry(case, {"entry_date": "2024-12-01", "entry_kind": "closure",
+                           "closure_reason": "mat_lien_lac"})
+    assert sync(login(OFFICER), closure)[0]["status"] == "accepted"
+    assert decide(login(SUPERVISOR), closure["uuid"], "approve").status_code == 200
+    context.set_offline(False)
+    fix = page.locator("#timeline [data-edit]")
+    expect(fix).to_have_count(1)
+    expect(page.locator("#timeline")).to_contain_text("Cần sửa")
+    assert [e[0] for e in entries_of(live_server, case)] == [closure["uuid"]]
+    fix.click()
+    expect(field(page, "entry_kind").locator(".field-error")).to_contain_text(
+        "Vụ việc đã đóng")

@@ -229,7 +229,7 @@ function timelineList(me, entryDef, entries, lang, units) {
       entryBadge(e), ...details,
       e.status === "returned" && e.review?.comment
         ? el("p", { class: "notice small", "data-comment": e.uuid }, `${t("form.returned_comment")}: ${e.review.comment}`) : null,
-      e.status === "returned" && e.author === me.username
+      (e.status === "returned" || e.status === "problem") && e.author === me.username
         ? el("a", { class: "button secondary small", href: `#/entry/${e.uuid}`, "data-edit": e.uuid }, t("form.edit")) : null,
       e.author_name ? el("span", { class: "muted small" }, t("cases.by", { name: e.author_name })) : null);
   }));
@@ -303,10 +303,10 @@ export async function renderCase(view, { me, uuid }) {
 
 export async function renderEntry(view, { me, uuid }) {
   const lang = currentLang();
-  let record = await getRecord(uuid);
+  const record = await getRecord(uuid);
   if (!record) { location.hash = "#/"; return; }
   const definition = await definitionFor(record.form, record.version);
-  if (!["draft", "rejected", "queued"].includes(record.state)
+  if (!["draft", "rejected"].includes(record.state)
       && !(record.state === "synced" && record.server_status === "returned")) {
     location.replace(`#/case/${record.parent}`);
     return;
@@ -319,6 +319,7 @@ export async function renderEntry(view, { me, uuid }) {
       return;
     }
   }
+  const refused = record.state === "rejected" ? record.errors || [] : [];
   if (record.state !== "draft") await saveDraft(record);
   const parent = await loadParent(me, record.parent);
   const others = (parent?.timeline || []).filter((e) => e.uuid !== uuid);
@@ -397,5 +398,5 @@ export async function renderEntry(view, { me, uuid }) {
         el("button", { type: "button", class: "secondary", id: "save-exit", onclick: async () => {
           await saving; location.hash = `#/case/${record.parent}`;
         } }, t("form.save_exit")))));
-  if (record.state === "rejected" && record.errors?.length) { showing = true; show(record.errors); } else refresh();
+  if (refused.length) { showing = true; show(refused); } else refresh();
 }
