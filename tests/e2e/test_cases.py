@@ -149,8 +149,13 @@ def test_offline_follow_up_with_a_service_reaches_the_server_once_and_the_superv
     page.evaluate("import('/pwa/js/sync.js').then(s => s.drain())")
     [(entry, status, day)] = entries_of(live_server, case)
     assert (status, day) == ("approved", "2024-12-03")
-    expect(page.locator(f'#timeline [data-uuid="{entry}"]')).not_to_contain_text("Chờ gửi")
-    assert MARKER not in page.evaluate(RAW_STORES)
+    shown = page.locator(f'#timeline [data-uuid="{entry}"]')
+    expect(shown).not_to_contain_text("Chờ gửi")
+    # The server's copy of the timeline, kept for offline use: shown, but sealed at rest.
+    expect(shown).to_contain_text(MARKER)
+    stored = page.evaluate(RAW_STORES)
+    assert MARKER not in stored and "Đã thăm" not in stored
+    assert '"sensitive":true,"fetched_at"' in stored
 
     sup_context, supervisor = supervisor_page(browser, browser_context_args, live_server,
                                               f"#/case/{case}", problems)

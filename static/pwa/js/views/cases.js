@@ -263,7 +263,8 @@ export async function renderCase(view, { me, uuid }) {
     entryDefinition(record.form), unitTree()]);
   const holds = !reviewer && state.holder_unit === me.unit.code;
   const add = (label, id, preset) => el("button", { type: "button", id, class: id.endsWith("followup") || id.endsWith("meeting") ? null : "secondary",
-    onclick: async () => {
+    onclick: async (event) => {
+      event.currentTarget.disabled = true;  // one tap, one draft
       const entry = await startEntry(me, record, state, preset);
       location.hash = `#/entry/${entry.uuid}`;
     } }, label);
