@@ -141,7 +141,9 @@ PATHS = {
                                           body=BulkApproveSchema, ok=BulkResultSchema,
                                           errors=(400, 401))},
     "/api/review/queue": {"get": _op(
-        "Records of the caller's subtree, those awaiting her decision first", ok=QueueSchema,
+        "Records of the caller's subtree, those awaiting her decision first (routine "
+        "entries on cases and groups, approved at once, only when `form` names their "
+        "entry form)", ok=QueueSchema,
         params=[_q("unit", "unit code"), _q("form", "form"), _q("status", "status"),
                 _q("period", "YYYY-MM"), _q("limit", "1-200", "integer"),
                 _q("offset", "0-", "integer")], errors=(400, 401, 403, 404))},

@@ -63,6 +63,10 @@ class ReviewSummarySchema(ApiSchema):
     awaiting_me = fields.Boolean()
     can_decide = fields.Boolean()
     updated_at = fields.String()
+    parent = fields.String(allow_none=True, metadata={
+        "description": "an entry: the case or group it belongs to"})
+    kind = fields.String(allow_none=True, metadata={
+        "description": "an entry: its entry_kind (closure, reopening, transfer, status…)"})
 
 
 class QueueSchema(ApiSchema):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid as uuid_lib
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from ..extensions import db
 from ..models import (
@@ -169,6 +169,11 @@ def queue(*, actor: User, unit_code: str | None, form: str | None, status: str |
     query = select(Submission).where(in_subtree(root, Submission.unit_id))
     if form:
         query = query.where(Submission.form == form)
+    else:
+        # Routine entries on cases and groups need nobody's decision: they are on the
+        # timeline, not in the queue (unless she asks for an entry form).
+        query = query.where(or_(Submission.parent_uuid.is_(None),
+                                Submission.status != "approved"))
     if status:
         query = query.where(Submission.status == status)
     if period:
@@ -196,6 +201,9 @@ def summary(submission: Submission, actor: User) -> dict:
                        and submission.author_id != actor.id
                        and (not is_sensitive(submission) or actor.incident_reviewer)),
         "updated_at": iso(submission.updated_at),
+        "parent": str(submission.parent_uuid) if submission.parent_uuid else None,
+        "kind": (submission.answers or {}).get("entry_kind") if submission.parent_uuid
+        else None,
     }
 
 

@@ -116,9 +116,14 @@ def apply_sync_batch(items: list, *, user: User, now: datetime) -> list[dict]:
     # the revisions kept for history follow in one statement each, then the rollup rows
     # in key order, and the access-log rows are flushed together at the end, not one by
     # one before each next query.
+    # Entries on a case or group come after the other records, in the order of their
+    # dates (then UUIDs: any two batches holding the same entries take them in the same
+    # order), each seeing those before it: a closure sent with the visit that reached a
+    # service sees the service.
     with db.session.no_autoflush:
-        for index in sorted(range(len(items)), key=lambda i: _sort_key(items[i])):
-            if _sort_key(items[index]) in batch.pending:
+        for index in sorted(range(len(items)), key=lambda i: _order_key(items[i])):
+            if _sort_key(items[index]) in batch.pending or (
+                    _order_key(items[index])[0] and batch.pending):
                 _insert_pending(batch, results)
             outcome = _apply_item(items[index], batch)
             if isinstance(outcome, _New):
@@ -179,6 +184,15 @@ def _insert_pending(batch: _Batch, results: list) -> None:
                                        batch)
         else:
             results[index] = _existing(new.uuid, new.canonical, new.definition, batch)
+
+
+def _order_key(raw) -> tuple:
+    """Records first, by UUID; then entries (items naming a parent), by date and UUID."""
+    if isinstance(raw, dict) and raw.get("parent") is not None:
+        answers = raw.get("answers") if isinstance(raw.get("answers"), dict) else {}
+        day = answers.get("entry_date")
+        return (1, day if isinstance(day, str) else "", _sort_key(raw))
+    return (0, "", _sort_key(raw))
 
 
 def _sort_key(raw) -> str:

@@ -539,3 +539,55 @@ def test_exports_have_one_row_per_entry_and_the_state_per_case(login):
     groups = export_rows(supervisor, form="model_group")
     assert [(r["Tình trạng hiện tại"], r["Buổi sinh hoạt gần nhất"], r["Số buổi sinh hoạt"])
             for r in groups] == [("Đang hoạt động", "2024-11-20", 1)]
+
+
+def test_a_closure_sent_with_the_visit_that_reached_a_service_sees_it(login):
+    case = approved_case(login)
+    visit = entry(case, {"entry_date": "2024-12-03", "entry_kind": "service",
+                         "services": [service()]},
+                  uuid="ffffffff-0000-4000-8000-000000000000")  # after the closure by UUID
+    closing = entry(case, {"entry_date": "2024-12-10", "entry_kind": "closure",
+                           "closure_reason": "an_toan_on_dinh"},
+                    uuid="00000000-0000-4000-8000-000000000000")
+    results = sync(login(OFFICER), closing, visit)
+    assert [r["status"] for r in results] == ["accepted", "accepted"], results
+
+
+def test_the_queue_holds_entries_that_wait_for_a_decision_not_routine_ones(login):
+    case = approved_case(login)
+    officer, supervisor = login(OFFICER), login(SUPERVISOR)
+    visit = entry(case, followup("2024-12-03"))
+    closing = entry(case, {"entry_date": "2024-12-10", "entry_kind": "closure",
+                           "closure_reason": "mat_lien_lac"})
+    sync(officer, visit, closing)
+    queued = {r["uuid"]: r for r in supervisor.get("/api/review/queue").get_json()["records"]}
+    assert visit["uuid"] not in queued
+    assert (queued[closing["uuid"]]["parent"], queued[closing["uuid"]]["kind"],
+            queued[closing["uuid"]]["awaiting_me"]) == (case, "closure", True)
+    assert queued[case]["parent"] is None
+    asked = supervisor.get("/api/review/queue?form=incident_entry").get_json()["records"]
+    assert {r["uuid"] for r in asked} == {visit["uuid"], closing["uuid"]}
+
+
+def test_a_transfer_to_another_district_moves_who_supervises_it(login):
+    case = approved_case(login)
+    sender = login(OFFICER)
+    move = entry(case, {"entry_date": "2024-12-10", "entry_kind": "transfer",
+                        "transfer_unit": "31585", "note": "Chị chuyển về Thiện Mỹ."})
+    assert sync(sender, move)[0]["status"] == "accepted"
+    receiving_district = login("giamsat.chauthanh")
+    assert receiving_district.get(f"/api/submissions/{case}").status_code == 404
+    assert decide(login(SUPERVISOR), move["uuid"], "approve").status_code == 200
+    assert detail(receiving_district, case)["state"]["holder_unit"] == "31585"
+    receiver = login("canbo.thienmy")
+    later = entry(case, followup("2024-12-20"), unit="31585")
+    assert sync(receiver, later)[0]["status"] == "accepted"
+    shown = detail(receiving_district, case)
+    assert [e["uuid"] for e in shown["timeline"]] == [move["uuid"], later["uuid"]]
+    # The sending district keeps the case it approved but not what came after.
+    sending = detail(login(SUPERVISOR), case)
+    assert [e["uuid"] for e in sending["timeline"]] == [move["uuid"]]
+    overdue = receiving_district.get("/api/reminders/overdue?on=2025-02-01").get_json()
+    assert [c["uuid"] for c in overdue["cases"]] == [case]
+    assert login(SUPERVISOR).get("/api/reminders/overdue?on=2025-02-01") \
+        .get_json()["cases"] == []
