@@ -298,7 +298,10 @@ def test_closing_goes_to_the_supervisor_and_her_comment_comes_back(
 
     sup_context, supervisor = supervisor_page(browser, browser_context_args, live_server,
                                               "#/review?form=incident_entry", problems)
-    supervisor.click(f'#queue a[data-uuid="{closure}"]')
+    expect(supervisor.locator(f'#queue a[data-uuid="{closure}"]')).to_be_visible()
+    # From the case's timeline to the review screen, as from the queue.
+    supervisor.goto(f"{live_server}/#/case/{case}")
+    supervisor.click(f'#timeline [data-review="{closure}"]')
     supervisor.fill("#review-comment", "Đề nghị thử liên lạc lại qua tổ trưởng tổ dân cư.")
     supervisor.click("#return")
     expect(supervisor.locator("#review-queue")).to_be_visible()

@@ -231,6 +231,8 @@ function timelineList(me, entryDef, entries, lang, units) {
         ? el("p", { class: "notice small", "data-comment": e.uuid }, `${t("form.returned_comment")}: ${e.review.comment}`) : null,
       (e.status === "returned" || e.status === "problem") && e.author === me.username
         ? el("a", { class: "button secondary small", href: `#/entry/${e.uuid}`, "data-edit": e.uuid }, t("form.edit")) : null,
+      isReviewer(me) && ["submitted", "in_review"].includes(e.status)
+        ? el("a", { class: "button small", href: `#/review/${e.uuid}`, "data-review": e.uuid }, t("cases.review_entry")) : null,
       e.author_name ? el("span", { class: "muted small" }, t("cases.by", { name: e.author_name })) : null);
   }));
 }
