@@ -238,7 +238,7 @@ def _apply_item(raw, batch: _Batch) -> dict | _New:
     if entry_errors:
         return _rejected(str(uuid), errors + entry_errors)
     # An entry is filed under the unit that holds its case or group now.
-    unit = holder_of(parent) if parent is not None else batch.unit(item["unit"], day)
+    unit = holder_of(parent, day) if parent is not None else batch.unit(item["unit"], day)
     if parent is not None and item["unit"] != unit.code:
         errors += [field_error("unit", "entry.wrong_unit")]
     elif unit is None or unit.level not in definition.unit_levels:

@@ -591,3 +591,34 @@ def test_a_transfer_to_another_district_moves_who_supervises_it(login):
     assert [c["uuid"] for c in overdue["cases"]] == [case]
     assert login(SUPERVISOR).get("/api/reminders/overdue?on=2025-02-01") \
         .get_json()["cases"] == []
+
+
+def test_a_group_of_a_merged_commune_belongs_to_the_successor(app, login):
+    from cslp_forms.services.base import units as unit_service
+    from cslp_forms.services.users import create_user
+    from tests.conftest import PASSWORD
+
+    group = approved_group(login)  # An Thạnh 2 (31630), 2024
+    case = approved_case(login)
+    with app.app_context():
+        rows = unit_service.read_unit_file(unit_service.MAPPING_2025)[1]
+        unit_service.apply_mapping(rows, effective=unit_service.EFFECTIVE_2025)
+        # Xã Cù Lao Dung (31633 from 1/7/2025) took over An Thạnh 2, 3 and others.
+        create_user(username="canbo.culaodung", display_name="Cán bộ xã Cù Lao Dung",
+                    password=PASSWORD, role="officer", unit_code="31633")
+        db.session.commit()
+    successor = login("canbo.culaodung")
+    assert detail(successor, group)["uuid"] == group
+    assert successor.get(f"/api/submissions/{case}").status_code == 404  # need to know
+    assert group in {c["uuid"] for c in feed(successor)["changes"]}
+    met = entry(group, meeting("2025-08-05"), form="model_group_entry", unit="31633")
+    assert sync(successor, met)[0]["status"] == "accepted"
+    old_code = entry(group, meeting("2025-08-06"), form="model_group_entry", unit="31630")
+    assert refused_codes(sync(successor, old_code)[0]) == {("unit", "entry.wrong_unit")}
+    shown = detail(successor, group)
+    assert [e["uuid"] for e in shown["timeline"]] == [met["uuid"]]
+    assert shown["timeline"][0]["unit"]["name"] == "Xã Cù Lao Dung"
+    assert shown["state"]["last_meeting_date"] == "2025-08-05"
+    # A meeting dated before the merger is still An Thạnh 2's.
+    before = entry(group, meeting("2025-06-20"), form="model_group_entry", unit="31630")
+    assert sync(login(OFFICER), before)[0]["status"] == "accepted"

@@ -9,12 +9,28 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ...extensions import db
-from ...models import AccessLog, Submission, User
+from ...models import AccessLog, Submission, UnitSuccession, User
 from ...models.types import iso
 from ...problems import Problem
 from ..base.effects import after_end
 from ..base.units import in_subtree
 from .sealing import is_sensitive
+
+# The records a commune's officers share, whoever filed them: its model groups and their
+# entries (not survivors' records: those are need to know), including those of the
+# communes it succeeded in a reorganisation.
+COMMUNE_FORMS = ("model_group", "model_group_entry")
+
+
+def _her_units(user: User):
+    """Her unit and the units it succeeded (a merged commune's groups are hers)."""
+    return or_(Submission.unit_id == user.unit_id, Submission.unit_id.in_(
+        select(UnitSuccession.old_unit_id).where(UnitSuccession.new_unit_id == user.unit_id)))
+
+
+def _succeeded(user: User) -> set[int]:
+    return {user.unit_id, *db.session.scalars(select(UnitSuccession.old_unit_id).where(
+        UnitSuccession.new_unit_id == user.unit_id))}
 
 
 def visible_to(user: User):
@@ -25,6 +41,7 @@ def visible_to(user: User):
         parent = aliased(Submission)
         return or_(Submission.author_id == user.id,
                    Submission.holder_unit_id == user.unit_id,
+                   and_(Submission.form.in_(COMMUNE_FORMS), _her_units(user)),
                    and_(Submission.holder_unit_id.is_(None),
                         Submission.parent_uuid.in_(select(parent.uuid).where(
                             parent.author_id == user.id))))
@@ -37,6 +54,8 @@ def _officer_holds(user: User, submission: Submission) -> bool:
     was transferred to her unit."""
     if submission.holder_unit_id is not None:
         return submission.holder_unit_id == user.unit_id
+    if submission.form in COMMUNE_FORMS and submission.unit_id in _succeeded(user):
+        return True
     parent = submission.parent
     return parent is not None and parent.author_id == user.id
 
@@ -68,7 +87,8 @@ def may_add_entries(user: User, submission: Submission) -> bool:
     if user.role == "officer":
         if submission.holder_unit_id is not None:
             return submission.holder_unit_id == user.unit_id
-        return submission.author_id == user.id
+        return submission.author_id == user.id or (
+            submission.form in COMMUNE_FORMS and submission.unit_id in _succeeded(user))
     holder = submission.holder_unit or submission.unit
     return can_read_details(user, submission) and user.unit.contains(holder)
 

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import or_, select, update
 
 from ...extensions import db
-from ...models import REVIEWER_ROLES, Submission, Unit, User
+from ...models import REVIEWER_ROLES, Submission, Unit, UnitSuccession, User
 from ..base.forms import registry
 from ..base.units import find_version
 from .access import can_read_details, log_access
@@ -225,8 +225,19 @@ def entry_form_of(form: str) -> bool:
     return any(d.parent_form == form for d in registry().definitions.values())
 
 
-def holder_of(parent: Submission) -> Unit:
-    return parent.holder_unit or parent.unit
+def holder_of(parent: Submission, day: date | None = None) -> Unit:
+    """The unit an entry dated `day` is filed under: the one holding the case or group,
+    or, once that unit has ended in a reorganisation, the one that succeeded it (a group
+    of a merged commune belongs to the successor)."""
+    unit = parent.holder_unit or parent.unit
+    while day is not None and unit.valid_to is not None and unit.valid_to < day:
+        successors = list(db.session.scalars(select(Unit).join(
+            UnitSuccession, UnitSuccession.new_unit_id == Unit.id).where(
+            UnitSuccession.old_unit_id == unit.id, UnitSuccession.effective_date <= day)))
+        if len(successors) != 1:  # a split: the case stays where it was
+            break
+        unit = successors[0]
+    return unit
 
 
 def plain_view(submission: Submission) -> dict:
