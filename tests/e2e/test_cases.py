@@ -450,3 +450,39 @@ def test_an_entry_the_server_refuses_shows_its_words_beside_the_field(
     fix.click()
     expect(field(page, "entry_kind").locator(".field-error")).to_contain_text(
         "Vụ việc đã đóng")
+
+
+def test_another_officer_of_the_commune_keeps_its_groups_and_adds_a_meeting(
+        page, context, live_server, problems):
+    from cslp_forms.services.users import create_user
+
+    with live_server.app.app_context():
+        create_user(username="canbo2.anthanh2", display_name="Chị Hoa", password=PASSWORD,
+                    role="officer", unit_code="31630", incident_reviewer=False)
+        db.session.commit()
+    login = api_login(live_server.app)
+    group, case = approved_group(login), approved_case(login)
+    page.goto(live_server)
+    sign_in(page, "canbo2.anthanh2")
+    wait_for_worker(page)
+    page.click("#open-groups")
+    row = page.locator(f'#parents a[data-uuid="{group}"]')
+    expect(row).to_contain_text("CLB Gia đình hạnh phúc")
+    context.set_offline(True)
+    row.click()
+    page.click("#add-meeting")
+    page.wait_for_selector("#entry-form")
+    field(page, "topic").locator("input").fill("Kỹ năng làm cha mẹ")
+    field(page, "participants_total").locator("input").fill("15")
+    page.click("#send")
+    page.wait_for_selector("#case-view")
+    expect(page.locator("#state-meetings-quarter")).to_have_text("1")
+    context.set_offline(False)
+    wait_until(lambda: entries_of(live_server, group), message="her meeting on the server")
+    [(_, status, _)] = entries_of(live_server, group)
+    assert status == "approved"
+    # The commune's groups, not its cases: those stay with their case worker.
+    page.goto(f"{live_server}/#/cases")
+    set_pin(page)
+    expect(page.locator("#parents-empty")).to_be_visible()
+    assert case not in page.evaluate(RAW_STORES)

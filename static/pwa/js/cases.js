@@ -161,11 +161,14 @@ export async function listParents(me, form) {
   return out.sort((a, b) => ((key(a) || far) < (key(b) || far) ? -1 : (key(a) || far) > (key(b) || far) ? 1 : 0));
 }
 
-// A new entry on a case or group, filed under the unit that holds it now.
+// A new entry on a case or group, filed under the unit that holds it now: a case's
+// holder; for a group, her own commune (after the 2025 reorganisation the successor of
+// the group's commune takes its new entries).
 export async function startEntry(me, parent, state, preset = {}) {
   const definitions = await currentDefinitions();
   const definition = definitions.find((d) => d.form === ENTRY_FORM[parent.form]);
-  return startDraft({ form: definition.form, version: definition.version, unit: state.holder_unit,
+  const unit = parent.form === GROUP_FORM ? me.unit.code : state.holder_unit;
+  return startDraft({ form: definition.form, version: definition.version, unit,
     owner: me.username, sensitive: Boolean(definition.sensitive), parent: parent.uuid,
     answers: { entry_date: today(), ...preset } });
 }

@@ -263,7 +263,9 @@ export async function renderCase(view, { me, uuid }) {
   const kind = record.form === CASE_FORM ? "case" : "group";
   const [parentDef, entryDef, units] = await Promise.all([definitionFor(record.form, record.version),
     entryDefinition(record.form), unitTree()]);
-  const holds = !reviewer && state.holder_unit === me.unit.code;
+  // A case: the commune holding it now (a transfer moves it). A group: her commune's,
+  // including those of a commune hers succeeded (the server shows her only those).
+  const holds = !reviewer && (kind === "group" || state.holder_unit === me.unit.code);
   const add = (label, id, preset) => el("button", { type: "button", id, class: id.endsWith("followup") || id.endsWith("meeting") ? null : "secondary",
     onclick: async (event) => {
       event.currentTarget.disabled = true;  // one tap, one draft
