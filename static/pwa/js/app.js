@@ -87,6 +87,7 @@ async function logout() {
   if (unsent && !(await ask(t("logout.ask_keep", { n: unsent }), t("home.logout")))) return;
   try { await api("/api/auth/logout", { method: "POST" }); } catch { /* offline: forget locally */ }
   await forgetSent(records);
+  await (await import("./cases.js")).forgetParents(me.username);
   vault.lock();
   await kv.remove("me");
   await setCsrfToken(null);
@@ -194,8 +195,18 @@ export async function route() {
     return newForm(definition, { fromLink: true });
   }
   if (screen === "edit" && arg) return renderFormView(view, { uuid: arg, onSent: () => { leave(); drain(); }, onLeave: leave });
+  if (screen === "record" && arg && !params && await (await import("./cases.js")).isParent(me, arg)) {
+    return location.replace(`#/case/${arg}`);
+  }
   if (screen === "record" && arg) return renderRecord(view, { uuid: arg, onLeave: leave, onChanged: () => { leave("#/records/all"); drain(); } });
   if (screen === "records") return renderRecords(view, { me, filter: arg || "all" });
+  // Cases and groups after approval: a module of their own, loaded on first use.
+  if (["cases", "groups", "case", "entry"].includes(screen)) {
+    const cases = await import("./views/cases.js");
+    if (screen === "case" && arg) return cases.renderCase(view, { me, uuid: arg });
+    if (screen === "entry" && arg) return cases.renderEntry(view, { me, uuid: arg });
+    if (!arg) return cases.renderCaseList(view, { me, kind: screen.slice(0, -1) });
+  }
   // Screens not every phone opens load on demand (from the worker's cache when offline),
   // so an officer's first screen does not wait for them.
   if (screen === "notifications") return (await import("./views/notifications.js")).renderNotifications(view);

@@ -31,12 +31,13 @@ function survivorCode() {
   return `${Array.from({ length: 4 }, pick).join("")}-${Array.from({ length: 4 }, pick).join("")}`;
 }
 
-export function newRecord({ form, version, unit, owner, sensitive = false }) {
+// `parent`: the case or group an entry belongs to (null for an ordinary record).
+export function newRecord({ form, version, unit, owner, sensitive = false, parent = null, answers = {} }) {
   const at = now();
   return {
-    uuid: crypto.randomUUID(), form, version, unit, owner, sensitive,
-    // A pseudonym minted here: the survivor's name is never asked for.
-    answers: sensitive ? { survivor_code: survivorCode() } : {}, attachments: [],
+    uuid: crypto.randomUUID(), form, version, unit, owner, sensitive, parent,
+    // A pseudonym minted here for a new case: the survivor's name is never asked for.
+    answers: sensitive && !parent ? { survivor_code: survivorCode(), ...answers } : { ...answers }, attachments: [],
     state: "draft", server_status: null, base_revision: null, revision: null,
     errors: null, server: null, review: null, created_at: at, updated_at: at,
   };
@@ -282,7 +283,7 @@ function mergeChange(record, change, owner) {
     ...(record || { owner, created_at: change.created_at }),
     ...fromServer,
     uuid: change.uuid, form: change.form, version: change.version, unit: change.unit.code,
-    answers: change.answers, attachments: change.attachments, base_revision: change.revision,
+    parent: change.parent ?? null, answers: change.answers, attachments: change.attachments, base_revision: change.revision,
     state: SERVER_STATES[change.status] || "synced", errors: null, server: null,
     // An incident arrives as a stub: its details are opened online, one at a time.
     sensitive: Boolean(change.stub || record?.sensitive), category: change.category ?? null,

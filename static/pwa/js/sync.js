@@ -6,10 +6,12 @@ import { api, ApiProblem } from "./api.js";
 import { get, put, kv } from "./db.js";
 import { sendReport } from "./health.js";
 import { refreshDefinitions } from "./forms/definition.js";
+import { isReviewer } from "./roles.js";
 import { markSending, mergeServerChange, openForSending, outboxAttachments, recordResult, releaseSending,
   sendable } from "./outbox.js";
 
 const BATCH = 50;
+const PARENT_FORMS = ["incident", "model_group"];
 const BACKOFF_BASE = 2000;
 const BACKOFF_CAP = 5 * 60 * 1000;
 const channel = typeof BroadcastChannel !== "undefined" ? new BroadcastChannel("cslp-sync") : null;
@@ -41,7 +43,7 @@ async function run() {
   try {
     await uploadPhotos(me.username);
     await push(me.username);
-    await pull(me.username);
+    await pull(me.username, !isReviewer(me));
     // A version published since the last sync (an ETag'd 304 when nothing changed).
     await refreshDefinitions();
     await kv.set("last_sync", new Date().toISOString());
@@ -91,8 +93,23 @@ async function uploadPhotos(owner) {
 }
 
 function toItem(r) {
-  return { uuid: r.uuid, form: r.form, version: r.version, unit: r.unit, base_revision: r.base_revision,
+  const item = { uuid: r.uuid, form: r.form, version: r.version, unit: r.unit, base_revision: r.base_revision,
     answers: r.answers, attachments: r.attachments || [] };
+  if (r.parent) item.parent = r.parent;
+  return item;
+}
+
+// Cases and groups whose timeline changed on the server (an entry, a transfer in): the
+// case screens fetch them again when they are next online (js/cases.js).
+async function noteStale(owner, changes) {
+  const stale = new Set();
+  for (const c of changes) {
+    if (c.parent) stale.add(c.parent);
+    else if (PARENT_FORMS.includes(c.form) && c.author !== owner) stale.add(c.uuid);
+  }
+  if (!stale.size) return;
+  const key = `stale:${owner}`;
+  await kv.set(key, [...new Set([...((await kv.get(key)) || []), ...stale])]);
 }
 
 async function push(owner) {
@@ -108,7 +125,7 @@ async function push(owner) {
   }
 }
 
-async function pull(owner) {
+async function pull(owner, keepsCases) {
   const key = `cursor:${owner}`;
   let cursor = (await kv.get(key)) || "0";
   for (let pages = 0; pages < 1000; pages++) {
@@ -119,6 +136,7 @@ async function pull(owner) {
       if (err instanceof ApiProblem && err.code === "sync.bad_cursor" && cursor !== "0") { cursor = "0"; continue; }
       throw err;
     }
+    if (keepsCases) await noteStale(owner, page.changes);
     for (const change of page.changes) {
       if (change.author !== owner) continue;
       await mergeServerChange(change, owner);

@@ -20,6 +20,11 @@ export function t(key, params = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ""));
 }
 
+// A lazily loaded screen's own texts ({ vi: {...}, en: {...} }), so the shell's stay small.
+export function addTexts(tables) {
+  for (const [name, table] of Object.entries(tables)) Object.assign(TABLES[name], table);
+}
+
 export function hasKey(key) {
   return key in TABLES[lang] || key in TABLES.vi;
 }
