@@ -28,8 +28,3 @@ export function addTexts(tables) {
 export function hasKey(key) {
   return key in TABLES[lang] || key in TABLES.vi;
 }
-
-// Screens loaded later (the admin console) bring their own texts.
-export function addTexts(tables) {
-  for (const [name, table] of Object.entries(tables)) Object.assign(TABLES[name], table);
-}
