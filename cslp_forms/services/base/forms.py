@@ -473,7 +473,7 @@ class Registry:
 def grace() -> timedelta:
     """How long a version is still accepted for new records once its successor is
     published on screen (CSLP_FORM_VERSION_GRACE_DAYS)."""
-    return timedelta(days=current_app.config["FORM_VERSION_GRACE_DAYS"])
+    return timedelta(days=int(current_app.config["FORM_VERSION_GRACE_DAYS"]))
 
 
 def accepts_new_records(definition: FormDefinition, now: datetime) -> bool:

@@ -7,8 +7,9 @@ downloaded from, whose number is in settings.version.
 survey: type (`select_one <list>`, `select_multiple <list>`, `begin_repeat` /
 `end_repeat`, otherwise the definition's own type: text, long_text, integer, date, yes_no,
 unit, photo), name, label::…, hint::…, required (yes/blank). choices: list_name, name,
-label::…, retired (yes: hidden for new answers, valid on old records). A text cell never
-becomes a formula on download, and a formula cell is refused on upload."""
+label::…, retired (yes: hidden for new answers, valid on old records). A column the
+sheet leaves out (a language, hints, required, retired) keeps what the version had. A
+text cell never becomes a formula on download, and a formula cell is refused on upload."""
 
 from __future__ import annotations
 
@@ -110,6 +111,7 @@ class _Sheet:
 
     def __init__(self, workbook, name: str, required: tuple[str, ...], errors: list):
         self.rows: list[tuple[int, dict]] = []
+        self.columns: set[str] = set()
         self.ok = False
         sheet = next((workbook[s] for s in workbook.sheetnames if s.strip().lower() == name),
                      None)
@@ -119,6 +121,7 @@ class _Sheet:
         lines = sheet.iter_rows()
         header = next(lines, ())
         names = [_normalise(c.value) for c in header]
+        self.columns = set(names)
         for column in required:
             if column not in names:
                 errors.append(field_error(f"{name}!1", "form.bad_sheet", "form.sheet_column",
@@ -162,8 +165,14 @@ def _normalise(header) -> str:
     return text
 
 
-def _label(row: dict, kind: str, fallback: dict | None) -> dict | None:
-    texts = {lang: row.get(f"{kind}::{lang}", "") for lang in LANGUAGES}
+def _label(row: dict, kind: str, fallback: dict | None, columns: set[str]) -> dict | None:
+    """The row's text in each language; a language whose column the sheet lacks keeps
+    the text it had (a sheet with no hint columns keeps every hint)."""
+    fallback = fallback or {}
+    if not any(f"{kind}::{lang}" in columns for lang in LANGUAGES):
+        return fallback or None
+    texts = {lang: row.get(f"{kind}::{lang}", "") if f"{kind}::{lang}" in columns
+             else fallback.get(lang, "") for lang in LANGUAGES}
     if not any(texts.values()):
         return None if kind == "hint" else (fallback or texts)
     return texts
@@ -194,15 +203,17 @@ def from_workbook(body: bytes, base_for) -> dict:
         raise Problem("form.bad_sheet", errors=errors)
     data = copy.deepcopy(base)
     if settings.rows:
-        data["title"] = _label(settings.rows[0][1], "form_title", data["title"])
-    data["fields"] = _survey(survey.rows, base["fields"], errors)
-    data["choice_lists"] = _choices(choices.rows, base.get("choice_lists", {}))
+        data["title"] = _label(settings.rows[0][1], "form_title", data["title"],
+                               settings.columns)
+    data["fields"] = _survey(survey.rows, survey.columns, base["fields"], errors)
+    data["choice_lists"] = _choices(choices.rows, choices.columns,
+                                    base.get("choice_lists", {}))
     if errors:
         raise Problem("form.bad_sheet", errors=errors)
     return data
 
 
-def _survey(rows, base_fields: list, errors: list) -> list:
+def _survey(rows, columns: set[str], base_fields: list, errors: list) -> list:
     """Fields from the survey rows: each matched by name (in its repeat) to the base's
     spec, which keeps its rules; a changed type or required, or an unknown name, is put
     in as it reads so that the comparison refuses it with its reason."""
@@ -223,8 +234,8 @@ def _survey(rows, base_fields: list, errors: list) -> list:
         if kind == "begin_repeat":
             spec = copy.deepcopy(was) if was and was["type"] == "repeat" else {
                 "name": name, "type": "repeat" if not was else was["type"], "fields": []}
-            spec["label"] = _label(row, "label", spec.get("label"))
-            _set_hint(spec, row)
+            spec["label"] = _label(row, "label", spec.get("label"), columns)
+            _set_hint(spec, row, columns)
             rows_known = {f["name"]: f for f in (was or {}).get("fields", [])}
             spec["fields"] = []
             out.append(spec)
@@ -241,10 +252,10 @@ def _survey(rows, base_fields: list, errors: list) -> list:
             spec["choices"] = words[1]
         elif "choices" in spec and words[0] not in ("select_one", "select_multiple"):
             spec.pop("choices")
-        spec["label"] = _label(row, "label", spec.get("label"))
-        _set_hint(spec, row)
+        spec["label"] = _label(row, "label", spec.get("label"), columns)
+        _set_hint(spec, row, columns)
         required = row.get("required", "").lower() in YES
-        if required != bool(spec.get("required")):
+        if "required" in columns and required != bool(spec.get("required")):
             spec["required"] = required
         out.append(spec)
     if len(stack) > 1:
@@ -253,15 +264,15 @@ def _survey(rows, base_fields: list, errors: list) -> list:
     return top
 
 
-def _set_hint(spec: dict, row: dict) -> None:
-    hint = _label(row, "hint", None)
+def _set_hint(spec: dict, row: dict, columns: set[str]) -> None:
+    hint = _label(row, "hint", spec.get("hint"), columns)
     if hint is None:
         spec.pop("hint", None)
     else:
         spec["hint"] = hint
 
 
-def _choices(rows, base_lists: dict) -> dict:
+def _choices(rows, columns: set[str], base_lists: dict) -> dict:
     lists: dict[str, dict] = {}
     for _number, row in rows:
         name, value = row.get("list_name", ""), row.get("name", "")
@@ -270,10 +281,11 @@ def _choices(rows, base_lists: dict) -> dict:
                                          if k != "choices"} | {"choices": []})
         was = next((c for c in base.get("choices", []) if c["value"] == value), None)
         choice = copy.deepcopy(was) if was else {"value": value}
-        choice["label"] = _label(row, "label", choice.get("label"))
-        if row.get("retired", "").lower() in YES:
-            choice["retired"] = True
-        else:
-            choice.pop("retired", None)
+        choice["label"] = _label(row, "label", choice.get("label"), columns)
+        if "retired" in columns:  # without the column each choice stays as it was
+            if row.get("retired", "").lower() in YES:
+                choice["retired"] = True
+            else:
+                choice.pop("retired", None)
         target["choices"].append(choice)
     return lists

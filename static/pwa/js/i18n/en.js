@@ -217,6 +217,7 @@ export default {
   "error.field.attachment_not_listed": "The photo is not attached to the record.",
   "error.scope.forbidden": "This unit is outside your area.",
   "error.form.unknown_version": "The server does not have this version of the form.",
+  "error.form.version_expired": "This version of the form no longer takes new records; open the latest form, enter the record again and send it.",
   "home.dashboard": "Plan results",
   "dash.loading": "Loading the figures…",
   "home.cases": "Cases being supported",

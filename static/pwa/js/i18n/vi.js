@@ -217,6 +217,7 @@ export default {
   "error.field.attachment_not_listed": "Ảnh chưa được lưu kèm phiếu.",
   "error.scope.forbidden": "Đơn vị này nằm ngoài phạm vi của bạn.",
   "error.form.unknown_version": "Máy chủ chưa có phiên bản biểu mẫu này.",
+  "error.form.version_expired": "Phiên bản biểu mẫu này đã ngừng nhận phiếu mới; hãy mở biểu mẫu mới nhất, nhập lại phiếu rồi gửi.",
   "home.dashboard": "Kết quả thực hiện kế hoạch",
   "dash.loading": "Đang tải số liệu…",
   "home.cases": "Vụ việc đang hỗ trợ",
