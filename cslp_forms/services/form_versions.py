@@ -29,6 +29,7 @@ from ..models.forms import FormVersion
 from ..models.types import iso
 from ..models.users import User
 from ..problems import Problem, field_error, has_bad_text, say
+from .base.audit import admin_audit
 from .base.forms import (
     DefinitionError,
     FormDefinition,
@@ -312,6 +313,10 @@ def publish(plan: Plan, *, actor: User, now: datetime) -> dict:
     except IntegrityError:
         raise Problem("form.stale_version", say("form.edit_current", form=plan.base.form,
                                                  version=plan.version)) from None
+    # The admin audit (GET /api/audit/admin) names every publish with what it changed.
+    admin_audit(actor, "form_version", target=f"form:{row.form}",
+                before={"version": row.base_version},
+                after={"version": row.version, "changes": plan.changes})
     forget_registry()
     return version_answer(row, definition)
 

@@ -5,6 +5,7 @@ and the issue's Done-when flow (a new campaign, published, filed, counted, expor
 import copy
 import csv
 import io
+import json
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -298,6 +299,11 @@ def test_publish_audit_lists_actor_before_and_after(app, login):
     assert entry["target"] == "activity" and entry["at"].endswith("Z")
     assert entry["before"]["version"] == 1 and entry["after"]["version"] == 2
     assert entry["after"]["changes"]
+    # The same publish is in the administrators' audit, with the other admin changes.
+    [audited] = admin.get("/api/audit/admin?target=form:activity").get_json()["entries"]
+    assert (audited["actor"], audited["target"]) == ("admin.tinh", "form:activity")
+    assert json.loads(audited["before"]) == {"version": 1}
+    assert json.loads(audited["after"])["version"] == 2
     with app.app_context():
         row = db.session.scalar(db.select(FormVersion))
         assert row.base_hash == "4d8ac68dc81e9845afc485d594f6d1cfcf4a1623582a46f4891bbafe8423fc48"
