@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import OFFLINE, sign_in, wait_for_worker
+from tests.e2e.test_accessibility import serious
 from tests.e2e.test_officer_flow import fill_activity
 
 pytestmark = pytest.mark.e2e
@@ -66,6 +67,7 @@ def test_due_this_week_and_storage_warning_only_with_unsent_work(page, live_serv
     warning = page.locator("#storage-warning")
     expect(warning).to_contain_text("1 phiếu chưa gửi")
     expect(warning.locator("#storage-send-now")).to_be_visible()
+    assert serious(page) == []  # home with the PIN note, the week's due list and the warning
     page.goto(f"{live_server}/#/records/all")
     page.wait_for_selector("#records")
     expect(page.locator("#storage-warning")).to_have_count(0)  # not on every screen

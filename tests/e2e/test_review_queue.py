@@ -54,6 +54,7 @@ def test_queue_pages_through_all_hers_first_filters_in_the_url(page, live_server
             < page.locator("#queue-others").bounding_box()["y"])  # hers first
     expect(page.locator("#queue .record-detail").first).to_contain_text(
         "Xã An Thạnh 2 (Huyện Cù Lao Dung)")  # a commune with its district
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # never sideways
     assert serious(page) == []
 
     page.select_option("#filter-status", "approved")
@@ -87,3 +88,14 @@ def test_a_new_screen_opens_at_the_top_and_back_returns_where_she_was(page, live
     page.goto(f"{live_server}/#/")
     expect(page.locator("#home")).to_be_visible()
     assert page.evaluate("scrollY") == 0
+
+
+def test_queue_lines_never_push_the_page_sideways(page, live_server):
+    from tests.e2e.test_dashboard import seed_records
+
+    seed_records(live_server.app)  # case records too, with the longest form name
+    page.goto(live_server)
+    sign_in(page, "giamsat.culaodung")
+    page.click("#open-review")
+    expect(page.locator("#queue-others > li").first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360

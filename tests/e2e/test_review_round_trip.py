@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import OFFLINE, sign_in, wait_for_worker
+from tests.e2e.test_accessibility import serious
 from tests.e2e.test_officer_flow import field, fill_activity, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -49,6 +50,7 @@ def test_return_fix_offline_resend_approve(page, context, browser, browser_conte
     # ... and beside the question it is about
     expect(field(officer, "participants_male").locator(".field-comment")).to_contain_text(
         "Ghi số nam")
+    assert serious(officer) == []
     context.set_offline(True)
     field(officer, "participants_male").locator("input").fill("7")
     officer.click("#send")

@@ -65,15 +65,16 @@ def test_the_watch_sees_csp_refusals_page_errors_and_5xx(page, context, live_ser
     other = watch.watch(context.browser.new_context())
     try:
         probe = other.new_page()
-        probe.route("**/broken", lambda route: route.fulfill(status=502, body="no"))
+        probe.route("**/api/broken", lambda route: route.fulfill(status=502, body="no"))
         probe.goto(live_server)
         probe.wait_for_selector("#login-form")
+        wait_for_worker(probe)  # as in the other tests: the service worker controls the page
         probe.evaluate("""() => {
           const p = document.createElement('p');
           p.setAttribute('style', 'width: 50%');  // refused by style-src 'self'
           document.body.append(p);
           setTimeout(() => { throw new Error('boom'); });
-          fetch('/broken');
+          fetch('/api/broken');  // under /api/: the service worker leaves it to the page
         }""")
         probe.wait_for_timeout(500)
         seen = "\n".join(watch.undeclared())

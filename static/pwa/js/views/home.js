@@ -26,16 +26,10 @@ export async function renderHome(view, options) {
       t("home.pin_setup_now"))) : null;
   const counts = countByBucket(records);
   const health = healthLine(recordHealth(records));
-  const due = await dueThisWeek();
-  const dueCard = due.length || counts.returned || counts.waiting ? el("section", { class: "card", id: "due-week" },
-    el("h2", {}, t("home.due_title")),
-    due.length ? el("ul", { class: "due-list" }, due.map((d) => el("li", { class: `due-${d.state}` },
-      el("a", { href: `#/new/${d.form}`, class: "due-item" },
-        el("span", {}, d.title),
-        el("span", { class: "small" }, d.state === "overdue" ? t("home.due_overdue", { date: formatDate(d.due) })
-          : t("home.due_on", { date: formatDate(d.due) })))))) : el("p", { class: "muted" }, t("home.due_none")),
-    counts.returned ? el("p", {}, el("a", { href: "#/records/returned", id: "due-returned" }, t("home.due_returned", { n: counts.returned }))) : null,
-    counts.waiting ? el("p", { class: "small muted" }, t("home.due_waiting", { n: counts.waiting })) : null) : null;
+  // What is due: the last list at once, the fresh one when it comes (home never waits
+  // for the network, so a slow answer cannot draw home over the next screen).
+  const dueSlot = el("div", { id: "due-slot" }, dueCard((await kv.get("due_week")) || [], counts));
+  refreshDue().then((due) => { if (due) dueSlot.replaceChildren(...[dueCard(due, counts)].filter(Boolean)); });
   // The browser may evict what is stored: that matters only while work is unsent, and
   // the one thing that helps is sending it (or installing the app, which keeps storage).
   const unsent = records.filter(isUnsent).length;
@@ -75,7 +69,7 @@ export async function renderHome(view, options) {
         el("a", { class: "button secondary", href: "#/admin/audit", id: "open-audit" }, t("home.admin_audit")),
         isProvinceAdmin(me) ? el("a", { class: "button secondary", href: "#/forms-admin", id: "open-forms-admin" },
           t("home.forms_admin")) : null)) : null,
-    storage, pinNeeded, dueCard,
+    storage, pinNeeded, dueSlot,
     paused ? el("section", { class: "card warn", id: "paused" },
       el("p", {}, t("login.again")),
       el("button", { type: "button", onclick: onSignInAgain }, t("home.resume_sign_in"))) : null,
@@ -106,14 +100,28 @@ export async function renderHome(view, options) {
       langButton())].filter(Boolean));
 }
 
-// What her unit still owes this week (or is late with); the last answer offline.
-async function dueThisWeek() {
-  if (navigator.onLine) {
-    try {
-      const { due } = await api("/api/reminders/due", { timeout: 8000 });
-      await kv.set("due_week", due);
-      return due;
-    } catch { /* the last list she saw */ }
+// What her unit still owes this week (or is late with), and what is returned or waiting.
+function dueCard(due, counts) {
+  if (!due.length && !counts.returned && !counts.waiting) return null;
+  return el("section", { class: "card", id: "due-week" },
+    el("h2", {}, t("home.due_title")),
+    due.length ? el("ul", { class: "due-list" }, due.map((d) => el("li", { class: `due-${d.state}` },
+      el("a", { href: `#/new/${d.form}`, class: "due-item" },
+        el("span", {}, d.title),
+        el("span", { class: "small" }, d.state === "overdue" ? t("home.due_overdue", { date: formatDate(d.due) })
+          : t("home.due_on", { date: formatDate(d.due) })))))) : el("p", { class: "muted" }, t("home.due_none")),
+    counts.returned ? el("p", {}, el("a", { href: "#/records/returned", id: "due-returned" }, t("home.due_returned", { n: counts.returned }))) : null,
+    counts.waiting ? el("p", { class: "small muted" }, t("home.due_waiting", { n: counts.waiting })) : null);
+}
+
+// The fresh list from the server (kept for offline), or null offline or on failure.
+async function refreshDue() {
+  if (!navigator.onLine) return null;
+  try {
+    const { due } = await api("/api/reminders/due", { timeout: 8000 });
+    await kv.set("due_week", due);
+    return due;
+  } catch {
+    return null;
   }
-  return (await kv.get("due_week")) || [];
 }
