@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import sign_in, wait_for_worker
+from tests.e2e.conftest import OFFLINE, refused, sign_in, wait_for_worker
 from tests.e2e.test_officer_flow import field, fill_activity, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -38,6 +38,7 @@ def campaign_options(page):
         "inputs => inputs.map(o => o.value).filter(Boolean)")
 
 
+@pytest.mark.page_errors(OFFLINE)
 def test_offline_draft_on_old_version_is_accepted_then_the_new_version_arrives(
         page, context, live_server):
     page.goto(live_server)
@@ -134,6 +135,8 @@ def test_admin_adds_a_campaign_on_screen_previews_and_publishes(page, live_serve
     assert problems == []  # a dry run answers its refusals with 200
 
 
+# The sheet with a formula is refused by the server (400), which is what is tested.
+@pytest.mark.page_errors(refused("/api/forms/activity/versions", 400))
 def test_admin_downloads_the_sheet_uploads_it_edited_and_sees_a_formula_refused(
         page, live_server, tmp_path):
     import io

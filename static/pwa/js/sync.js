@@ -60,9 +60,9 @@ async function run() {
     }
     const failures = ((await kv.get("failures")) || 0) + 1;
     await kv.set("failures", failures);
-    // The server may be busy or the records refused while the phone is online: say what
-    // waits here (a report that cannot go now simply goes with a later sync).
-    await sendReport(me.username);
+    // The server answered (busy, or refusing) while the phone is online: say what waits
+    // here. With no network at all there is no one to tell; the next sync reports.
+    if (err instanceof ApiProblem && err.status > 0) await sendReport(me.username);
     const delay = Math.min(BACKOFF_BASE * 2 ** (failures - 1), BACKOFF_CAP) * (0.5 + Math.random() / 2);
     const retryable = !(err instanceof ApiProblem) || err.retryable;
     if (retryable && typeof setTimeout !== "undefined") {

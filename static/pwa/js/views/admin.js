@@ -5,6 +5,7 @@
 import { api, ApiProblem } from "../api.js";
 import { t, addTexts, currentLang } from "../i18n/index.js";
 import { el, ask, toast, problemText, formatDateTime } from "../ui.js";
+import { isProvinceAdmin } from "../roles.js";
 import texts from "../i18n/admin.js";
 
 addTexts(texts);
@@ -13,6 +14,7 @@ if (!document.querySelector("link[data-admin-css]")) {
 }
 
 const ROLES = ["officer", "supervisor", "admin"];
+let signedIn = null; // who opened the console (renderAdmin), for what the menu offers
 
 function say(err) {
   if (!(err instanceof ApiProblem)) return String(err);
@@ -25,6 +27,9 @@ function nav(page) {
     ["accounts", "import", "plan", "audit"].map((p) => el("a", {
       class: `button ${p === page ? "" : "secondary"}`, href: `#/admin/${p}`, id: `admin-nav-${p}`,
       "aria-current": p === page ? "page" : false }, t(`adm.${p}`))),
+    // Form versions are a screen of their own (province administrators only).
+    isProvinceAdmin(signedIn) ? el("a", { class: "button secondary", href: "#/forms-admin", id: "admin-nav-forms" },
+      t("home.forms_admin")) : null,
     el("a", { class: "button secondary", href: "#/" }, t("common.back")));
 }
 
@@ -33,6 +38,7 @@ function shell(view, page, ...content) {
 }
 
 export async function renderAdmin(view, { me, page, params }) {
+  signedIn = me;
   const [name, ...rest] = page.split("/");
   try {
     if (name === "user" && rest.length) return await renderUser(view, decodeURIComponent(rest.join("/")));

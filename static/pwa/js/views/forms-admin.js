@@ -82,7 +82,7 @@ export async function renderFormsAdmin(view, { params }) {
       } });
     return el("fieldset", { class: "choice-edit", "data-value": c.value }, el("legend", {}, c.value),
       text("vi", "choice-vi"), text("en", "choice-en"),
-      el("label", { class: "small" }, retired, t("formsadmin.retired")));
+      el("label", { class: "choice small" }, retired, t("formsadmin.retired")));
   }
   function drawChoices() {
     choicesBox.replaceChildren(...draft.choice_lists[listName].choices.map(choiceRow));
