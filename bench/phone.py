@@ -19,8 +19,10 @@ Times are wall-clock from the bench's side (Playwright waits for the element), s
 include a few ms of automation. Requests and bytes are what reached the server until the
 form was usable (gunicorn's access log: response bodies, headers not counted), the
 worker's own fetches (precache) included; a request served from the worker's cache does
-not reach the server. The network emulation is set on the page's and on the worker's CDP
-targets (the worker's requests do not pass through the page's).
+not reach the server. The network emulation is set on the page's CDP target (it governs
+the page's requests, those the worker answers with fetch() included) and on the worker's
+own target as soon as it appears (it governs the worker's own fetches: its precache; the
+first of them may start before the setting arrives).
 
 Runs: BENCH_PHONE_RUNS (default 5, medians reported); BENCH_PHONE_PROFILES ("slow 4G,3G");
 BENCH_PHONE_QUICK=1 for one run on 3G only. `python -m bench.phone` runs this part alone,

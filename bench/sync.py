@@ -140,7 +140,7 @@ def gunicorn(url: str, args: tuple[str, ...] = ()):
                 try:
                     requests.get(f"{base}/api/forms", timeout=5)
                     break
-                except requests.ConnectionError:
+                except (requests.ConnectionError, requests.Timeout):  # a busy machine
                     if proc.poll() is not None or time.monotonic() > deadline:
                         log.seek(0)
                         raise RuntimeError(f"gunicorn did not start:\n{log.read()}") from None
