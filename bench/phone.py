@@ -17,7 +17,8 @@ Each run is a fresh browser context (no cache, no service worker, no IndexedDB):
       of the page at rest just before, divided by the keys.
 Times are wall-clock from the bench's side (Playwright waits for the element), so they
 include a few ms of automation. Requests and bytes are what reached the server until the
-form was usable (gunicorn's access log: response bodies, headers not counted), the
+form was usable (gunicorn's access log, uncompressed response bodies, headers not
+counted; gunicorn runs with --no-sendfile so that the log counts the static files), the
 worker's own fetches (precache) included; a request served from the worker's cache does
 not reach the server. The network emulation is set on the page's CDP target (it governs
 the page's requests, those the worker answers with fetch() included) and on the worker's
@@ -269,7 +270,8 @@ def serve_and_measure(runs: int, profiles: list[str]) -> dict:
         with app.app_context():
             db.engine.dispose()
         access = Path(tmp) / "access.log"
-        args = ("--access-logfile", str(access),
+        # --no-sendfile: gunicorn's log counts no bytes for a file it sends with sendfile().
+        args = ("--no-sendfile", "--access-logfile", str(access),
                 "--access-logformat", "%(s)s %(B)s %(m)s %(U)s")
         with sync.gunicorn(url, args) as (base, _proc):
             return measure(base, AccessLog(access), runs, profiles)
