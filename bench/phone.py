@@ -35,6 +35,7 @@ from __future__ import annotations
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -369,11 +370,15 @@ def write(rows_: list[tuple]) -> None:
     lines[at:at] = new
     text = "\n".join(lines) + "\n"
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                            capture_output=True, text=True).stdout.strip() or "?"
     load = os.getloadavg()[0]
     head = "## How the phone rows are measured"
-    note = NOTES.replace(head, f"{head}\n\nLast measured by `python -m bench.phone` on "
-                               f"{stamp} (1-minute load average {load:.1f} on 2 cores at "
-                               f"its end)." if __name__ == "__main__" else head)
+    note = NOTES
+    if __name__ == "__main__":
+        note = NOTES.replace(head, f"{head}\n\nLast measured by `python -m bench.phone` on "
+                                   f"{stamp}, commit {commit} (1-minute load average "
+                                   f"{load:.1f} on 2 cores at its end).")
     if head in text:
         before, _, after = text.partition(head)
         rest = after.split("\n## ", 1)
