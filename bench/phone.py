@@ -147,10 +147,29 @@ class Throttle:
 
 
 def usable(page, selector: str, timeout: float = 120_000) -> None:
-    field = page.locator(selector).first
+    field = page.locator(selector).filter(visible=True).first
     field.wait_for(state="visible", timeout=timeout)
     if not field.is_editable():
         raise RuntimeError(f"{selector} is visible but does not accept input")
+
+
+def open_form(page, selector: str, got: dict) -> None:
+    """Tap "new activity" until the form's field is usable: a tap that lands on a home
+    about to be redrawn is lost, and the officer taps again (counted in got["retaps"])."""
+    from playwright.sync_api import TimeoutError as Timeout
+
+    for attempt in range(6):
+        page.click("#new-activity", timeout=120_000)
+        try:
+            usable(page, selector, timeout=10_000)
+            return
+        except Timeout:
+            if not page.locator("#new-activity").is_visible():
+                usable(page, selector)
+                return
+            got["retaps"] = got.get("retaps", 0) + 1
+            say(f"the tap on #new-activity opened no form in 10 s (attempt {attempt + 1})")
+    raise RuntimeError("the activity form never opened")
 
 
 def poll(page, expression: str, timeout: float = 120.0) -> None:
@@ -192,8 +211,7 @@ def one_run(browser, base: str, log: AccessLog, profile: str) -> dict:
         page.locator("#home").wait_for(state="visible", timeout=120_000)
         got["signin"] = time.perf_counter() - tap
         tap = time.perf_counter()
-        page.click("#new-activity")
-        usable(page, FIRST_FIELD)
+        open_form(page, FIRST_FIELD, got)
         now = time.perf_counter()
         got["tap_form"] = now - tap
         got["cold"] = now - start
@@ -206,8 +224,7 @@ def one_run(browser, base: str, log: AccessLog, profile: str) -> dict:
         page.goto(base, wait_until="commit")
         page.locator("#home").wait_for(state="visible", timeout=120_000)
         got["warm_home"] = time.perf_counter() - start
-        page.click("#new-activity")
-        usable(page, FIRST_FIELD)
+        open_form(page, FIRST_FIELD, got)
         got["warm_form"] = time.perf_counter() - start
         got["warm_requests"], got["warm_bytes"], got["warm_lines"] = log.since(mark)
         page.wait_for_timeout(1000)
@@ -221,9 +238,8 @@ def one_run(browser, base: str, log: AccessLog, profile: str) -> dict:
         context.set_offline(False)
         throttle.network(profile)
         # (d) typing into the activity's title.
-        page.click("#new-activity")
+        open_form(page, TEXT_FIELD, got)
         field = page.locator(TEXT_FIELD)
-        field.wait_for(state="visible", timeout=120_000)
         field.click()
         page.wait_for_timeout(1500)
         rest_start, rest_clock = throttle.task_seconds(), time.perf_counter()
@@ -237,6 +253,11 @@ def one_run(browser, base: str, log: AccessLog, profile: str) -> dict:
         if field.input_value() != "Tuyen truyen phap lu"[:KEYS]:
             raise RuntimeError(f"typed text did not arrive: {field.input_value()!r}")
         return got
+    except Exception:
+        shot = Path(tempfile.gettempdir()) / "bench-phone-failed.png"
+        page.screenshot(path=shot)
+        say(f"the run failed; the page at that moment: {shot}")
+        raise
     finally:
         context.close()
 
@@ -327,6 +348,10 @@ def rows(runs: int | None = None, profiles: list[str] | None = None) -> list[tup
             f"median of {n}",
             f"{med(r['offline'] for r in got):.2f} s", f"≤ {GOALS['offline']:g} s"))
         keys += [r["key_ms"] for r in got]
+        lost = sum(r.get("retaps", 0) for r in got)
+        if lost:
+            out[-3] = (out[-3][0], f"{out[-3][1]}; {lost} taps on \"new activity\" in "
+                       f"{n} runs opened no form in 10 s and were repeated", out[-3][2])
     out.append((
         f"Phone, main-thread time per keystroke typing {KEYS} characters into the "
         f"activity's title (CDP Performance.getMetrics TaskDuration, idle subtracted); "
