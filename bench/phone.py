@@ -168,7 +168,8 @@ def open_form(page, selector: str, got: dict) -> None:
                 usable(page, selector)
                 return
             got["retaps"] = got.get("retaps", 0) + 1
-            say(f"the tap on #new-activity opened no form in 10 s (attempt {attempt + 1})")
+            say(f"the tap on #new-activity opened no form in 10 s (attempt {attempt + 1}, "
+                f"waiting for {selector[:40]}, at {page.url})")
     raise RuntimeError("the activity form never opened")
 
 
