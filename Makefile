@@ -67,5 +67,5 @@ fuzz: $(VENV)/.test-installed
 	$(BIN)/python -m tests.fuzz.run --max-examples $(FUZZ_EXAMPLES)
 
 ## make bench: measurements (not tests); prints a table and writes BENCHMARKS.md.
-bench: $(VENV)/.test-installed postgres
+bench: $(VENV)/.test-installed chromium postgres
 	$(BIN)/python -m bench.run

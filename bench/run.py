@@ -1,7 +1,9 @@
 """Prints the benchmark table and writes it to BENCHMARKS.md with the machine it ran on.
 
 Measured: the PWA shell's size (what a phone downloads on its first visit; goal at most
-60 KB gzipped, issue 4); the Web Push fan-out to 10,000 subscriptions (goal 60 s, issue 6);
+60 KB gzipped, issue 4); the officer's phone in Chromium, CPU ×4, on slow 4G and 3G:
+cold visit with sign-in to a usable form, warm and offline reopen, typing (bench/phone.py,
+issue 19); the Web Push fan-out to 10,000 subscriptions (goal 60 s, issue 6);
 sync ingest through gunicorn on PostgreSQL and SQLite, the month-end load of 200 devices
 and the workers' memory (bench/sync.py, issue 9); then, on 1,000,000 generated records
 (bench/reports.py): the dashboard (goal: the province in at most 200 ms, issue 7), the
@@ -10,7 +12,8 @@ pull feed /api/sync/changes and the XLSX export (bench/export.py).
 Sizes can be made smaller while developing: BENCH_ROWS, BENCH_RUNS,
 BENCH_INGEST_BATCHED / BENCH_INGEST_SINGLE (records per client), BENCH_LOAD_DEVICES,
 BENCH_LOAD_SECONDS, BENCH_LOAD_PAUSE, BENCH_EXPORT_ROWS ("10000,100000"),
-BENCH_DASHBOARD_YEARS ("10,1"). Progress goes to stderr.
+BENCH_DASHBOARD_YEARS ("10,1"), BENCH_PHONE_RUNS (5), BENCH_PHONE_PROFILES ("slow 4G,3G"),
+BENCH_PHONE_QUICK=1 (one run on 3G). Progress goes to stderr.
 """
 
 from __future__ import annotations
@@ -261,6 +264,9 @@ def main() -> None:
     load_before = os.getloadavg()
     say("PWA shell size")
     size = shell_size()
+    say("the officer's phone in Chromium (bench/phone.py)")
+    from bench import phone
+    phone_rows = phone.rows()
     say("Web Push fan-out to 10,000 subscriptions")
     fan_out = push_fan_out()
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
@@ -272,6 +278,7 @@ def main() -> None:
          f"{size['files']} files); the worker precaches {size['all']['gzip'] / 1024:.1f} KB "
          f"gzipped in {size['all']['files']} files, screens loaded on demand included",
          "≤ 60 KB gzipped"),
+        *phone_rows,
         (f"Web Push fan-out: 1 notification to {fan_out['count']:,} subscriptions on a "
          "local endpoint (encryption, VAPID, HTTP; 32 threads)",
          f"{fan_out['seconds']:.1f} s ({fan_out['count'] / fan_out['seconds']:.0f}/s; "
@@ -294,7 +301,7 @@ def main() -> None:
         f"between {min(LOAD_SEEN):.1f} and {max(LOAD_SEEN):.1f} at its steps and "
         f"{load_after[0]:.1f} at its end, on 2 cores; figures from a busier machine are "
         "lower than an idle one would give.\n\n"
-        f"{table}\n\n{NOTES}", encoding="utf-8")
+        f"{table}\n\n{NOTES}\n{phone.NOTES}", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -119,9 +119,10 @@ def _free_port() -> int:
 
 
 @contextmanager
-def gunicorn(url: str):
+def gunicorn(url: str, args: tuple[str, ...] = ()):
     """gunicorn serving wsgi:app on `url` with WORKERS workers of THREADS threads (the
-    Makefile's `make run` settings). Yields (base URL, the master's process)."""
+    Makefile's `make run` settings), plus gunicorn's `args`. Yields (base URL, the
+    master's process)."""
     port = _free_port()
     with tempfile.TemporaryDirectory() as instance:
         env = {**os.environ, "CSLP_DATABASE_URL": url, "CSLP_INSTANCE_PATH": instance,
@@ -131,7 +132,7 @@ def gunicorn(url: str):
         proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
              "--workers", str(WORKERS), "--threads", str(THREADS), "--timeout", "60",
-             "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+             *args, "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 60
@@ -139,7 +140,7 @@ def gunicorn(url: str):
                 try:
                     requests.get(f"{base}/api/forms", timeout=5)
                     break
-                except requests.ConnectionError:
+                except (requests.ConnectionError, requests.Timeout):  # a busy machine
                     if proc.poll() is not None or time.monotonic() > deadline:
                         log.seek(0)
                         raise RuntimeError(f"gunicorn did not start:\n{log.read()}") from None
