@@ -269,8 +269,13 @@ async function boot() {
   addEventListener("offline", showNet);
   followScreens(route);
   onSyncEvent((event) => {
-    // Refresh the counts only on screens that show them, never under her fingers.
-    if (event.type === "done" && view.querySelector("#home, #records, #records-empty")) route();
+    // Refresh the counts only on screens that show them, never under her fingers: the
+    // address must still be home or a record list too (right after a tap on a form the
+    // old home is still drawn, and routing again would draw the form twice, losing what
+    // she had begun to type).
+    const [, screen] = (location.hash || "#/").split("?")[0].split("/");
+    const listing = !screen || screen === "records";
+    if (event.type === "done" && listing && view.querySelector("#home, #records, #records-empty")) route();
   });
   registerWorker();
   me = (await kv.get("me")) || null;
