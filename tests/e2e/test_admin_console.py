@@ -184,3 +184,44 @@ def test_the_console_screens_have_no_serious_accessibility_violations(page, live
     assert page.evaluate("getComputedStyle(document.querySelector('ul.accounts')).columnCount"
                          ) in ("2", "3")
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+
+
+def test_a_training_day_forty_officers_then_one_signs_in_and_sends_a_record(
+        browser, browser_context_args, page, live_server, tmp_path, page_errors):
+    """Issue 16, done when: 40 officers from one .xlsx (the row with an unknown commune
+    shown and skipped), then one of them, on her own phone, signs in with the code from
+    her slip, chooses her password and sends a record."""
+    import re
+
+    from tests.e2e.test_officer_flow import fill_activity, wait_until
+
+    rows = [[f"Cán bộ Thử {n:02d}", f"09123456{n:02d}", "31633", "Cán bộ"] for n in range(40)]
+    rows[17][2] = "Xã Không Có"
+    path = sheet(tmp_path / "tap-huan-40.xlsx", rows)
+    page.goto(live_server)
+    sign_in(page, "admin.tinh")
+    page.click("#open-import")
+    page.set_input_files("#import-file", str(path))
+    page.click("#import-check")
+    expect(page.locator("#import-summary")).to_contain_text("39 tài khoản mới")
+    expect(page.locator('#import-rows tr[data-row="19"]')).to_have_class("st-error")
+    page.click("#import-confirm")
+    expect(page.locator("#import-summary")).to_contain_text("Đã tạo 39 tài khoản")
+    first = page.locator("#import-rows tr.st-created").first.inner_text()
+    phone = re.search(r"09123456\d\d", first).group(0)
+    code = re.search(r"[A-Z0-9]{5}-[A-Z0-9]{5}", first).group(0)
+
+    officer = page_errors.watch(browser.new_context(**browser_context_args)).new_page()
+    officer.goto(f"{live_server}/#/code?u={phone}&c={code}")
+    officer.click("#login-form button[type=submit]")
+    officer.fill("#new-password", "dong-lua-chin-vang-2026")
+    officer.fill("#new-password-again", "dong-lua-chin-vang-2026")
+    officer.click("#password-form button[type=submit]")
+    officer.wait_for_selector("#home")
+    officer.click("#new-activity")
+    fill_activity(officer)
+    officer.click("#send")
+    [(_, revision, status, answers)] = wait_until(live_server.records, message="her record")
+    assert (revision, status) == (1, "submitted")
+    assert answers["title_content"].startswith("Tuyên truyền")
+    officer.context.close()
