@@ -37,3 +37,26 @@ def test_sign_in_home_form_and_outbox_have_no_serious_violations(page, live_serv
     page.goto(live_server + "/#/records/all")
     page.wait_for_selector("#records, #records-empty")
     assert serious(page) == []
+
+
+def test_phones_screen_and_the_years_plan_have_no_serious_violations(
+        page, live_server, browser, browser_context_args, page_errors):
+    """The supervisor's "Tình trạng máy" (with a phone at risk and its nudge) and the
+    administrator's "Kế hoạch năm" (issue 17: axe on every screen, admin ones included)."""
+    from tests.api.test_report_targets import seed_plan
+    from tests.e2e.test_device_health import _healthy_phone_of
+
+    seed_plan(live_server.app)
+    _healthy_phone_of(live_server, "canbo.anthanh3")
+    page.goto(live_server)
+    sign_in(page, "giamsat.culaodung")
+    page.click("#open-devices")
+    page.wait_for_selector("#device-list")
+    assert serious(page) == []
+    admin = page_errors.watch(browser.new_context(**browser_context_args)).new_page()
+    admin.goto(live_server)
+    sign_in(admin, "admin.tinh")
+    admin.goto(f"{live_server}/#/admin/plan?year=2024")
+    admin.wait_for_selector("#plan-rows")
+    assert serious(admin) == []
+    admin.context.close()
