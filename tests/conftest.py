@@ -46,12 +46,30 @@ def seed(app) -> None:
         db.session.commit()
 
 
+# Apps made during the test that is running: their push couriers are stopped after it.
+_MADE: list = []
+
+
 def make_app(**config):
     # The fake push service of the tests listens on plain http on 127.0.0.1.
-    return create_app({"TESTING": True, "SECRET_KEY": "test",
-                       "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
-                       "PUSH_ENDPOINT_SCHEMES": ("https", "http"),
-                       "PUSH_HOSTS": ("127.0.0.1", "*.example"), **config})
+    app = create_app({"TESTING": True, "SECRET_KEY": "test",
+                      "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+                      "PUSH_ENDPOINT_SCHEMES": ("https", "http"),
+                      "PUSH_HOSTS": ("127.0.0.1", "*.example"), **config})
+    _MADE.append(app)
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _stop_push_couriers():
+    """A test app's courier thread outlives the test unless stopped: every POLL seconds
+    it opens a connection of its own, and a long run ran PostgreSQL out of connections
+    ("too many clients") and logged rounds failing on dropped databases."""
+    yield
+    from cslp_forms.services.base.push import stop_courier
+
+    while _MADE:
+        stop_courier(_MADE.pop())
 
 
 @pytest.fixture

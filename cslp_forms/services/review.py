@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid as uuid_lib
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 
 from ..extensions import db
 from ..models import (
@@ -188,8 +188,11 @@ def queue(*, actor: User, unit_code: str | None, form: str | None, status: str |
         query = query.where(or_(Submission.awaiting_unit_id.is_(None),
                                 Submission.awaiting_unit_id != actor.unit_id))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    # Hers first: a CASE, not `mine DESC`, which puts the records awaiting nobody (NULL)
+    # first on PostgreSQL.
+    hers_first = case((mine, 0), else_=1)
     rows = list(db.session.scalars(
-        query.order_by(mine.desc(), Submission.updated_at.desc(), Submission.uuid)
+        query.order_by(hers_first, Submission.updated_at.desc(), Submission.uuid)
         .limit(limit).offset(offset)))
     following = offset + len(rows)
     return {"records": [summary(s, actor) for s in rows], "total": total,

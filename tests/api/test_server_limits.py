@@ -16,9 +16,24 @@ import requests
 from tests.chaos.test_chaos import ROOT, Gunicorn, _free_port
 
 
+def _migrated(tmp_path) -> str:
+    """A migrated SQLite file: /api/forms reads the published form versions."""
+    from flask_migrate import upgrade
+
+    from cslp_forms.extensions import db
+    from tests.conftest import make_app
+
+    url = f"sqlite:///{tmp_path / 'limits.db'}"
+    app = make_app(DATABASE_URL=url)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
 @pytest.fixture
 def server(tmp_path):
-    live = Gunicorn(f"sqlite:///{tmp_path / 'limits.db'}", tmp_path,
+    live = Gunicorn(_migrated(tmp_path), tmp_path,
                     args=("--config", str(ROOT / "deploy" / "gunicorn.conf.py"),
                           "--workers", "1"))
     live.start()
@@ -67,7 +82,7 @@ def _nginx_conf(tmp_path, upstream_port: int, port: int) -> str:
 @pytest.mark.skipif(shutil.which("nginx") is None and not os.path.exists("/usr/sbin/nginx"),
                     reason="nginx is not installed (optional: only the deployment uses it)")
 def test_behind_the_deployed_nginx_every_oversized_request_gets_a_problem(tmp_path):
-    live = Gunicorn(f"sqlite:///{tmp_path / 'limits.db'}", tmp_path,
+    live = Gunicorn(_migrated(tmp_path), tmp_path,
                     args=("--config", str(ROOT / "deploy" / "gunicorn.conf.py"),
                           "--workers", "1"))
     live.start()

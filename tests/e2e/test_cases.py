@@ -17,10 +17,11 @@ from tests.api.test_entries import approved_case, approved_group, entry, followu
 from tests.api.test_review import decide
 from tests.api.test_sync import sync
 from tests.conftest import PASSWORD, Session
-from tests.e2e.conftest import sign_in, wait_for_worker
+from tests.e2e.conftest import OFFLINE, sign_in, wait_for_worker
 from tests.e2e.test_officer_flow import field, wait_until
 
-pytestmark = pytest.mark.e2e
+# Fetches refused while offline are what going offline looks like.
+pytestmark = [pytest.mark.e2e, pytest.mark.page_errors(OFFLINE)]
 OFFICER = "canbo.anthanh2"
 SUPERVISOR = "giamsat.culaodung"
 PIN = "246810"
@@ -29,27 +30,11 @@ RAW_STORES = ("import('/pwa/js/db.js').then(async db => JSON.stringify("
               "[await db.all('records'), await db.all('kv')]))")
 
 
-# Expected noise, declared here: fetches refused while offline, the 401 of /api/auth/me
-# before sign-in.
-EXPECTED = ("ERR_INTERNET_DISCONNECTED", "status of 401")
-
-
-def watch(page):
-    """What went wrong in the page: uncaught errors, console errors (CSP refusals arrive
-    there), server errors. The test asserts it is empty at the end."""
-    seen = []
-    page.on("pageerror", lambda err: seen.append(f"pageerror: {err.stack}"))
-    page.on("console", lambda msg: msg.type == "error" and not any(
-        e in msg.text for e in EXPECTED) and seen.append(f"console: {msg.text}"))
-    page.on("response", lambda res: res.status >= 500 and seen.append(f"{res.status} {res.url}"))
-    return seen
-
-
 @pytest.fixture
-def problems(page):
-    seen = watch(page)
-    yield seen
-    assert seen == []
+def problems(page_errors):
+    """The shared watch of tests/e2e/conftest.py: every context a test here opens is
+    watched, and what this module expects (offline fetches) is declared above."""
+    return page_errors
 
 
 def api_login(app):
@@ -95,9 +80,7 @@ def supervisor_page(browser, browser_context_args, live_server, url, seen=None):
     context = browser.new_context(**browser_context_args)
     page = context.new_page()
     if seen is not None:
-        seen.extend([])
-        page_seen = watch(page)
-        context.on("close", lambda _: seen.extend(page_seen))
+        seen.watch(context)
     page.goto(live_server)
     sign_in(page, SUPERVISOR)
     page.goto(f"{live_server}/{url}")
@@ -237,7 +220,7 @@ def test_two_phones_add_to_one_case_offline_both_arrive_once_in_date_order(
     case = approved_case(api_login(live_server.app))
     second_context = browser.new_context(**browser_context_args)
     second = second_context.new_page()
-    second_seen = watch(second)
+    problems.watch(second_context)
     for phone in (page, second):
         open_phone(phone, live_server)
         expect(phone.locator(f'#parents a[data-uuid="{case}"]')).to_be_visible()
@@ -269,7 +252,6 @@ def test_two_phones_add_to_one_case_offline_both_arrive_once_in_date_order(
     expect(mine).to_have_count(2)
     assert [mine.nth(i).get_attribute("data-uuid") for i in range(2)] == [early[0], late[0]]
     second_context.close()
-    assert second_seen == []
 
 
 def test_closing_goes_to_the_supervisor_and_her_comment_comes_back(
@@ -400,7 +382,7 @@ def test_a_transferred_case_moves_to_the_receiving_officers_phone(
 
     other_context = browser.new_context(**browser_context_args)
     other = other_context.new_page()
-    other_seen = watch(other)
+    problems.watch(other_context)
     other.goto(live_server)
     sign_in(other, "canbo.anthanh3")
     other.click("#open-cases")
@@ -411,7 +393,6 @@ def test_a_transferred_case_moves_to_the_receiving_officers_phone(
     add_followup(other, "2024-12-20", "Đã gặp chị tại nhà mẹ")
     wait_until(lambda: len(entries_of(live_server, case)) == 2, message="the new holder's entry")
     other_context.close()
-    assert other_seen == []
 
 
 def test_the_case_list_puts_the_next_follow_up_first(page, live_server, problems):

@@ -181,6 +181,7 @@ class _Courier:
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
         self.pid: int | None = None
+        self.stopping = threading.Event()
 
     def wake(self) -> None:
         with self.lock:
@@ -191,15 +192,31 @@ class _Courier:
                 self.thread.start()
         self.wanted.set()
 
+    def stop(self) -> None:
+        self.stopping.set()
+        self.wanted.set()
+        if self.thread is not None:
+            self.thread.join(10)
+
     def _run(self) -> None:
-        while True:
+        while not self.stopping.is_set():
             self.wanted.wait(timeout=POLL)
             self.wanted.clear()
+            if self.stopping.is_set():
+                break
             try:
                 with self.app.app_context(), Session(db.engine) as session:
                     deliver_due(session)
             except Exception:  # noqa: BLE001  (the next round tries again)
                 log.exception("push round failed")
+
+
+def stop_courier(app: Flask) -> None:
+    """End this app's courier thread, if it has one (an app that is done with: a test's).
+    Left running, it would wake every POLL seconds and keep a connection of its own."""
+    courier = app.extensions.pop("cslp_courier", None)
+    if courier is not None:
+        courier.stop()
 
 
 def wake(session: Session) -> None:
