@@ -10,11 +10,12 @@ base/       no workflow: SQL helpers (inserts two workers can race on, the addin
 records/    the submission aggregate: its content and digest, title and "reached a
             service" (content), sealing, who may see what and the access log (access),
             the API payload, change stamps, the review chain, report facts, and the
-            notices it sends (notices.notify pushes once the transaction has committed).
+            notices it sends (notices.notify pushes once the transaction has committed),
+            and a case's or group's timeline and derived state (timeline).
 *.py        use cases, one per feature (sync, review, deadlines, users, attachments,
-            notifications); they never import each other.
-reports/    indicators and their catalogue, small-cell suppression, targets, exports,
-            the year-end report, completeness: read-only over what is above.
+            notifications, cases, devices, form_versions); they never import each other.
+reports/    indicators and their catalogue, small-cell suppression, targets and the
+            year's plan, exports, the year-end report, completeness.
 tasks/      what `flask cslp …` runs that commits as it goes: key rotation, retention
             purge, rebuilding the report facts, reminders, backup, the demo generator.
 
