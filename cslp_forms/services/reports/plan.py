@@ -20,7 +20,7 @@ from ...problems import Problem, field_error, say
 from ..base.units import find_version
 from .catalogue import CATALOGUE
 from .exports import xlsx_row
-from .targets import _unit_for, put_target
+from .targets import put_target, unit_for
 
 BASIS_LABELS = {"count": "Số lượng", "percent": "Tỷ lệ %",
                 "per_unit_month": "Mỗi đơn vị mỗi tháng"}
@@ -48,7 +48,7 @@ def copy_plan(*, actor: User, unit_code: str | None, from_year: int, to_year: in
     if from_year == to_year:
         raise Problem("request.invalid", errors=[field_error(
             "to_year", "field.invalid", "plan.same_year")])
-    unit = _unit_for(actor, unit_code or actor.unit.code, to_year)
+    unit = unit_for(actor, unit_code or actor.unit.code, to_year)
     source = _own_targets(unit.id, from_year)
     if not source:
         raise Problem("report.target_not_found", say("plan.nothing_to_copy", year=from_year))
@@ -68,7 +68,7 @@ def copy_plan(*, actor: User, unit_code: str | None, from_year: int, to_year: in
 def plan_sheet(*, actor: User, unit_code: str | None, year: int) -> bytes:
     """The plan of a unit and year as .xlsx: one row per indicator, filled with what is
     set (blank where nothing is), ready to be filled in and uploaded back."""
-    unit = _unit_for(actor, unit_code or actor.unit.code, year)
+    unit = unit_for(actor, unit_code or actor.unit.code, year)
     have = _own_targets(unit.id, year)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(SHEET)
@@ -168,7 +168,7 @@ def import_plan(*, actor: User, unit_code: str | None, year: int, data: bytes,
     is shown with it (in Vietnamese) and skipped, the others are applied (nothing is,
     with `dry_run`). Uploading the same sheet again changes nothing."""
     _require_admin(actor)
-    unit = _unit_for(actor, unit_code or actor.unit.code, year)
+    unit = unit_for(actor, unit_code or actor.unit.code, year)
     have = _own_targets(unit.id, year)
     results = []
     for offset, cells in enumerate(_read_rows(data)):

@@ -34,7 +34,7 @@ def target_payload(target: ReportTarget) -> dict:
     }
 
 
-def _unit_for(actor: User, code: str, year: int | None) -> Unit:
+def unit_for(actor: User, code: str, year: int | None) -> Unit:
     unit = (find_version(code, date(year, 12, 31)) if year else None) or resolve_unit(code)
     if actor.role not in REVIEWER_ROLES or not actor.unit.contains(unit):
         raise Problem("report.not_allowed")
@@ -57,7 +57,7 @@ def effective_targets(unit: Unit, year: int) -> dict[str, ReportTarget]:
 
 
 def list_targets(*, actor: User, unit_code: str | None, year: int | None) -> dict:
-    unit = _unit_for(actor, unit_code or actor.unit.code, year)
+    unit = unit_for(actor, unit_code or actor.unit.code, year)
     query = select(ReportTarget).where(ReportTarget.unit_id == unit.id)
     if year:
         query = query.where(ReportTarget.year == year)
@@ -81,7 +81,7 @@ def put_target(*, actor: User, unit_code: str, year: int, indicator: str, value:
     spec = CATALOGUE.get(indicator)
     if spec is None:
         raise Problem("report.unknown_indicator")
-    unit = _unit_for(actor, unit_code, year)
+    unit = unit_for(actor, unit_code, year)
     basis = basis or spec.bases[0]
     if basis not in spec.bases:
         raise invalid("basis", "field.not_a_choice", "report.basis_choices",
@@ -129,7 +129,7 @@ def _audited(target: ReportTarget | None) -> dict | None:
 def delete_target(*, actor: User, unit_code: str, year: int, indicator: str) -> None:
     if actor.role != "admin":
         raise Problem("report.not_allowed", say("report.targets_admins"))
-    unit = _unit_for(actor, unit_code, year)
+    unit = unit_for(actor, unit_code, year)
     target = db.session.scalar(select(ReportTarget).where(
         ReportTarget.unit_id == unit.id, ReportTarget.year == year,
         ReportTarget.indicator == indicator))
