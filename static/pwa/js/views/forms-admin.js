@@ -2,11 +2,13 @@
 // choice) or its XLSForm sheet downloaded and uploaded back; the server's plain-language
 // preview and refusals first, then publish. Loaded only when she opens it.
 import { api, ApiProblem } from "../api.js";
-import { t, currentLang } from "../i18n/index.js";
+import { t, addTexts, currentLang } from "../i18n/index.js";
+import texts from "../i18n/forms-admin.js";
 import { el, toast, lbl } from "../ui.js";
 import { currentDefinitions, refreshDefinitions } from "../forms/definition.js";
 
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+addTexts(texts);
 
 // A list is named by the question that uses it.
 function listTitle(definition, name, lang) {
