@@ -39,6 +39,14 @@ class Device:
                              "keys": {"p256dh": b64url(public), "auth": b64url(self.auth)}}
 
 
+class _Server(ThreadingHTTPServer):
+    # The push queue sends with up to PUSH_WORKERS (32) connections at once, and a test
+    # may run several rounds in parallel: with the default backlog of 5 the kernel
+    # refused some of them (a push "failed: ConnectionError" that a real service takes).
+    request_queue_size = 256
+    daemon_threads = True
+
+
 class FakePushService:
     def __init__(self):
         self.received: list[dict] = []
@@ -63,7 +71,7 @@ class FakePushService:
                 self.send_response(201)
                 self.end_headers()
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
