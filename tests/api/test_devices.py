@@ -145,3 +145,24 @@ def test_a_nudge_needs_something_at_risk_and_an_officer_in_her_subtree(login):
                    403, "scope.forbidden")
     assert_problem(supervisor.post("/api/devices/nudge", json={"username": "nobody.here"}),
                    404, "user.not_found")
+
+
+def test_a_nudge_reaches_her_phone_as_one_push_however_often_it_is_tapped(login):
+    from tests.fake_push import FakePushService
+
+    service = FakePushService()
+    try:
+        officer = login("canbo.anthanh2")
+        assert officer.post("/api/push/subscriptions",
+                            json=service.device("phone").subscription).status_code == 201
+        officer.post("/api/devices/health", json=report(
+            records={"queued": {"count": 2, "age_seconds": 4 * DAY}}))
+        supervisor = login("giamsat.culaodung")
+        for _ in range(3):
+            assert supervisor.post("/api/devices/nudge",
+                                   json={"username": "canbo.anthanh2"}).status_code == 200
+        [pushed] = service.wait(1)
+        assert pushed["payload"]["body"].startswith("Có 2 phiếu chưa gửi từ 4 ngày trước")
+        assert pushed["payload"]["url"] == "/#/"
+    finally:
+        service.close()
