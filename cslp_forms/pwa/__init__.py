@@ -96,6 +96,11 @@ def service_worker_source() -> str:
 
 def _send(name: str, mimetype: str | None = None):
     response = send_from_directory(PWA_DIR, name, mimetype=mimetype, max_age=0)
+    if response.status_code == 304:
+        # werkzeug opened the file before it knew the answer was "not modified", and a
+        # 304 is sent without reading it: close it now (left to the garbage collector it
+        # is a ResourceWarning in some later, unrelated place).
+        response.close()
     # The worker decides what is cached; the browser must always revalidate the shell.
     response.headers["Cache-Control"] = "no-cache"
     return response

@@ -36,3 +36,21 @@ def test_the_import_graph_follows_static_imports_and_skips_dynamic_ones(tmp_path
     monkeypatch.setattr(pwa, "PWA_DIR", tmp_path)
     assert pwa.start_modules() == ["/pwa/js/shared.js", "/pwa/js/a.js", "/pwa/js/b.js",
                                    "/pwa/js/c.js", "/pwa/js/app.js"]
+
+
+def test_a_not_modified_module_leaves_no_file_open(client):
+    """The service worker revalidates every module (304s): each one used to leave its file
+    open until the garbage collector found it, a ResourceWarning in a later test."""
+    import gc
+    import warnings
+
+    first = client.get("/pwa/js/app.js")
+    etag = first.headers["ETag"]
+    first.close()  # a server closes what it has sent; the test client leaves that to us
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        for _ in range(3):
+            assert client.get("/pwa/js/app.js", headers={"If-None-Match": etag}
+                              ).status_code == 304
+        gc.collect()
+    assert [str(w.message) for w in seen if w.category is ResourceWarning] == []
