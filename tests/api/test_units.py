@@ -29,3 +29,21 @@ def test_unknown_parent_is_404(login):
 
 def test_units_need_sign_in(client):
     assert_problem(client.get("/api/units"), 401, "auth.required")
+
+
+def test_the_whole_picker_tree_comes_in_one_request(login):
+    """Issue 19, item 1: the phone fetched each district's communes one request after
+    another (12 round trips at sign-in on 3G); depth=2 answers them all at once, the same
+    units as asking district by district."""
+    officer = login("canbo.anthanh2")
+    res = officer.get("/api/units?parent=94&depth=2")
+    assert res.status_code == 200
+    tree = res.get_json()["units"]
+    assert len(tree) == len(officer.get("/api/units?parent=94").get_json()["units"])
+    for district in tree:
+        one_by_one = officer.get(f"/api/units?parent={district['code']}").get_json()["units"]
+        assert district["children"] == one_by_one
+    cu_lao_dung = next(d for d in tree if d["code"] == "945")
+    assert "31630" in [c["code"] for c in cu_lao_dung["children"]]
+    for bad in ("3", "0", "two"):
+        assert_problem(officer.get(f"/api/units?parent=94&depth={bad}"), 400, "request.invalid")

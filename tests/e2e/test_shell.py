@@ -85,3 +85,19 @@ def test_the_watch_sees_csp_refusals_page_errors_and_5xx(page, context, live_ser
         assert watch.undeclared() == []
     finally:
         other.close()
+
+
+def test_sign_in_fetches_the_unit_tree_in_one_request(page, live_server):
+    """Issue 19, item 1: twelve /api/units calls one after another were 4 of the 5 s from
+    "Đăng nhập" to home on 3G."""
+    from tests.e2e.conftest import sign_in
+
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if "/api/units" in r.url else None)
+    page.goto(live_server)
+    sign_in(page, "canbo.anthanh2")
+    page.wait_for_selector("#home")
+    page.wait_for_timeout(500)
+    assert len(asked) == 1 and "depth=2" in asked[0], asked
+    tree = page.evaluate("import('/pwa/js/units.js').then(u => u.unitTree())")
+    assert len(tree) == 11 and all(d["children"] for d in tree)

@@ -4,12 +4,8 @@ import { api } from "./api.js";
 import { kv } from "./db.js";
 
 export async function refreshUnits(rootCode) {
-  const districts = (await api(`/api/units?parent=${rootCode}`)).units;
-  const tree = [];
-  for (const district of districts) {
-    const communes = (await api(`/api/units?parent=${district.code}`)).units;
-    tree.push({ ...district, children: communes });
-  }
+  // The whole tree in one request (depth=2), not one per district: 12 round trips on 3G.
+  const tree = (await api(`/api/units?parent=${rootCode}&depth=2`)).units;
   await kv.set("units", { root: rootCode, tree, fetched_at: new Date().toISOString() });
   return tree;
 }
