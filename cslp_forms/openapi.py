@@ -142,9 +142,11 @@ PATHS = {
     "/api/auth/logout": {"post": _op("Sign out", errors=(401, 403))},
     "/api/auth/me": {"get": _op("The signed-in user, unit path and CSRF token", ok=MeSchema,
                                 errors=(401,))},
-    "/api/units": {"get": _op("Children of a unit valid on a date", ok=UnitListSchema,
-                              params=[_q("parent", "unit code"), _q("on", "YYYY-MM-DD")],
-                              errors=(400, 401, 404))},
+    "/api/units": {"get": _op(
+        "Children of a unit valid on a date (depth=2: each with its own children, the "
+        "whole picker tree in one request)", ok=UnitListSchema,
+        params=[_q("parent", "unit code"), _q("on", "YYYY-MM-DD"),
+                _q("depth", "1 (default) or 2", "integer")], errors=(400, 401, 404))},
     "/api/users": {
         "get": _op("Accounts of the administrator's subtree", ok=UserListSchema,
                    params=[_q("unit", "unit code")], errors=(400, 401, 403, 404)),
