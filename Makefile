@@ -10,7 +10,7 @@ PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
 export FLASK_APP := wsgi
 
-.PHONY: run test install chromium postgres lint bench fuzz
+.PHONY: run test install chromium nginx postgres lint bench fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,7 @@ run: $(VENV)/.run-installed
 		--workers $(WORKERS) wsgi:app
 
 ## make test: the whole suite, PostgreSQL and browser tests included.
-test: $(VENV)/.test-installed chromium postgres
+test: $(VENV)/.test-installed chromium nginx postgres
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
@@ -49,6 +49,12 @@ test: $(VENV)/.test-installed chromium postgres
 chromium:
 	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && \
 		$(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+# Debian's nginx for the test of the deployed nginx site (tests/api/test_server_limits.py);
+# installed only, never started as a service.
+nginx:
+	@test -x /usr/sbin/nginx || { $(SUDO) apt-get update -qq && \
+		$(SUDO) apt-get install -y -qq nginx >/dev/null; }
 
 # PostgreSQL 127.0.0.1:5432 runs on these machines; start it if it has stopped.
 postgres:

@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from tests.chaos.test_chaos import ROOT, Gunicorn, _free_port
+from tests.conftest import missing
 
 
 def _migrated(tmp_path) -> str:
@@ -79,9 +80,9 @@ def _nginx_conf(tmp_path, upstream_port: int, port: int) -> str:
             f" upstream cslp_app {{ server 127.0.0.1:{upstream_port}; }}\n{block}\n}}\n")
 
 
-@pytest.mark.skipif(shutil.which("nginx") is None and not os.path.exists("/usr/sbin/nginx"),
-                    reason="nginx is not installed (optional: only the deployment uses it)")
 def test_behind_the_deployed_nginx_every_oversized_request_gets_a_problem(tmp_path):
+    if shutil.which("nginx") is None and not os.path.exists("/usr/sbin/nginx"):
+        missing("no nginx (make test installs Debian's nginx)")
     live = Gunicorn(_migrated(tmp_path), tmp_path,
                     args=("--config", str(ROOT / "deploy" / "gunicorn.conf.py"),
                           "--workers", "1"))
