@@ -47,6 +47,36 @@ def test_shell_opens_offline_after_one_visit(page, context, live_server):
     context.set_offline(False)
 
 
+COUNT_HOMES = """() => {
+  window.homesDrawn = 0;
+  new MutationObserver((changes) => {
+    for (const change of changes) for (const node of change.addedNodes) {
+      if (node.id === "home") window.homesDrawn += 1;
+    }
+  }).observe(document.getElementById("view"), { childList: true });
+}"""
+
+
+def test_sign_in_draws_home_once_so_a_tap_right_after_is_not_covered(page, live_server):
+    """Sign-in used to route twice (the address changed, and an explicit call): the later
+    drawing came a moment after the first and covered the PIN screen she had just opened.
+    The sync is held here, so no sync-ended redraw can blur the count."""
+    held = []
+    page.route("**/api/sync/**", lambda route: held.append(route))
+    page.goto(live_server)
+    page.wait_for_selector("#login-form")
+    page.evaluate(COUNT_HOMES)
+    sign_in(page, "canbo.anthanh2")
+    page.wait_for_selector("#home")
+    page.click("#new-incident")
+    expect(page.locator("#pin-new")).to_be_visible()
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.homesDrawn") == 1
+    expect(page.locator("#pin-new")).to_be_visible()
+    for route in held:
+        route.continue_()
+
+
 def test_logout_returns_to_sign_in(page, live_server):
     page.goto(live_server)
     sign_in(page, "giamsat.culaodung")

@@ -4,6 +4,12 @@
 import { kv } from "./db.js";
 
 let csrfToken;
+// Reads under way, dropped at sign-out so that none comes back 401 after it.
+const reads = new Set();
+
+export function abortReads() {
+  for (const controller of reads) controller.abort();
+}
 
 export class ApiProblem extends Error {
   constructor(status, body) {
@@ -44,6 +50,8 @@ export async function api(path, { method = "GET", body, raw, headers = {}, timeo
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeout);
   init.signal = controller.signal;
+  const read = method === "GET" || method === "HEAD";
+  if (read) reads.add(controller);
   let response;
   try {
     response = await fetch(path, init);
@@ -51,6 +59,7 @@ export async function api(path, { method = "GET", body, raw, headers = {}, timeo
     throw new ApiProblem(0, { code: "network", title: String(err) });
   } finally {
     clearTimeout(timer);
+    reads.delete(controller);
   }
   const type = response.headers.get("Content-Type") || "";
   if (blob && response.ok) return response.blob();

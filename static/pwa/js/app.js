@@ -1,6 +1,6 @@
 // Boot and routing: who is signed in (offline too), which screen, when to sync, and
 // offering (never forcing) an app update.
-import { api, setCsrfToken } from "./api.js";
+import { abortReads, api, setCsrfToken } from "./api.js";
 import { kv } from "./db.js";
 import { t, setLang, currentLang } from "./i18n/index.js";
 import { el, ask, toast } from "./ui.js";
@@ -24,6 +24,21 @@ let me = null;
 let waitingWorker = null;
 const IDLE_MS = 5 * 60 * 1000;
 let idleTimer = null;
+// Each screen change takes a turn. Home is drawn again by background events (a sync that
+// ended, the due list); a drawing that finishes after a newer screen began draws nothing,
+// so it can never cover what she has just tapped (a PIN to choose, a new form).
+let turn = 0;
+function claimView() {
+  const mine = ++turn;
+  return () => mine !== turn;
+}
+
+// Show a screen: a new address routes through hashchange (followScreens), the same one
+// routes here; never both, or two drawings of one screen race each other.
+function go(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
 
 function langButton() {
   return el("button", { type: "button", class: "secondary", id: "lang-switch", onclick: () => {
@@ -53,16 +68,14 @@ async function signedIn(user) {
   await kv.set("paused", false);
   if (me.must_change_password) {
     // Signed in with a one-time code: nothing else until she has her own password.
-    location.hash = "#/";
-    route();
+    go("#/");
     return;
   }
   await refreshDefinitions();
   try { await refreshUnits(me.unit_path[0].code); } catch { /* offline: pickers use the last list */ }
   await checkStorage();
   const stay = location.hash && !/^#\/(login|code)\b/.test(location.hash);
-  location.hash = stay ? location.hash : "#/";
-  route();
+  go(stay ? location.hash : "#/");
   drain();
 }
 
@@ -85,6 +98,7 @@ async function logout() {
   const records = await listRecords(me.username);
   const unsent = records.filter(isUnsent).length;
   if (unsent && !(await ask(t("logout.ask_keep", { n: unsent }), t("home.logout")))) return;
+  abortReads();
   try { await api("/api/auth/logout", { method: "POST" }); } catch { /* offline: forget locally */ }
   await forgetSent(records);
   await (await import("./cases.js")).forgetParents(me.username);
@@ -92,8 +106,7 @@ async function logout() {
   await kv.remove("me");
   await setCsrfToken(null);
   me = null;
-  location.hash = "#/login";
-  route();
+  go("#/login");
 }
 
 function showLogin(notice = "", slip = null) {
@@ -106,6 +119,7 @@ function showLogin(notice = "", slip = null) {
 // replaces the link in the history, so going back does not start yet another draft.
 async function newForm(definition, { fromLink = false } = {}) {
   if (definition.sensitive && (await vault.state()) === "none") {
+    claimView();
     renderPinSetup(view, { onDone: () => newForm(definition, { fromLink }),
       onCancel: () => (fromLink ? location.replace("#/") : route()) });
     return;
@@ -161,6 +175,7 @@ async function sendNow() {
 let lastEdit = null;
 
 export async function route() {
+  const stale = claimView();
   const [hash, params = ""] = (location.hash || "#/").split("?");
   const [, screen, arg] = hash.split("/");
   if (lastEdit && !(screen === "edit" && arg === lastEdit) && me) await discardIfEmpty(me.username, lastEdit);
@@ -230,7 +245,7 @@ export async function route() {
   if (isProvinceAdmin(me) && screen === "forms-admin") {
     return (await import("./views/forms-admin.js")).renderFormsAdmin(view, { params });
   }
-  return renderHome(view, { me, onNew: newForm, onSendNow: sendNow, onLogout: logout,
+  return renderHome(view, { me, stale, claim: claimView, onNew: newForm, onSendNow: sendNow, onLogout: logout,
     onSignInAgain: () => { location.hash = "#/login"; }, langButton });
 }
 

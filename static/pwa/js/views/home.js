@@ -11,7 +11,7 @@ import { state as vaultState } from "../vault.js";
 import { renderPinSetup } from "./lock.js";
 
 export async function renderHome(view, options) {
-  const { me, onNew, onSendNow, onLogout, onSignInAgain, langButton } = options;
+  const { me, onNew, onSendNow, onLogout, onSignInAgain, langButton, stale = () => false, claim = () => {} } = options;
   const lang = currentLang();
   const [records, definitions, lastSync, paused, vault, storageNotes] = await Promise.all([
     listRecords(me.username), currentDefinitions(), kv.get("last_sync"), kv.get("paused"), vaultState(),
@@ -22,13 +22,18 @@ export async function renderHome(view, options) {
     ? el("section", { class: "card warn", id: "pin-needed" },
       el("p", {}, t("home.pin_needed")),
       el("button", { type: "button", id: "pin-setup-now", disabled: !navigator.onLine,
-        onclick: () => renderPinSetup(view, { onDone: () => renderHome(view, options), onCancel: () => renderHome(view, options) }) },
+        onclick: () => {
+          claim();
+          const back = () => renderHome(view, { ...options, stale: undefined });
+          renderPinSetup(view, { onDone: back, onCancel: back });
+        } },
       t("home.pin_setup_now"))) : null;
   const counts = countByBucket(records);
   const health = healthLine(recordHealth(records));
   // What is due: the last list at once, the fresh one when it comes (home never waits
   // for the network, so a slow answer cannot draw home over the next screen).
   const dueSlot = el("div", { id: "due-slot" }, dueCard((await kv.get("due_week")) || [], counts));
+  if (stale()) return;  // a newer screen began while this one was gathering
   refreshDue().then((due) => { if (due) dueSlot.replaceChildren(...[dueCard(due, counts)].filter(Boolean)); });
   // The browser may evict what is stored: that matters only while work is unsent, and
   // the one thing that helps is sending it (or installing the app, which keeps storage).
