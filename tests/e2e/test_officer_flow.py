@@ -245,6 +245,7 @@ def test_photo_is_downscaled_to_1600px_jpeg_and_uploaded(page, live_server, tmp_
 def test_signing_out_with_unsent_records_asks_and_keeps_them(page, context, live_server):
     page.goto(live_server)
     sign_in(page, "canbo.anthanh2")
+    wait_for_worker(page)  # it installs behind the first screen: the reload below is offline
     context.set_offline(True)
     page.evaluate(ENQUEUE, [2, VALID])
     page.reload()

@@ -11,7 +11,7 @@ import { refreshUnits } from "./units.js";
 import { renderLogin } from "./views/login.js";
 import { renderHome } from "./views/home.js";
 import { renderRecords } from "./views/records.js";
-import { renderFormView } from "./views/form.js";
+import { renderFormView, saveTyping } from "./views/form.js";
 import { renderRecord } from "./views/record.js";
 import { renderPinSetup, renderRecover, renderUnlock } from "./views/lock.js";
 import * as vault from "./vault.js";
@@ -41,8 +41,8 @@ function go(hash) {
 }
 
 function langButton() {
-  return el("button", { type: "button", class: "secondary", id: "lang-switch", onclick: () => {
-    setLang(currentLang() === "vi" ? "en" : "vi");
+  return el("button", { type: "button", class: "secondary", id: "lang-switch", onclick: async () => {
+    await setLang(currentLang() === "vi" ? "en" : "vi");
     showNet();
     route();
   } }, t("lang.switch"));
@@ -59,24 +59,43 @@ function showNet() {
 // five wrong PINs (the server gives the recovery secret only against it).
 let typedPassword = null;
 
-async function signedIn(user) {
+// Signed in, from the sign-in screen or (`drawn`) behind a screen already drawn from the
+// phone at boot. The calls that do not need each other run at once; home is drawn as soon
+// as what it shows is here (the forms, the storage warning), the unit tree comes behind
+// it (a form's unit picker waits for it: units.js).
+async function signedIn(user, { drawn = false } = {}) {
+  const before = JSON.stringify(me);
   me = { ...user };
   delete me.csrf_token;
   vault.setOwner(me.username);
-  await kv.set("me", me);
-  await setCsrfToken(user.csrf_token);
-  await kv.set("paused", false);
+  await Promise.all([kv.set("me", me), setCsrfToken(user.csrf_token), kv.set("paused", false)]);
   if (me.must_change_password) {
     // Signed in with a one-time code: nothing else until she has her own password.
     go("#/");
     return;
   }
-  await refreshDefinitions();
-  try { await refreshUnits(me.unit_path[0].code); } catch { /* offline: pickers use the last list */ }
-  await checkStorage();
+  refreshUnits(me.unit_path[0].code).catch(() => { /* offline: pickers use the last list */ });
+  if (drawn) {
+    // Her screen is up already: the sync brings new form versions (and redraws home when
+    // it ends); home is drawn again now only if who she is changed, and only if nothing
+    // newer has been opened on top of it.
+    checkStorage();
+    if (JSON.stringify(me) !== before && onListing()) route();
+    drain();
+    return;
+  }
+  await Promise.all([refreshDefinitions(), checkStorage()]);
   const stay = location.hash && !/^#\/(login|code)\b/.test(location.hash);
   go(stay ? location.hash : "#/");
+  registerWorkerSoon();
   drain();
+}
+
+// Home or a record list is on screen, and the address still says so (right after a tap
+// on a form the old home is still drawn, and routing again would draw over the form).
+function onListing() {
+  const [, screen] = (location.hash || "#/").split("?")[0].split("/");
+  return (!screen || screen === "records") && Boolean(view.querySelector("#home, #records, #records-empty"));
 }
 
 // What the browser allows us to keep; the home screen warns with it where it matters
@@ -110,6 +129,7 @@ async function logout() {
 }
 
 function showLogin(notice = "", slip = null) {
+  claimView();  // a drawing still gathering (home at boot) must not cover the sign-in
   const typed = (user, password) => { typedPassword = password; return signedIn(user); };
   renderLogin(view, { onSignedIn: typed, langButton, notice,
     username: slip ? slip.get("u") || "" : me?.username || "", code: slip ? slip.get("c") || "" : null });
@@ -178,6 +198,7 @@ export async function route() {
   const stale = claimView();
   const [hash, params = ""] = (location.hash || "#/").split("?");
   const [, screen, arg] = hash.split("/");
+  await saveTyping();  // what she typed in the form she is leaving is written first
   if (lastEdit && !(screen === "edit" && arg === lastEdit) && me) await discardIfEmpty(me.username, lastEdit);
   lastEdit = screen === "edit" ? arg : null;
   if (screen === "code") {
@@ -259,6 +280,29 @@ function offerUpdate(worker) {
   banner.hidden = false;
 }
 
+// The worker's install precaches every shell file: on 3G that would share the link with
+// her first screen. It is registered once a screen is drawn and the page is idle; on the
+// sign-in screen a few seconds later (she is typing; a sign-in under way goes first),
+// or as soon as home is drawn after it.
+const WORKER_WAIT_AT_SIGN_IN = 5000;
+let workerTimer = null;
+let workerAsked = false;
+
+function registerWorkerSoon(delay = 0) {
+  if (workerAsked) return;
+  clearTimeout(workerTimer);
+  workerTimer = setTimeout(() => {
+    const idle = globalThis.requestIdleCallback || ((run) => setTimeout(run, 50));
+    idle(async () => {
+      if (workerAsked) return;
+      workerAsked = true;
+      // The first form she opens needs this module: fetched before the precache begins.
+      await import("./forms/sections.js").catch(() => {});
+      registerWorker();
+    }, { timeout: 2000 });
+  }, delay);
+}
+
 function registerWorker() {
   if (!("serviceWorker" in navigator)) return;
   let reloading = false;
@@ -278,7 +322,7 @@ function registerWorker() {
 }
 
 async function boot() {
-  setLang(currentLang());
+  await setLang(currentLang());  // English is fetched only when it is her language
   showNet();
   addEventListener("online", () => { showNet(); drain(); });
   addEventListener("offline", showNet);
@@ -289,10 +333,8 @@ async function boot() {
     // old home is still drawn, and routing again would draw the form twice, losing what
     // she had begun to type).
     const [, screen] = (location.hash || "#/").split("?")[0].split("/");
-    const listing = !screen || screen === "records";
-    if (event.type === "done" && listing && view.querySelector("#home, #records, #records-empty")) route();
+    if (event.type === "done" && onListing()) route();
   });
-  registerWorker();
   me = (await kv.get("me")) || null;
   vault.setOwner(me?.username);
   document.getElementById("lock-now").addEventListener("click", lockNow);
@@ -301,24 +343,31 @@ async function boot() {
   if (!me) {
     // Nobody has signed in on this phone: the server could only answer 401. (route()
     // shows the sign-in, filled in when she came by a slip's QR code, #/code?u=…&c=….)
-    route();
+    await route();
+    registerWorkerSoon(WORKER_WAIT_AT_SIGN_IN);
     return;
   }
+  // Draw first, from the phone (online or not); the server is asked behind the screen.
+  const drawing = route();
+  const first = turn;
+  drawing.then(() => registerWorkerSoon(), (err) => { registerWorkerSoon(); throw err; });
+  let fresh;
   try {
-    const fresh = await api("/api/auth/me");
-    await signedIn(fresh);
-    return;
+    fresh = await api("/api/auth/me");
   } catch (problem) {
-    if (problem.status === 401 && me) await kv.set("paused", true);
     if (problem.status === 401) {
-      if ((location.hash || "").startsWith("#/code")) route();  // a sign-in slip's QR code
-      else showLogin(me ? t("login.again") : "");
+      // The session ended: the outbox waits, the records stay. The sign-in replaces the
+      // screen drawn at boot, never one she has opened since (home then says it).
+      await kv.set("paused", true);
+      await drawing;
+      if (turn === first && !(location.hash || "").startsWith("#/code")) showLogin(t("login.again"));
       return;
     }
+    // Offline (or the server is away): she works on what the phone has.
+    drain();
+    return;
   }
-  // Offline (or the server is away): open for the last signed-in user.
-  route();
-  if (me) drain();
+  await signedIn(fresh, { drawn: true });
 }
 
 boot();

@@ -3,14 +3,26 @@
 import { api } from "./api.js";
 import { kv } from "./db.js";
 
-export async function refreshUnits(rootCode) {
+// The refresh under way (sign-in runs it behind home): on a phone that has no tree yet, a
+// picker drawn meanwhile waits for it, so the first form still lists every unit.
+let refreshing = null;
+
+export function refreshUnits(rootCode) {
   // The whole tree in one request (depth=2), not one per district: 12 round trips on 3G.
-  const tree = (await api(`/api/units?parent=${rootCode}&depth=2`)).units;
-  await kv.set("units", { root: rootCode, tree, fetched_at: new Date().toISOString() });
-  return tree;
+  const run = (async () => {
+    const tree = (await api(`/api/units?parent=${rootCode}&depth=2`)).units;
+    await kv.set("units", { root: rootCode, tree, fetched_at: new Date().toISOString() });
+    return tree;
+  })();
+  refreshing = run.catch(() => null).finally(() => { if (refreshing === waiting) refreshing = null; });
+  const waiting = refreshing;
+  return run;
 }
 
 export async function unitTree() {
+  const kept = (await kv.get("units"))?.tree;
+  if (kept?.length || !refreshing) return kept || [];
+  await refreshing;  // never rejects: offline, the last list (none) is used
   return (await kv.get("units"))?.tree || [];
 }
 

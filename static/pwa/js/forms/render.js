@@ -1,9 +1,11 @@
-// Renders a form definition into DOM controls bound to `record.answers`. Relevance is
-// re-evaluated on every change; an answer to a question that stops applying is cleared
-// (so what is sent always passes the server's `relevant` rule).
+// Renders a form definition into DOM controls bound to `record.answers`. On a change,
+// only the questions whose rules (relevant, required_if) read the changed answer are
+// evaluated again, and the page is touched only where a result changed; an answer to a
+// question that stops applying is cleared (so what is sent always passes the server's
+// `relevant` rule), and what reads that answer follows.
 import { el, toast, lbl } from "../ui.js";
 import { t, hasKey } from "../i18n/index.js";
-import { isRelevant, isRequired, scopeLookup } from "./validate.js";
+import { conditionFields, isRelevant, isRequired, scopeLookup } from "./validate.js";
 import { unitSelect } from "../units.js";
 
 const RADIO_LIMIT = 6;
@@ -34,7 +36,11 @@ export function findSpec(definition, path) {
 
 // `form`: what the functions below share, with each field drawn so far by its path.
 export function renderForm(definition, record, { lang, units = [], onChange, onPhoto, photoUrl }) {
-  const form = { definition, record, lang, units, onChange, onPhoto, photoUrl, wrappers: new Map(), node: null };
+  // readers: answer name -> paths of the drawn questions whose rules read it (a name, not
+  // a path: a row's rule may read the row's answer or one above it; evaluating one more
+  // question than needed is harmless).
+  const form = { definition, record, lang, units, onChange, onPhoto, photoUrl, wrappers: new Map(),
+    readers: new Map(), node: null };
   form.node = el("div", { class: "form-fields" },
     definition.fields.map((spec) => field(form, spec, record.answers, "", null, definition.fields)));
   queueMicrotask(() => applyRelevance(form));
@@ -54,7 +60,12 @@ function field(form, spec, scope, prefix, outer, siblings) {
   target?.setAttribute("aria-describedby", [hint && `${id}-hint`, errorId].filter(Boolean).join(" "));
   const wrapper = el("div", { class: `field type-${spec.type}`, "data-path": path },
     heading(form, spec, id, requiredMark), hint, input, error);
-  form.wrappers.set(path, { wrapper, spec, scope, outer, siblings, requiredMark, error, input: target });
+  form.wrappers.set(path, { wrapper, spec, scope, requiredMark, error, input: target,
+    lookup: scopeLookup(siblings, scope, outer), mark: "", errorText: "" });
+  for (const name of readsOf(spec)) {
+    if (!form.readers.has(name)) form.readers.set(name, new Set());
+    form.readers.get(name).add(path);
+  }
   return wrapper;
 }
 
@@ -78,7 +89,7 @@ function setValue(form, scope, name, value) {
   } else {
     scope[name] = value;
   }
-  applyRelevance(form);
+  applyRelevance(form, name);
   form.onChange?.();
 }
 
@@ -224,19 +235,57 @@ function photos(form, spec, scope, id) {
 const CONTROLS = { text: textInput, long_text: longText, integer: integerInput, date: dateInput,
   select_one: choiceOne, yes_no: choiceOne, select_multiple: choiceMany, unit: unitPicker, repeat, photo: photos };
 
-// Fields gone from the screen (a removed row) are dropped from form.wrappers.
-function applyRelevance(form) {
-  for (const [path, w] of form.wrappers) {
-    if (!form.node.contains(w.wrapper)) { form.wrappers.delete(path); continue; }
-    const lookup = scopeLookup(w.siblings, w.scope, w.outer);
-    const relevant = isRelevant(w.spec, lookup);
-    w.wrapper.hidden = !relevant;
-    if (!relevant && w.spec.name in w.scope) {
-      delete w.scope[w.spec.name];
-      resetControl(w);
+// The answer names a question's rules read, worked out once per question of a definition.
+const READS = new WeakMap();
+function readsOf(spec) {
+  if (!READS.has(spec)) READS.set(spec, new Set([...conditionFields(spec.relevant), ...conditionFields(spec.required_if)]));
+  return READS.get(spec);
+}
+
+// `changed`: the name of the answer that changed (only its readers are evaluated), or
+// none to evaluate every drawn question (first drawing, rows added or removed). Fields
+// gone from the screen (a removed row) are dropped from form.wrappers.
+function applyRelevance(form, changed) {
+  const cleared = [];
+  if (changed === undefined) {
+    for (const [path, w] of form.wrappers) {
+      if (!form.node.contains(w.wrapper)) { form.wrappers.delete(path); continue; }
+      if (evaluateField(w)) cleared.push(w.spec.name);
     }
-    w.requiredMark.textContent = relevant && isRequired(w.spec, lookup) ? t("form.required_mark") : "";
+  } else {
+    cleared.push(changed);
   }
+  const done = new Set();
+  while (cleared.length) {
+    const name = cleared.pop();
+    if (done.has(name)) continue;
+    done.add(name);
+    for (const path of form.readers.get(name) || []) {
+      const w = form.wrappers.get(path);
+      if (!w) continue;
+      if (!form.node.contains(w.wrapper)) { form.wrappers.delete(path); continue; }
+      if (evaluateField(w)) cleared.push(w.spec.name);
+    }
+  }
+}
+
+// One question's relevance and required mark, written only where they changed; true when
+// its answer was cleared (it stopped applying).
+function evaluateField(w) {
+  const relevant = isRelevant(w.spec, w.lookup);
+  if (w.wrapper.hidden !== !relevant) w.wrapper.hidden = !relevant;
+  let cleared = false;
+  if (!relevant && w.spec.name in w.scope) {
+    delete w.scope[w.spec.name];
+    resetControl(w);
+    cleared = true;
+  }
+  const mark = relevant && isRequired(w.spec, w.lookup) ? t("form.required_mark") : "";
+  if (w.mark !== mark) {
+    w.requiredMark.textContent = mark;
+    w.mark = mark;
+  }
+  return cleared;
 }
 
 function resetControl(w) {
@@ -247,13 +296,18 @@ function resetControl(w) {
 }
 
 // Each error under its field or the nearest drawn one above; returns those with none.
+// Only the fields whose text changed are touched (this runs on every key once she has
+// tried to send).
 function showErrors(form, errors) {
-  for (const w of form.wrappers.values()) clearError(w);
+  const texts = new Map();
   const unplaced = [];
   for (const error of errors) {
     const w = form.wrappers.get(drawnPath(form, error.field));
-    if (w) addError(w, errorText(error, form.definition, form.lang)); else unplaced.push(error);
+    if (!w) { unplaced.push(error); continue; }
+    const text = errorText(error, form.definition, form.lang);
+    texts.set(w, texts.has(w) ? `${texts.get(w)} ${text}` : text);
   }
+  for (const w of form.wrappers.values()) setError(w, texts.get(w) || "");
   return unplaced;
 }
 
@@ -262,16 +316,12 @@ function drawnPath(form, path) {
   return path;
 }
 
-function clearError(w) {
-  w.error.hidden = true;
-  w.error.textContent = "";
-  w.wrapper.classList.remove("invalid");
-  w.input?.removeAttribute("aria-invalid");
-}
-
-function addError(w, text) {
-  w.error.hidden = false;
-  w.error.textContent = w.error.textContent ? `${w.error.textContent} ${text}` : text;
-  w.wrapper.classList.add("invalid");
-  w.input?.setAttribute("aria-invalid", "true");
+function setError(w, text) {
+  if (w.errorText === text) return;
+  w.errorText = text;
+  w.error.hidden = !text;
+  w.error.textContent = text;
+  w.wrapper.classList.toggle("invalid", Boolean(text));
+  if (text) w.input?.setAttribute("aria-invalid", "true");
+  else w.input?.removeAttribute("aria-invalid");
 }

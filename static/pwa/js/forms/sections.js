@@ -30,10 +30,12 @@ export function sectionize(node, answers, labelOf) {
       const shown = members.filter((m) => !m.hidden);
       const done = shown.filter((m) => answered(answers[m.dataset.path])).length;
       const errors = members.filter((m) => m.classList.contains("invalid")).length;
-      progress.textContent = errors ? t("form.section_errors", { done, total: shown.length, n: errors })
+      const text = errors ? t("form.section_errors", { done, total: shown.length, n: errors })
         : t("form.section_done", { done, total: shown.length });
-      section.classList.toggle("has-errors", errors > 0);
-      section.hidden = shown.length === 0;
+      // Runs as she types: the page is written only where a count changed.
+      if (progress.textContent !== text) progress.textContent = text;
+      if (section.classList.contains("has-errors") !== errors > 0) section.classList.toggle("has-errors", errors > 0);
+      if (section.hidden !== (shown.length === 0)) section.hidden = shown.length === 0;
     }
   }
   // Open the section that holds `target` (so it can be scrolled to and focused).

@@ -43,6 +43,16 @@ export function evaluate(condition, lookup) {
   throw new Error(`unknown condition ${JSON.stringify(condition)}`);
 }
 
+// The answer names a condition reads (none for no condition).
+export function conditionFields(condition, out = new Set()) {
+  if (!condition) return out;
+  if (has(condition, "all")) condition.all.forEach((c) => conditionFields(c, out));
+  else if (has(condition, "any")) condition.any.forEach((c) => conditionFields(c, out));
+  else if (has(condition, "not")) conditionFields(condition.not, out);
+  else out.add(condition.field);
+  return out;
+}
+
 // A lookup for conditions: a name is found in the current row first, then above it.
 export function scopeLookup(specs, scope, outer) {
   const names = new Set(specs.map((s) => s.name));

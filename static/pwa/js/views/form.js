@@ -1,5 +1,5 @@
-// Filling a form: rendered from its definition, saved on every change, validated with
-// the same rules as the server, sent to the outbox with "Gửi".
+// Filling a form: rendered from its definition, saved as she types (at most a second
+// behind), validated with the same rules as the server, sent to the outbox with "Gửi".
 import { t, currentLang } from "../i18n/index.js";
 import { el, toast, ask, lbl } from "../ui.js";
 import { definitionFor } from "../forms/definition.js";
@@ -10,6 +10,20 @@ import { api } from "../api.js";
 import { drain } from "../sync.js";
 import { addPhoto, photoUrl } from "../photos.js";
 import { unitTree } from "../units.js";
+
+// Typing is written to the phone at most SAVE_MS after it (so a tab the browser kills
+// loses at most the last second), at once when she leaves a field, the screen or the app,
+// and not on every key: one IndexedDB write per key cost more than the key itself.
+const SAVE_MS = 1000;
+let unsaved = null;  // the open form's pending write: () => Promise
+
+// Writes what she typed in the open form now (route() calls it before leaving a screen).
+export function saveTyping() {
+  return unsaved ? unsaved() : Promise.resolve();
+}
+
+addEventListener("pagehide", () => { saveTyping(); });
+document.addEventListener("visibilitychange", () => { if (document.hidden) saveTyping(); });
 
 export async function renderFormView(view, { uuid, onSent, onLeave }) {
   const lang = currentLang();
@@ -34,17 +48,32 @@ export async function renderFormView(view, { uuid, onSent, onLeave }) {
   }
 
   let saving = Promise.resolve();
+  let dirty = false;
+  let timer = null;
   const status = el("p", { class: "muted small", id: "save-status", "aria-live": "polite" });
+  // An ordinary draft's write starts at once (IndexedDB keeps the order of writes, and a
+  // write begun in `pagehide` is kept); a sealed one waits for the one before it and its
+  // encryption. "Saved" shows once the last change is written.
+  const flush = () => {
+    clearTimeout(timer);
+    timer = null;
+    if (!dirty) return saving;
+    dirty = false;
+    const write = record.sensitive ? saving.then(() => saveDraft(record)) : saveDraft(record);
+    saving = write.then(() => { if (!dirty) status.textContent = t("form.saved"); });
+    return saving;
+  };
+  const drop = () => { clearTimeout(timer); timer = null; dirty = false; };
+  unsaved = flush;
   const form = renderForm(definition, record, {
     lang, units: await unitTree(), onPhoto: addPhoto, photoUrl,
     onChange: () => {
-      // An ordinary draft is written at once (IndexedDB keeps the order of writes); a
-      // sealed one waits for its encryption. "Saved" shows once this change is written.
-      status.textContent = "";
-      const write = record.sensitive ? (saving = saving.then(() => saveDraft(record))) : saveDraft(record);
-      saving = write.then(() => { status.textContent = t("form.saved"); });
+      if (status.textContent) status.textContent = "";
+      dirty = true;
+      timer ??= setTimeout(flush, SAVE_MS);
     },
   });
+  form.node.addEventListener("focusout", flush);
   let showing = false;
   const summary = el("div", { class: "error-summary", id: "error-summary", role: "alert", hidden: true });
   const labelOf = (wrapper) => lbl(findSpec(definition, wrapper.dataset.path)?.label, lang);
@@ -58,10 +87,14 @@ export async function renderFormView(view, { uuid, onSent, onLeave }) {
   const { sectionize, keepAboveBar } = await import("../forms/sections.js");
   const sections = sectionize(form.node, record.answers, labelOf);
   const progress = el("p", { class: "muted small", id: "form-progress", "aria-live": "polite" });
+  // The form's own questions (not those inside a repeat's rows): drawn once.
+  const questions = [...form.node.querySelectorAll(".field[data-path]")]
+    .filter((f) => !f.closest(".repeat") && f.parentElement.closest(".field") === null);
   const countProgress = () => {
-    const shown = [...form.node.querySelectorAll(".field[data-path]")].filter((f) => !f.hidden && !f.closest(".repeat") && f.parentElement.closest(".field") === null);
+    const shown = questions.filter((f) => !f.hidden);
     const done = shown.filter((f) => { const v = record.answers[f.dataset.path]; return v !== undefined && v !== "" && !(Array.isArray(v) && !v.length); }).length;
-    progress.textContent = t("form.progress", { done, total: shown.length });
+    const text = t("form.progress", { done, total: shown.length });
+    if (progress.textContent !== text) progress.textContent = text;
     sections.update();
   };
   const jumpToFirstError = () => {
@@ -72,17 +105,25 @@ export async function renderFormView(view, { uuid, onSent, onLeave }) {
     first.querySelector("input, select, textarea")?.focus({ preventScroll: true });
   };
 
+  let summaryKey = null;
   function show(errors) {
     const unplaced = form.showErrors(errors);
-    summary.hidden = errors.length === 0;
-    summary.replaceChildren(el("p", {}, t("form.has_errors", { n: errors.length })),
-      ...unplaced.map((e) => el("p", {}, `${e.field}: ${errorText(e, definition, lang)}`)),
-      form.firstInvalid() ? el("button", { type: "button", class: "secondary small", id: "jump-first-error", onclick: jumpToFirstError }, t("form.jump_first_error")) : null);
+    const lines = unplaced.map((e) => `${e.field}: ${errorText(e, definition, lang)}`);
+    const jump = Boolean(form.firstInvalid());
+    const key = JSON.stringify([errors.length, lines, jump]);
+    if (key !== summaryKey) {
+      // Redrawn only when what it says changed (this runs as she types, after "Gửi").
+      summaryKey = key;
+      summary.hidden = errors.length === 0;
+      summary.replaceChildren(el("p", {}, t("form.has_errors", { n: errors.length })),
+        ...lines.map((line) => el("p", {}, line)),
+        jump ? el("button", { type: "button", class: "secondary small", id: "jump-first-error", onclick: jumpToFirstError }, t("form.jump_first_error")) : null);
+    }
     countProgress();
   }
 
   const send = el("button", { type: "button", id: "send", onclick: async () => {
-    await saving;
+    await flush();
     const errors = validate(definition, record.answers, record.attachments || []);
     showing = true;
     show(errors);
@@ -97,12 +138,17 @@ export async function renderFormView(view, { uuid, onSent, onLeave }) {
   } }, t("form.send"));
 
   const bar = el("div", { class: "actions sticky", id: "send-bar" }, send,
-    el("button", { type: "button", class: "secondary", id: "save-exit", onclick: async () => { await saving; onLeave(); } },
+    el("button", { type: "button", class: "secondary", id: "save-exit", onclick: async () => { await flush(); onLeave(); } },
       t("form.save_exit")));
 
+  // Once per frame however many keys and events came in it.
+  let frame = null;
   const refresh = () => {
-    if (showing) show(validate(definition, record.answers, record.attachments || []));
-    else queueMicrotask(countProgress);
+    frame ??= requestAnimationFrame(() => {
+      frame = null;
+      if (showing) show(validate(definition, record.answers, record.attachments || []));
+      else countProgress();
+    });
   };
   form.node.addEventListener("input", refresh);
   form.node.addEventListener("change", refresh);
@@ -122,7 +168,12 @@ export async function renderFormView(view, { uuid, onSent, onLeave }) {
       returned, progress, summary, form.node, status,
       neverAccepted(record) ? el("div", { class: "actions" },
         el("button", { type: "button", class: "secondary danger", id: "discard", onclick: async () => {
-          if (await ask(t("form.discard_ask"), t("form.discard"))) { await discardDraft(record.uuid); onLeave(); }
+          if (await ask(t("form.discard_ask"), t("form.discard"))) {
+            drop();
+            await saving;
+            await discardDraft(record.uuid);
+            onLeave();
+          }
         } }, t("form.discard"))) : null,
       bar));
   keepAboveBar(form.node, bar);
