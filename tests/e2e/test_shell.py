@@ -131,3 +131,26 @@ def test_sign_in_fetches_the_unit_tree_in_one_request(page, live_server):
     assert len(asked) == 1 and "depth=2" in asked[0], asked
     tree = page.evaluate("import('/pwa/js/units.js').then(u => u.unitTree())")
     assert len(tree) == 11 and all(d["children"] for d in tree)
+
+
+def test_every_module_of_the_first_screens_is_preloaded(page, live_server):
+    """Issue 19, item 2: the sign-in screen, home and the first form run no module the
+    shell did not list as a modulepreload (each one missing is a request round more on
+    3G), and the English texts are not fetched for a Vietnamese phone."""
+    import re
+
+    from tests.e2e.conftest import sign_in
+
+    scripts = []
+    page.on("request", lambda r: scripts.append(r.url.split("?")[0].removeprefix(live_server))
+            if r.resource_type == "script" and r.frame == page.main_frame else None)
+    page.goto(live_server)
+    page.wait_for_selector("#login-form")
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="([^"]+)">', page.content()))
+    at_sign_in = set(scripts)
+    sign_in(page, "canbo.anthanh2")
+    page.click("#new-activity")
+    page.wait_for_selector('[data-path="title_content"] input')
+    assert at_sign_in and at_sign_in <= preloaded, at_sign_in - preloaded
+    assert set(scripts) <= preloaded, set(scripts) - preloaded
+    assert "/pwa/js/i18n/en.js" not in preloaded | set(scripts)

@@ -293,11 +293,9 @@ function registerWorkerSoon(delay = 0) {
   clearTimeout(workerTimer);
   workerTimer = setTimeout(() => {
     const idle = globalThis.requestIdleCallback || ((run) => setTimeout(run, 50));
-    idle(async () => {
+    idle(() => {
       if (workerAsked) return;
       workerAsked = true;
-      // The first form she opens needs this module: fetched before the precache begins.
-      await import("./forms/sections.js").catch(() => {});
       registerWorker();
     }, { timeout: 2000 });
   }, delay);

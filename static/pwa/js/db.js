@@ -55,7 +55,11 @@ export async function get(name, key) {
 
 export async function put(name, value, key) {
   const s = await store(name, "readwrite");
-  await done(key === undefined ? s.put(value) : s.put(value, key));
+  const request = key === undefined ? s.put(value) : s.put(value, key);
+  // Committed now, not when the page next gets to run: a write begun as the page goes
+  // away (pagehide, a draft's last keys) still reaches the disk.
+  s.transaction.commit?.();
+  await done(request);
   return value;
 }
 

@@ -4,6 +4,7 @@ import { t, currentLang } from "../i18n/index.js";
 import { el, toast, ask, lbl } from "../ui.js";
 import { definitionFor } from "../forms/definition.js";
 import { renderForm, errorText, findSpec } from "../forms/render.js";
+import { sectionize, keepAboveBar } from "../forms/sections.js";
 import { validate } from "../forms/validate.js";
 import { discardDraft, enqueue, getRecord, neverAccepted, opensInForm, putRecord, saveDraft } from "../outbox.js";
 import { api } from "../api.js";
@@ -83,8 +84,6 @@ export async function renderFormView(view, { uuid, onSent, onLeave }) {
     wrapper?.firstElementChild?.after(el("p", { class: "field-comment", role: "note" },
       el("strong", {}, `${t("form.reviewer_note")}: `), comment));
   }
-  // Loaded with the first form opened, not with the shell (the worker precaches it).
-  const { sectionize, keepAboveBar } = await import("../forms/sections.js");
   const sections = sectionize(form.node, record.answers, labelOf);
   const progress = el("p", { class: "muted small", id: "form-progress", "aria-live": "polite" });
   // The form's own questions (not those inside a repeat's rows): drawn once.
