@@ -1,5 +1,7 @@
 """The app shell in a real Chromium at phone size."""
 
+import time
+
 import pytest
 from playwright.sync_api import expect
 
@@ -154,3 +156,52 @@ def test_every_module_of_the_first_screens_is_preloaded(page, live_server):
     assert at_sign_in and at_sign_in <= preloaded, at_sign_in - preloaded
     assert set(scripts) <= preloaded, set(scripts) - preloaded
     assert "/pwa/js/i18n/en.js" not in preloaded | set(scripts)
+
+
+def test_reopening_draws_home_from_the_phone_before_the_server_answers(page, live_server):
+    """Issue 19, item 1: an online reopen on 3G waited for /api/auth/me (and the forms and
+    units after it) before drawing anything; now home comes from IndexedDB at once."""
+    from tests.e2e.conftest import sign_in
+
+    page.goto(live_server)
+    sign_in(page, "canbo.anthanh2")
+    held = []
+    page.route("**/api/auth/me", lambda route: held.append(route))
+    page.reload()
+    expect(page.locator("#unit-path")).to_contain_text("Xã An Thạnh 2")
+    page.click("#new-activity")
+    expect(page.locator('[data-path="title_content"] input')).to_be_editable()
+    assert len(held) == 1  # the session is still being checked behind the screen
+    with page.expect_response("**/api/auth/me"):
+        held[0].continue_()
+    expect(page.locator('[data-path="title_content"] input')).to_be_editable()
+
+
+@pytest.mark.page_errors(refused("/api/auth/me"), refused("/api/reminders/due"),
+                         refused("/api/sync"))
+def test_an_ended_session_found_behind_an_opened_form_does_not_cover_it(page, context,
+                                                                        live_server):
+    from tests.e2e.conftest import sign_in
+
+    page.goto(live_server)
+    sign_in(page, "canbo.anthanh2")
+    held = []
+    page.route("**/api/auth/me", lambda route: held.append(route))
+    context.clear_cookies()
+    page.reload()
+    page.click("#new-activity")
+    title = page.locator('[data-path="title_content"] input')
+    title.fill("Đang ghi")
+    assert len(held) == 1
+    with page.expect_response("**/api/auth/me"):
+        held[0].continue_()  # answered 401: the session ended
+    paused = "import('/pwa/js/db.js').then(db => db.kv.get('paused'))"
+    deadline = time.monotonic() + 10
+    while not page.evaluate(paused):
+        assert time.monotonic() < deadline, "the outbox was not paused"
+        page.wait_for_timeout(50)
+    expect(title).to_have_value("Đang ghi")
+    expect(page.locator("#login-form")).to_have_count(0)
+    page.click("#save-exit")
+    expect(page.locator("#paused")).to_be_visible()  # home says it, and keeps the draft
+    expect(page.locator("#count-draft strong")).to_have_text("1")

@@ -330,7 +330,6 @@ async function boot() {
     // address must still be home or a record list too (right after a tap on a form the
     // old home is still drawn, and routing again would draw the form twice, losing what
     // she had begun to type).
-    const [, screen] = (location.hash || "#/").split("?")[0].split("/");
     if (event.type === "done" && onListing()) route();
   });
   me = (await kv.get("me")) || null;
