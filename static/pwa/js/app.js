@@ -93,7 +93,9 @@ async function signedIn(user, { drawn = false } = {}) {
 
 // Home or a record list is on screen, and the address still says so (right after a tap
 // on a form the old home is still drawn, and routing again would draw over the form).
+let signingOut = false;
 function onListing() {
+  if (signingOut) return false;
   const [, screen] = (location.hash || "#/").split("?")[0].split("/");
   return (!screen || screen === "records") && Boolean(view.querySelector("#home, #records, #records-empty"));
 }
@@ -117,6 +119,10 @@ async function logout() {
   const records = await listRecords(me.username);
   const unsent = records.filter(isUnsent).length;
   if (unsent && !(await ask(t("logout.ask_keep", { n: unsent }), t("home.logout")))) return;
+  // She is leaving: a home still gathering, or one a sync ending would draw, draws
+  // nothing and asks the server nothing more (it would answer 401).
+  signingOut = true;
+  claimView();
   abortReads();
   try { await api("/api/auth/logout", { method: "POST" }); } catch { /* offline: forget locally */ }
   await forgetSent(records);
@@ -125,6 +131,7 @@ async function logout() {
   await kv.remove("me");
   await setCsrfToken(null);
   me = null;
+  signingOut = false;
   go("#/login");
 }
 
