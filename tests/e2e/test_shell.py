@@ -205,3 +205,19 @@ def test_an_ended_session_found_behind_an_opened_form_does_not_cover_it(page, co
     page.click("#save-exit")
     expect(page.locator("#paused")).to_be_visible()  # home says it, and keeps the draft
     expect(page.locator("#count-draft strong")).to_have_text("1")
+
+
+def test_sign_in_draws_home_without_waiting_for_the_unit_tree(page, live_server):
+    """Sign-in's calls run at once and home waits only for what it shows: the unit tree
+    comes behind it, and the first form's unit picker waits for it."""
+    from tests.e2e.conftest import sign_in
+
+    held = []
+    page.route("**/api/units*", lambda route: held.append(route))
+    page.goto(live_server)
+    sign_in(page, "canbo.anthanh2")
+    expect(page.locator("#unit-path")).to_contain_text("Xã An Thạnh 2")
+    assert len(held) == 1
+    page.click("#new-activity")
+    held[0].continue_()
+    expect(page.locator('[data-path="location_unit"] select optgroup')).to_have_count(11)
