@@ -6,6 +6,7 @@ import { drain } from "/pwa/js/sync.js";
 const VERSION = "__VERSION__";
 const SHELL = ["__SHELL__"];
 const CACHE = `cslp-static-${VERSION}`;
+let opened = null;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)));
@@ -25,8 +26,10 @@ self.addEventListener("fetch", (event) => {
   if (event.request.method !== "GET" || url.origin !== location.origin) return;
   if (url.pathname.startsWith("/api/")) return;
   event.respondWith((async () => {
-    const cache = await caches.open(CACHE);
-    const cached = await cache.match(event.request, { ignoreSearch: true })
+    // A reopen asks for thirty modules at once: the cache is opened once, and looked up
+    // by the exact address (ignoreSearch walks every entry) unless there is a query.
+    const cache = await (opened ??= caches.open(CACHE).catch((err) => { opened = null; throw err; }));
+    const cached = await cache.match(event.request, { ignoreSearch: Boolean(url.search) })
       || (event.request.mode === "navigate" ? await cache.match("/") : undefined);
     if (cached) return cached;
     return fetch(event.request);

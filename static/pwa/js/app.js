@@ -157,8 +157,7 @@ async function newForm(definition, { fromLink = false } = {}) {
   else location.hash = `#/edit/${record.uuid}`;
 }
 
-async function showLock() {
-  const status = await vault.state();
+function showLock(status) {
   if (status === "locked_out" && typedPassword) {
     // Five wrong PINs, then a fresh sign-in: the recovery secret reopens the vault.
     renderRecover(view, { password: typedPassword,
@@ -187,10 +186,10 @@ function resetIdle() {
   idleTimer = setTimeout(async () => { if ((await vault.state()) === "open") lockNow(); }, IDLE_MS);
 }
 
-async function showLockButton() {
+function showLockButton(status) {
   const button = document.getElementById("lock-now");
   button.textContent = t("pin.lock_now");
-  button.hidden = !me || (await vault.state()) !== "open";
+  button.hidden = !me || status !== "open";
 }
 
 async function sendNow() {
@@ -226,8 +225,9 @@ export async function route() {
     } });
     return;
   }
-  await showLockButton();
-  if (await showLock()) return;
+  const vaultState = await vault.state();
+  showLockButton(vaultState);
+  if (showLock(vaultState)) return;
   const leave = (to = "#/") => { location.hash = to; };
   if (screen === "new" && arg) {
     const definition = (await currentDefinitions()).find((d) => d.form === arg);
@@ -327,6 +327,7 @@ function registerWorker() {
 }
 
 async function boot() {
+  const stored = kv.get("me");  // opens IndexedDB while the rest starts
   await setLang(currentLang());  // English is fetched only when it is her language
   showNet();
   addEventListener("online", () => { showNet(); drain(); });
@@ -339,7 +340,7 @@ async function boot() {
     // she had begun to type).
     if (event.type === "done" && onListing()) route();
   });
-  me = (await kv.get("me")) || null;
+  me = (await stored) || null;
   vault.setOwner(me?.username);
   document.getElementById("lock-now").addEventListener("click", lockNow);
   for (const name of ["pointerdown", "keydown", "touchstart"]) addEventListener(name, resetIdle, { passive: true });

@@ -13,9 +13,9 @@ import { renderPinSetup } from "./lock.js";
 export async function renderHome(view, options) {
   const { me, onNew, onSendNow, onLogout, onSignInAgain, langButton, stale = () => false, claim = () => {} } = options;
   const lang = currentLang();
-  const [records, definitions, lastSync, paused, vault, storageNotes] = await Promise.all([
+  const [records, definitions, lastSync, paused, vault, storageNotes, lastDue] = await Promise.all([
     listRecords(me.username), currentDefinitions(), kv.get("last_sync"), kv.get("paused"), vaultState(),
-    kv.get("storage_notes")]);
+    kv.get("storage_notes"), kv.get("due_week")]);
   // Her first PIN needs the network (the server keeps its recovery key): say so while she
   // is still in the office, until it is done.
   const pinNeeded = vault === "none" && definitions.some((d) => d.sensitive)
@@ -32,7 +32,7 @@ export async function renderHome(view, options) {
   const health = healthLine(recordHealth(records));
   // What is due: the last list at once, the fresh one when it comes (home never waits
   // for the network, so a slow answer cannot draw home over the next screen).
-  const dueSlot = el("div", { id: "due-slot" }, dueCard((await kv.get("due_week")) || [], counts));
+  const dueSlot = el("div", { id: "due-slot" }, dueCard(lastDue || [], counts));
   if (stale()) return;  // a newer screen began while this one was gathering
   refreshDue().then((due) => { if (due) dueSlot.replaceChildren(...[dueCard(due, counts)].filter(Boolean)); });
   // The browser may evict what is stored: that matters only while work is unsent, and
