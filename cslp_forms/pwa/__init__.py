@@ -101,6 +101,14 @@ def _send(name: str, mimetype: str | None = None):
         # 304 is sent without reading it: close it now (left to the garbage collector it
         # is a ResourceWarning in some later, unrelated place).
         response.close()
+    elif response.status_code == 200 and response.direct_passthrough:
+        # Shell files are small: read now and closed, not streamed from an open file. A
+        # phone that goes away mid-answer (the worker's precache, running behind the first
+        # screen) would otherwise leave the file open in werkzeug's dropped connection.
+        with response:
+            body = b"".join(response.response)
+        response.direct_passthrough = False
+        response.set_data(body)
     # The worker decides what is cached; the browser must always revalidate the shell.
     response.headers["Cache-Control"] = "no-cache"
     return response
