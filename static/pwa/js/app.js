@@ -5,7 +5,7 @@ import { kv } from "./db.js";
 import { t, setLang, currentLang } from "./i18n/index.js";
 import { el, ask, toast } from "./ui.js";
 import { startDraft, listRecords, discardIfEmpty, forgetSent, isNewDraft, isUnsent } from "./outbox.js";
-import { drain, onSyncEvent } from "./sync.js";
+import { drain, onSyncEvent, settled } from "./sync.js";
 import { refreshDefinitions, currentDefinitions } from "./forms/definition.js";
 import { refreshUnits } from "./units.js";
 import { renderLogin } from "./views/login.js";
@@ -120,10 +120,12 @@ async function logout() {
   const unsent = records.filter(isUnsent).length;
   if (unsent && !(await ask(t("logout.ask_keep", { n: unsent }), t("home.logout")))) return;
   // She is leaving: a home still gathering, or one a sync ending would draw, draws
-  // nothing and asks the server nothing more (it would answer 401).
+  // nothing and asks the server nothing more, and the sync under way (its reads dropped)
+  // ends before the session does (after it, every call would be answered 401).
   signingOut = true;
   claimView();
   abortReads();
+  await settled();
   try { await api("/api/auth/logout", { method: "POST" }); } catch { /* offline: forget locally */ }
   await forgetSent(records);
   await (await import("./cases.js")).forgetParents(me.username);

@@ -35,6 +35,12 @@ export function drain() {
   return running;
 }
 
+// The sync under way, if any, to its end; starts none (sign-out waits for it: a report
+// it sent after the session ended would be refused).
+export function settled() {
+  return (running || Promise.resolve()).catch(() => {});
+}
+
 async function run() {
   const me = await kv.get("me");
   if (!me) return { ok: false, reason: "signed_out" };
