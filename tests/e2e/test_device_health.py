@@ -47,7 +47,13 @@ def test_the_supervisor_sees_the_phone_at_risk_first_and_nudges_once(
     sign_in(officer, "canbo.anthanh2")
     # The server refuses this one (no such unit): it waits on the phone to be fixed.
     officer.evaluate(ENQUEUE, [1, {**VALID, "location_unit": "99999"}])
-    officer.click("#send-now")
+    # Each sync ends with the phone's report: waited for, so that the one below is the
+    # report of the sync after the clock moved, not of one still under way.
+    def report(response):
+        return response.url.endswith("/api/devices/health")
+
+    with officer.expect_response(report):
+        officer.click("#send-now")
     expect(officer.locator("#count-problem strong")).to_have_text("1")
     # An incident, then the server stays busy: it waits in the queue.
     start_incident(officer)
@@ -56,7 +62,8 @@ def test_the_supervisor_sees_the_phone_at_risk_first_and_nudges_once(
         status=503, content_type="application/problem+json", headers={"Retry-After": "5"},
         body=json.dumps({"type": "urn:cslp:problem:server.unavailable", "status": 503,
                          "code": "server.unavailable", "title": "Máy chủ đang bận."})))
-    officer.click("#send")
+    with officer.expect_response(report):
+        officer.click("#send")
     expect(officer.locator("#count-waiting strong")).to_have_text("1")
     expect(officer.locator("#health-line")).to_contain_text("máy chủ chưa nhận")
 
@@ -67,7 +74,9 @@ def test_the_supervisor_sees_the_phone_at_risk_first_and_nudges_once(
 
     supervisor = page_errors.watch(browser.new_context(**browser_context_args)).new_page()
     supervisor.goto(live_server)
-    sign_in(supervisor, "giamsat.culaodung")
+    # Her own phone files too, at the end of the sync that follows her sign-in.
+    with supervisor.expect_response(lambda r: r.url.endswith("/api/devices/health")):
+        sign_in(supervisor, "giamsat.culaodung")
     supervisor.click("#open-devices")
     cards = supervisor.locator("#device-list > li")
     # Hers, the other officer's calm phone, and the supervisor's own (she files too).

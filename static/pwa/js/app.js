@@ -195,6 +195,9 @@ function showLockButton(status) {
 }
 
 async function sendNow() {
+  // A sync under way may have read the outbox before her last records: "now" is a fresh
+  // one once it ends, not its answer.
+  await settled();
   const result = await drain();
   toast(result.ok ? t("sync.done") : t(`sync.${result.reason === "auth" ? "auth" : "retry"}`), result.ok ? "ok" : "warn");
   route();
