@@ -74,7 +74,9 @@ def test_the_supervisor_sees_the_phone_at_risk_first_and_nudges_once(
 
     supervisor = page_errors.watch(browser.new_context(**browser_context_args)).new_page()
     supervisor.goto(live_server)
-    sign_in(supervisor, "giamsat.culaodung")
+    # Her own phone reports after her first sync: wait for it, so the list has it.
+    with supervisor.expect_response(lambda r: r.url.endswith("/api/devices/health")):
+        sign_in(supervisor, "giamsat.culaodung")
     supervisor.click("#open-devices")
     cards = supervisor.locator("#device-list > li")
     # Hers, the other officer's calm phone, and the supervisor's own (she files too).
