@@ -28,6 +28,7 @@ let idleTimer = null;
 // ended, the due list); a drawing that finishes after a newer screen began draws nothing,
 // so it can never cover what she has just tapped (a PIN to choose, a new form).
 let turn = 0;
+let signingOut = false;
 function claimView() {
   const mine = ++turn;
   return () => mine !== turn;
@@ -98,15 +99,23 @@ async function logout() {
   const records = await listRecords(me.username);
   const unsent = records.filter(isUnsent).length;
   if (unsent && !(await ask(t("logout.ask_keep", { n: unsent }), t("home.logout")))) return;
+  // From here no screen is drawn until the sign-in (not hers over it, nor the sign-in
+  // before what she leaves is forgotten), and no read of hers is left under way.
+  signingOut = true;
+  claimView();
   abortReads();
   try { await api("/api/auth/logout", { method: "POST" }); } catch { /* offline: forget locally */ }
-  await forgetSent(records);
-  await (await import("./cases.js")).forgetParents(me.username);
-  vault.lock();
-  await kv.remove("me");
-  await setCsrfToken(null);
-  me = null;
-  go("#/login");
+  try {
+    await forgetSent(records);
+    await (await import("./cases.js")).forgetParents(me.username);
+    vault.lock();
+    await kv.remove("me");
+    await setCsrfToken(null);
+  } finally {
+    me = null;
+    signingOut = false;
+    go("#/login");
+  }
 }
 
 function showLogin(notice = "", slip = null) {
@@ -175,6 +184,7 @@ async function sendNow() {
 let lastEdit = null;
 
 export async function route() {
+  if (signingOut) return;
   const stale = claimView();
   const [hash, params = ""] = (location.hash || "#/").split("?");
   const [, screen, arg] = hash.split("/");
@@ -200,6 +210,7 @@ export async function route() {
   }
   await showLockButton();
   if (await showLock()) return;
+  if (stale()) return;  // she signed out, or another screen began, meanwhile
   const leave = (to = "#/") => { location.hash = to; };
   if (screen === "new" && arg) {
     const definition = (await currentDefinitions()).find((d) => d.form === arg);

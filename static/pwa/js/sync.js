@@ -16,6 +16,7 @@ const BACKOFF_BASE = 2000;
 const BACKOFF_CAP = 5 * 60 * 1000;
 const channel = typeof BroadcastChannel !== "undefined" ? new BroadcastChannel("cslp-sync") : null;
 let running = null;
+let again = null;
 let retryTimer = null;
 const listeners = new Set();
 
@@ -30,9 +31,15 @@ function emit(event) {
   channel?.postMessage(event);
 }
 
+// One sync at a time. Asked while one is under way, the answer is a sync that begins
+// after it, so what changed since that one began (a return, a new record) is seen too.
 export function drain() {
-  if (!running) running = run().finally(() => { running = null; });
-  return running;
+  if (!running) {
+    running = run().finally(() => { running = null; });
+    return running;
+  }
+  again ??= running.then(() => { again = null; return drain(); });
+  return again;
 }
 
 async function run() {
