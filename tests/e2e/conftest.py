@@ -124,6 +124,23 @@ document.addEventListener("securitypolicyviolation", (e) => {
 """
 
 
+def worker_first(context):
+    """A phone that has opened the app once has its service worker: going offline waits
+    until each of the context's pages is controlled by it. Without this a test that goes
+    offline and reloads races the worker's install, and loses on a loaded machine (CI)."""
+    set_offline = context.set_offline
+
+    def offline_after_the_worker(offline: bool) -> None:
+        if offline:
+            for page in context.pages:
+                if page.url.startswith("http"):
+                    wait_for_worker(page)
+        set_offline(offline)
+
+    context.set_offline = offline_after_the_worker
+    return context
+
+
 class PageErrors:
     def __init__(self, patterns=()):
         self.seen: list[str] = []
@@ -134,7 +151,8 @@ class PageErrors:
         self.patterns.extend(re.compile(p) for p in patterns)
 
     def watch(self, context):
-        """Collect what every page (now or later) of `context` sees; returns the context."""
+        """Collect what every page (now or later) of `context` sees; returns the context
+        (which goes offline only once its pages have the worker: worker_first)."""
         if any(c is context for c in self.contexts):
             return context
         self.contexts.append(context)
@@ -143,7 +161,7 @@ class PageErrors:
         for page in context.pages:
             self._watch_page(page)
         context.on("response", self._response)
-        return context
+        return worker_first(context)
 
     def _response(self, response):
         if response.status >= 500:

@@ -28,6 +28,7 @@ let idleTimer = null;
 // ended, the due list); a drawing that finishes after a newer screen began draws nothing,
 // so it can never cover what she has just tapped (a PIN to choose, a new form).
 let turn = 0;
+let signingOut = false;
 function claimView() {
   const mine = ++turn;
   return () => mine !== turn;
@@ -93,9 +94,7 @@ async function signedIn(user, { drawn = false } = {}) {
 
 // Home or a record list is on screen, and the address still says so (right after a tap
 // on a form the old home is still drawn, and routing again would draw over the form).
-let signingOut = false;
 function onListing() {
-  if (signingOut) return false;
   const [, screen] = (location.hash || "#/").split("?")[0].split("/");
   return (!screen || screen === "records") && Boolean(view.querySelector("#home, #records, #records-empty"));
 }
@@ -119,22 +118,25 @@ async function logout() {
   const records = await listRecords(me.username);
   const unsent = records.filter(isUnsent).length;
   if (unsent && !(await ask(t("logout.ask_keep", { n: unsent }), t("home.logout")))) return;
-  // She is leaving: a home still gathering, or one a sync ending would draw, draws
-  // nothing and asks the server nothing more, and the sync under way (its reads dropped)
-  // ends before the session does (after it, every call would be answered 401).
+  // From here no screen is drawn until the sign-in (not hers over it, nor the sign-in
+  // before what she leaves is forgotten), no read of hers is left under way, and the sync
+  // under way ends before the session does (after it, its report would be refused).
   signingOut = true;
   claimView();
   abortReads();
   await settled();
   try { await api("/api/auth/logout", { method: "POST" }); } catch { /* offline: forget locally */ }
-  await forgetSent(records);
-  await (await import("./cases.js")).forgetParents(me.username);
-  vault.lock();
-  await kv.remove("me");
-  await setCsrfToken(null);
-  me = null;
-  signingOut = false;
-  go("#/login");
+  try {
+    await forgetSent(records);
+    await (await import("./cases.js")).forgetParents(me.username);
+    vault.lock();
+    await kv.remove("me");
+    await setCsrfToken(null);
+  } finally {
+    me = null;
+    signingOut = false;
+    go("#/login");
+  }
 }
 
 function showLogin(notice = "", slip = null) {
@@ -195,9 +197,6 @@ function showLockButton(status) {
 }
 
 async function sendNow() {
-  // A sync under way may have read the outbox before her last records: "now" is a fresh
-  // one once it ends, not its answer.
-  await settled();
   const result = await drain();
   toast(result.ok ? t("sync.done") : t(`sync.${result.reason === "auth" ? "auth" : "retry"}`), result.ok ? "ok" : "warn");
   route();
@@ -206,6 +205,7 @@ async function sendNow() {
 let lastEdit = null;
 
 export async function route() {
+  if (signingOut) return;
   const stale = claimView();
   const [hash, params = ""] = (location.hash || "#/").split("?");
   const [, screen, arg] = hash.split("/");
@@ -233,6 +233,7 @@ export async function route() {
   const vaultState = await vault.state();
   showLockButton(vaultState);
   if (showLock(vaultState)) return;
+  if (stale()) return;  // she signed out, or another screen began, meanwhile
   const leave = (to = "#/") => { location.hash = to; };
   if (screen === "new" && arg) {
     const definition = (await currentDefinitions()).find((d) => d.form === arg);

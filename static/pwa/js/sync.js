@@ -16,6 +16,7 @@ const BACKOFF_BASE = 2000;
 const BACKOFF_CAP = 5 * 60 * 1000;
 const channel = typeof BroadcastChannel !== "undefined" ? new BroadcastChannel("cslp-sync") : null;
 let running = null;
+let again = null;
 let retryTimer = null;
 const listeners = new Set();
 
@@ -30,15 +31,21 @@ function emit(event) {
   channel?.postMessage(event);
 }
 
+// One sync at a time. Asked while one is under way, the answer is a sync that begins
+// after it, so what changed since that one began (a return, a new record) is seen too.
 export function drain() {
-  if (!running) running = run().finally(() => { running = null; });
-  return running;
+  if (!running) {
+    running = run().finally(() => { running = null; });
+    return running;
+  }
+  again ??= running.then(() => { again = null; return drain(); });
+  return again;
 }
 
-// The sync under way, if any, to its end; starts none (sign-out waits for it: a report
-// it sent after the session ended would be refused).
+// The sync under way (and the one asked for after it), if any, to its end; starts none.
+// Sign-out waits for it: a report it sent after the session ended would be refused.
 export function settled() {
-  return (running || Promise.resolve()).catch(() => {});
+  return (again || running || Promise.resolve()).catch(() => {});
 }
 
 async function run() {
