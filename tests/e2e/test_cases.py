@@ -467,3 +467,26 @@ def test_another_officer_of_the_commune_keeps_its_groups_and_adds_a_meeting(
     set_pin(page)
     expect(page.locator("#parents-empty")).to_be_visible()
     assert case not in page.evaluate(RAW_STORES)
+
+
+def test_a_case_redrawn_after_she_left_it_does_not_cover_the_next_screen(page, live_server):
+    """A sync's end redraws the case she is reading; its copy from the server came after
+    she had gone back to the list, and the case was drawn over the list (a CI failure).
+    Each screen now draws only while it is the latest one."""
+    case = approved_case(api_login(live_server.app))
+    open_phone(page, live_server)
+    page.click(f'#parents a[data-uuid="{case}"]')
+    expect(page.locator("#case-view")).to_be_visible()
+    held = []
+    page.route(f"**/api/submissions/{case}*", lambda route: held.append(route))
+    # The sync marked the case changed on the server: the redraw fetches it again.
+    page.evaluate(f"import('/pwa/js/db.js').then((db) => db.kv.set('stale:{OFFICER}', ['{case}']))"
+                  ".then(() => new BroadcastChannel('cslp-sync')"
+                  ".postMessage({ type: 'done', ok: true }))")
+    wait_until(lambda: page.wait_for_timeout(50) or held, message="the redraw asking the server")
+    page.click("#view a[href='#/cases']")
+    expect(page.locator("#case-list")).to_be_visible()
+    held[0].continue_()
+    page.wait_for_timeout(500)
+    expect(page.locator("#case-list")).to_be_visible()
+    expect(page.locator("#case-view")).to_have_count(0)

@@ -24,14 +24,34 @@ let me = null;
 let waitingWorker = null;
 const IDLE_MS = 5 * 60 * 1000;
 let idleTimer = null;
-// Each screen change takes a turn. Home is drawn again by background events (a sync that
-// ended, the due list); a drawing that finishes after a newer screen began draws nothing,
-// so it can never cover what she has just tapped (a PIN to choose, a new form).
+// Each screen change takes a turn. A screen is drawn into the view as its own turn sees
+// it: its writes land only while it is the latest, so a drawing that finishes late (a
+// sync's redraw of the screen she has left, a slow list, a second route) draws nothing
+// and cannot cover what she has opened since (a PIN to choose, a new form). A tap that
+// draws on the screen takes the turn back (claim).
 let turn = 0;
 let signingOut = false;
 function claimView() {
-  const mine = ++turn;
-  return () => mine !== turn;
+  turn += 1;
+}
+
+function claimScreen() {
+  let mine = ++turn;
+  const stale = () => mine !== turn;
+  const guarded = new Proxy(view, {
+    get(target, key) {
+      if (key === "replaceChildren" || key === "prepend" || key === "append") {
+        return (...nodes) => { if (!stale()) target[key](...nodes); };
+      }
+      const value = Reflect.get(target, key);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+    set(target, key, value) {
+      target[key] = value;
+      return true;
+    },
+  });
+  return { view: guarded, stale, claim: () => { mine = ++turn; } };
 }
 
 // Show a screen: a new address routes through hashchange (followScreens), the same one
@@ -139,10 +159,9 @@ async function logout() {
   }
 }
 
-function showLogin(notice = "", slip = null) {
-  claimView();  // a drawing still gathering (home at boot) must not cover the sign-in
+function showLogin(notice = "", slip = null, into = view) {
   const typed = (user, password) => { typedPassword = password; return signedIn(user); };
-  renderLogin(view, { onSignedIn: typed, langButton, notice,
+  renderLogin(into, { onSignedIn: typed, langButton, notice,
     username: slip ? slip.get("u") || "" : me?.username || "", code: slip ? slip.get("c") || "" : null });
 }
 
@@ -161,21 +180,21 @@ async function newForm(definition, { fromLink = false } = {}) {
   else location.hash = `#/edit/${record.uuid}`;
 }
 
-function showLock(status) {
+function showLock(status, into = view) {
   if (status === "locked_out" && typedPassword) {
     // Five wrong PINs, then a fresh sign-in: the recovery secret reopens the vault.
-    renderRecover(view, { password: typedPassword,
+    renderRecover(into, { password: typedPassword,
       onDone: () => { typedPassword = null; route(); drain(); } });
     return true;
   }
   if (status === "locked_out") {
-    showLogin(t("pin.locked_out", { max: vault.MAX_TRIES }));
+    showLogin(t("pin.locked_out", { max: vault.MAX_TRIES }), null, into);
     return true;
   }
   if (status !== "locked") return false;
-  renderUnlock(view, {
+  renderUnlock(into, {
     onUnlocked: () => { route(); drain(); },
-    onLockedOut: () => showLogin(t("pin.locked_out", { max: vault.MAX_TRIES })),
+    onLockedOut: () => showLogin(t("pin.locked_out", { max: vault.MAX_TRIES }), null, into),
   });
   return true;
 }
@@ -206,7 +225,7 @@ let lastEdit = null;
 
 export async function route() {
   if (signingOut) return;
-  const stale = claimView();
+  const { view, stale, claim } = claimScreen();
   const [hash, params = ""] = (location.hash || "#/").split("?");
   const [, screen, arg] = hash.split("/");
   await saveTyping();  // what she typed in the form she is leaving is written first
@@ -214,11 +233,11 @@ export async function route() {
   lastEdit = screen === "edit" ? arg : null;
   if (screen === "code") {
     // The QR code of a sign-in slip: her username and one-time code, filled in.
-    showLogin("", new URLSearchParams(params));
+    showLogin("", new URLSearchParams(params), view);
     return;
   }
   if (!me || screen === "login") {
-    showLogin((await kv.get("paused")) ? t("login.again") : "");
+    showLogin((await kv.get("paused")) ? t("login.again") : "", null, view);
     return;
   }
   if (me.must_change_password) {
@@ -232,7 +251,7 @@ export async function route() {
   }
   const vaultState = await vault.state();
   showLockButton(vaultState);
-  if (showLock(vaultState)) return;
+  if (showLock(vaultState, view)) return;
   if (stale()) return;  // she signed out, or another screen began, meanwhile
   const leave = (to = "#/") => { location.hash = to; };
   if (screen === "new" && arg) {
@@ -279,7 +298,7 @@ export async function route() {
   if (isProvinceAdmin(me) && screen === "forms-admin") {
     return (await import("./views/forms-admin.js")).renderFormsAdmin(view, { params });
   }
-  return renderHome(view, { me, stale, claim: claimView, onNew: newForm, onSendNow: sendNow, onLogout: logout,
+  return renderHome(view, { me, stale, claim, onNew: newForm, onSendNow: sendNow, onLogout: logout,
     onSignInAgain: () => { location.hash = "#/login"; }, langButton });
 }
 
@@ -371,7 +390,10 @@ async function boot() {
       // screen drawn at boot, never one she has opened since (home then says it).
       await kv.set("paused", true);
       await drawing;
-      if (turn === first && !(location.hash || "").startsWith("#/code")) showLogin(t("login.again"));
+      if (turn === first && !(location.hash || "").startsWith("#/code")) {
+        claimView();  // nothing drawn for the old session lands over the sign-in
+        showLogin(t("login.again"));
+      }
       return;
     }
     // Offline (or the server is away): she works on what the phone has.

@@ -16,11 +16,18 @@ import { unitTree } from "../units.js";
 // loses at most the last second), at once when she leaves a field, the screen or the app,
 // and not on every key: one IndexedDB write per key cost more than the key itself.
 const SAVE_MS = 1000;
-let unsaved = null;  // the open form's pending write: () => Promise
+// The forms drawn (a drawing that lost its turn is never shown): their writes of what is
+// pending, by the form's node.
+const unsaved = new Map();
 
 // Writes what she typed in the open form now (route() calls it before leaving a screen).
 export function saveTyping() {
-  return unsaved ? unsaved() : Promise.resolve();
+  const writes = [];
+  for (const [flush, node] of unsaved) {
+    writes.push(flush());
+    if (!node.isConnected) unsaved.delete(flush);  // left: this was its last write
+  }
+  return Promise.all(writes);
 }
 
 addEventListener("pagehide", () => { saveTyping(); });
@@ -65,7 +72,6 @@ export async function renderFormView(view, { uuid, onSent, onLeave }) {
     return saving;
   };
   const drop = () => { clearTimeout(timer); timer = null; dirty = false; };
-  unsaved = flush;
   const form = renderForm(definition, record, {
     lang, units: await unitTree(), onPhoto: addPhoto, photoUrl,
     onChange: () => {
@@ -75,6 +81,7 @@ export async function renderFormView(view, { uuid, onSent, onLeave }) {
     },
   });
   form.node.addEventListener("focusout", flush);
+  unsaved.set(flush, form.node);
   let showing = false;
   const summary = el("div", { class: "error-summary", id: "error-summary", role: "alert", hidden: true });
   const labelOf = (wrapper) => lbl(findSpec(definition, wrapper.dataset.path)?.label, lang);
