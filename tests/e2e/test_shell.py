@@ -185,6 +185,8 @@ def test_an_ended_session_found_behind_an_opened_form_does_not_cover_it(page, co
 
     page.goto(live_server)
     sign_in(page, "canbo.anthanh2")
+    # The sign-in's sync (and its device report) ends before the session does.
+    page.evaluate("import('/pwa/js/sync.js').then((s) => s.settled())")
     held = []
     page.route("**/api/auth/me", lambda route: held.append(route))
     context.clear_cookies()
