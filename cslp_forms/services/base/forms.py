@@ -10,7 +10,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 
 from flask import current_app, g, has_app_context
@@ -515,6 +515,17 @@ def _published_definition(form: str, version: int, digest: str, text: str) -> Fo
     return definition
 
 
+@cache
+def _published_query():
+    """Every request that reads a definition runs it: built once, on the table (no ORM
+    entity to load)."""
+    from ...models.forms import FormVersion
+
+    t = FormVersion.__table__.c
+    return select(t.form, t.version, t.definition_hash, t.published_at).order_by(
+        t.form, t.version)
+
+
 def registry() -> Registry:
     """The repo's definitions plus those published on screen, read once per request (or
     per command) from form_versions; outside an application only the repo's."""
@@ -526,9 +537,7 @@ def registry() -> Registry:
         return cached
     from ...models.forms import FormVersion  # models import nothing from services
 
-    rows = db.session.execute(
-        select(FormVersion.form, FormVersion.version, FormVersion.definition_hash,
-               FormVersion.published_at).order_by(FormVersion.form, FormVersion.version)).all()
+    rows = db.session.execute(_published_query()).all()
     key = tuple((r.form, r.version, r.definition_hash, r.published_at) for r in rows)
     merged = _merged.get(key)
     if merged is None:
