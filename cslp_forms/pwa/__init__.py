@@ -94,6 +94,34 @@ def service_worker_source() -> str:
     return source
 
 
+def shell_cache_key(req) -> str | None:
+    """flask-compress's cache key: a shell file is compressed once per shell version (and
+    algorithm); other answers (None) are compressed each time, never kept."""
+    if req.blueprint != "pwa":
+        return None
+    return f"shell|{req.path}|{shell_version()}"
+
+
+class ShellCache:
+    """flask-compress's cache backend: keeps the compressed shell files only (their keys
+    come from shell_cache_key); a key of any other answer is neither kept nor found."""
+
+    LIMIT = 1000  # files × algorithms × versions: only a debug server sees many versions
+
+    def __init__(self):
+        self.data: dict[str, bytes] = {}
+
+    def get(self, key: str) -> bytes | None:
+        return self.data.get(key)
+
+    def set(self, key: str, value: bytes) -> None:
+        if "shell|" not in key:
+            return
+        if len(self.data) >= self.LIMIT:
+            self.data.clear()
+        self.data[key] = value
+
+
 def _send(name: str, mimetype: str | None = None):
     response = send_from_directory(PWA_DIR, name, mimetype=mimetype, max_age=0)
     if response.status_code == 304:
@@ -101,6 +129,14 @@ def _send(name: str, mimetype: str | None = None):
         # 304 is sent without reading it: close it now (left to the garbage collector it
         # is a ResourceWarning in some later, unrelated place).
         response.close()
+    elif response.status_code == 200 and response.mimetype in \
+            current_app.config["COMPRESS_MIMETYPES"]:
+        # The file's bytes, not a stream of it: flask-compress compresses only answers
+        # it holds whole, and keeps the compressed shell (ShellCache) for the next phone.
+        response.direct_passthrough = False
+        body = response.get_data()
+        response.close()  # the file, read whole: closed now, not left to the server
+        response.set_data(body)
     # The worker decides what is cached; the browser must always revalidate the shell.
     response.headers["Cache-Control"] = "no-cache"
     return response
