@@ -5,8 +5,9 @@ process) for one-record `POST /api/sync` and an officer's month-end pull
     python -m bench.profile [sqlite|postgresql] [requests] [records per POST, 1]
 
 prints, for each of the two, the milliseconds of CPU per request and cProfile's top
-functions by cumulative and by own time. Not part of `make bench`: a tool for finding
-what to cut (issue 19).
+functions by cumulative and by own time (PROFILE_TOP of them, 30; PROFILE_DUMP=<prefix>
+also writes the profiles to <prefix>.post and <prefix>.get). Not part of `make bench`:
+a tool for finding what to cut (issue 19).
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ def _app(url: str, instance: str):
 
 
 def _report(title: str, prof: cProfile.Profile, count: int, cpu: float, top: int) -> None:
+    if os.environ.get("PROFILE_DUMP"):  # for pstats / snakeviz: <prefix>.post, .changes
+        prof.dump_stats(f"{os.environ['PROFILE_DUMP']}.{title.split()[0].lower()}")
     print(f"\n== {title}: {count} requests, {cpu * 1000 / count:.2f} ms CPU each without "
           "the profiler (the test client's own work included); profiled:")
     for key in ("cumulative", "tottime"):
