@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from flask import Blueprint, current_app, request, send_from_directory
+from flask import Blueprint, current_app, g, request, send_from_directory
 
 PWA_DIR = Path(__file__).resolve().parent.parent.parent / "static" / "pwa"
 # Files the service worker precaches: everything the app needs to open offline.
@@ -94,12 +94,17 @@ def service_worker_source() -> str:
     return source
 
 
+def _compress_once(version: str) -> None:
+    """This answer is a shell file whose content `version` names (its ETag, or a hash):
+    flask-compress compresses it once per version and algorithm (ShellCache)."""
+    g.cslp_shell_key = version
+
+
 def shell_cache_key(req) -> str | None:
-    """flask-compress's cache key: a shell file is compressed once per shell version (and
-    algorithm); other answers (None) are compressed each time, never kept."""
-    if req.blueprint != "pwa":
-        return None
-    return f"shell|{req.path}|{shell_version()}"
+    """flask-compress's cache key: the shell file's path and version (_compress_once);
+    other answers (None) are compressed each time, never kept."""
+    version = g.get("cslp_shell_key")
+    return None if version is None else f"shell|{req.path}|{version}"
 
 
 class ShellCache:
@@ -137,6 +142,7 @@ def _send(name: str, mimetype: str | None = None):
         body = response.get_data()
         response.close()  # the file, read whole: closed now, not left to the server
         response.set_data(body)
+        _compress_once(response.get_etag()[0])
     # The worker decides what is cached; the browser must always revalidate the shell.
     response.headers["Cache-Control"] = "no-cache"
     return response
@@ -146,13 +152,17 @@ def _send(name: str, mimetype: str | None = None):
 def index():
     response = current_app.response_class(index_source(), mimetype="text/html")
     response.headers["Cache-Control"] = "no-cache"
-    response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
+    etag = hashlib.sha256(response.get_data()).hexdigest()[:32]
+    response.set_etag(etag)
+    _compress_once(etag)
     return response.make_conditional(request)
 
 
 @bp.get("/sw.js")
 def service_worker():
-    response = current_app.response_class(service_worker_source(), mimetype="text/javascript")
+    source = service_worker_source()
+    _compress_once(hashlib.sha256(source.encode()).hexdigest())
+    response = current_app.response_class(source, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
     return response

@@ -52,6 +52,16 @@ def test_the_shell_is_compressed_once_not_per_request(client, monkeypatch):
     assert calls == ["gzip", "br"]
 
 
+def test_a_new_shell_version_is_compressed_anew(client, app):
+    """The worker a phone is offered must be the new one, not the old one kept compressed."""
+    first = client.get("/sw.js", headers={"Accept-Encoding": "gzip"})
+    source = app.extensions["cslp_sw"]
+    app.extensions["cslp_sw"] = source.replace('const VERSION = "', 'const VERSION = "new-')
+    second = client.get("/sw.js", headers={"Accept-Encoding": "gzip"})
+    assert gzip.decompress(first.data).decode() == source
+    assert gzip.decompress(second.data).decode() == app.extensions["cslp_sw"] != source
+
+
 @pytest.mark.parametrize("encoding", ["gzip", "br"])
 def test_a_large_json_answer_comes_compressed_when_asked_and_plain_when_not(login, encoding):
     officer = login("canbo.anthanh2")
