@@ -13,7 +13,10 @@ Sizes can be made smaller while developing: BENCH_ROWS, BENCH_RUNS,
 BENCH_INGEST_BATCHED / BENCH_INGEST_SINGLE (records per client), BENCH_LOAD_DEVICES,
 BENCH_LOAD_SECONDS, BENCH_LOAD_PAUSE, BENCH_EXPORT_ROWS ("10000,100000"),
 BENCH_DASHBOARD_YEARS ("10,1"), BENCH_PHONE_RUNS (5), BENCH_PHONE_PROFILES ("slow 4G,3G"),
-BENCH_PHONE_QUICK=1 (one run on 3G). Progress goes to stderr.
+BENCH_PHONE_QUICK=1 (one run on 3G); BENCH_LOAD_DEVICES=0 leaves out the month-end load
+and the memory row. BENCH_ONLY picks some of the steps ("shell,phone,push,sync,data",
+comma-separated; e.g. BENCH_ONLY=sync for the sync rows alone): their rows are printed,
+BENCHMARKS.md is left as it is. Progress goes to stderr.
 """
 
 from __future__ import annotations
@@ -197,7 +200,7 @@ def sync_rows() -> list[tuple[str, str, str]]:
                         f"{got['errors']} errors; gunicorn workers' CPU "
                         f"{got['server_ms']:.2f} ms per record; the clients used "
                         f"{got['client_cpu']:.0%} of a core)", goal))
-                if engine != "PostgreSQL":
+                if engine != "PostgreSQL" or not devices:
                     continue
                 got = sync.load(base, proc, names, templates, devices=devices,
                                 seconds=seconds, pause=pause)
@@ -257,35 +260,49 @@ def dataset_rows() -> list[tuple[str, str, str]]:
     return out
 
 
+STEPS = ("shell", "phone", "push", "sync", "data")
+
+
 def main() -> None:
     from bench.reports import LOAD_SEEN, say
 
+    only = [s.strip() for s in os.environ.get("BENCH_ONLY", "").split(",") if s.strip()]
+    unknown = set(only) - set(STEPS)
+    if unknown:
+        raise SystemExit(f"BENCH_ONLY: unknown step {', '.join(sorted(unknown))}; "
+                         f"steps: {', '.join(STEPS)}")
+    steps = only or STEPS
     started = time.perf_counter()
     load_before = os.getloadavg()
-    say("PWA shell size")
-    size = shell_size()
-    say("the officer's phone in Chromium (bench/phone.py)")
+    rows = []
+    if "shell" in steps:
+        say("PWA shell size")
+        size = shell_size()
+        rows.append((
+            "PWA shell an officer's first screen loads (HTML, CSS, manifest, worker and the "
+            "modules app.js imports statically; no icons)",
+            f"{size['gzip'] / 1024:.1f} KB gzipped ({size['raw'] / 1024:.1f} KB raw, "
+            f"{size['files']} files); the worker precaches {size['all']['gzip'] / 1024:.1f} KB "
+            f"gzipped in {size['all']['files']} files, screens loaded on demand included",
+            "≤ 60 KB gzipped"))
     from bench import phone
-    phone_rows = phone.rows()
-    say("Web Push fan-out to 10,000 subscriptions")
-    fan_out = push_fan_out()
+    if "phone" in steps:
+        say("the officer's phone in Chromium (bench/phone.py)")
+        rows += phone.rows()
+    if "push" in steps:
+        say("Web Push fan-out to 10,000 subscriptions")
+        fan_out = push_fan_out()
+        rows.append((
+            f"Web Push fan-out: 1 notification to {fan_out['count']:,} subscriptions on a "
+            "local endpoint (encryption, VAPID, HTTP; 32 threads)",
+            f"{fan_out['seconds']:.1f} s ({fan_out['count'] / fan_out['seconds']:.0f}/s; "
+            f"sent {fan_out['sent']}, failed {fan_out['failed']})", "≤ 60 s"))
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                             capture_output=True, text=True).stdout.strip() or "?"
-    rows = [
-        ("PWA shell an officer's first screen loads (HTML, CSS, manifest, worker and the "
-         "modules app.js imports statically; no icons)",
-         f"{size['gzip'] / 1024:.1f} KB gzipped ({size['raw'] / 1024:.1f} KB raw, "
-         f"{size['files']} files); the worker precaches {size['all']['gzip'] / 1024:.1f} KB "
-         f"gzipped in {size['all']['files']} files, screens loaded on demand included",
-         "≤ 60 KB gzipped"),
-        *phone_rows,
-        (f"Web Push fan-out: 1 notification to {fan_out['count']:,} subscriptions on a "
-         "local endpoint (encryption, VAPID, HTTP; 32 threads)",
-         f"{fan_out['seconds']:.1f} s ({fan_out['count'] / fan_out['seconds']:.0f}/s; "
-         f"sent {fan_out['sent']}, failed {fan_out['failed']})", "≤ 60 s"),
-    ]
-    rows += sync_rows()
-    rows += dataset_rows()
+    if "sync" in steps:
+        rows += sync_rows()
+    if "data" in steps:
+        rows += dataset_rows()
     total = time.perf_counter() - started
     load_after = os.getloadavg()
     lines = ["| measurement | result | goal |", "|---|---|---|"]
@@ -294,15 +311,19 @@ def main() -> None:
     print(table)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     say(f"done in {total / 60:.1f} min")
+    seen = LOAD_SEEN or [load_before[0]]
+    load = (f"its 1-minute load average was {load_before[0]:.1f} when the run started, "
+            f"between {min(seen):.1f} and {max(seen):.1f} at its steps and "
+            f"{load_after[0]:.1f} at its end, on 2 cores")
+    if only:
+        say(f"BENCH_ONLY={','.join(only)}: {load}; BENCHMARKS.md not written")
+        return
     (ROOT / "BENCHMARKS.md").write_text(
         f"# Benchmarks\n\n`make bench` on {stamp}, commit {commit}: {total / 60:.1f} min "
         f"in all.\n\nMachine: {machine()}. The machine is shared with other engineers' "
-        f"work: its 1-minute load average was {load_before[0]:.1f} when the run started, "
-        f"between {min(LOAD_SEEN):.1f} and {max(LOAD_SEEN):.1f} at its steps and "
-        f"{load_after[0]:.1f} at its end, on 2 cores; figures from a busier machine are "
+        f"work: {load}; figures from a busier machine are "
         "lower than an idle one would give.\n\n"
         f"{table}\n\n{NOTES}\n{phone.NOTES}", encoding="utf-8")
-
 
 if __name__ == "__main__":
     main()

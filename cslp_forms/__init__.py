@@ -15,7 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .extensions import db, login_manager, migrate
+from .extensions import compress, db, login_manager, migrate
 from .problems import JSONProvider
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -44,6 +44,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"))
     login_manager.init_app(app)
+    from .pwa import ShellCache, shell_cache_key
+
+    app.config.setdefault("COMPRESS_CACHE_KEY", shell_cache_key)
+    app.config.setdefault("COMPRESS_CACHE_BACKEND", ShellCache)
+    compress.init_app(app)
     from . import models  # noqa: F401  (one metadata for Alembic)
     from .auth.session import SessionInterface
 

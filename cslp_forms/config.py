@@ -20,6 +20,20 @@ SESSION_DAYS = 30
 # sync that started before she signed in again) must not overwrite the new cookie.
 SESSION_REFRESH_EACH_REQUEST = False
 
+# Compression (flask-compress) for the embedded default, where gunicorn answers phones
+# itself: the shell's files (compressed once per shell version, cslp_forms.pwa) and JSON
+# answers of at least COMPRESS_MIN_SIZE bytes, brotli or gzip as the browser asks. Behind
+# nginx (which compresses, deploy/nginx) CSLP_COMPRESS_REGISTER=false leaves it to nginx;
+# left on, nginx passes what is compressed already as it is.
+COMPRESS_REGISTER = True
+COMPRESS_ALGORITHM = ["br", "gzip"]
+COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript",
+                      "application/json", "application/manifest+json"]
+COMPRESS_MIN_SIZE = 1024
+COMPRESS_LEVEL = 6
+COMPRESS_BR_LEVEL = 4
+COMPRESS_STREAMS = False
+
 # Number of reverse proxies in front of the app whose X-Forwarded-* headers we trust.
 PROXY_FIX = 0
 

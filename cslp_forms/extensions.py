@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and initialised in create_app."""
 
+from flask_compress import Compress
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -15,7 +16,6 @@ NAMING = {
 }
 
 
-
 def render_item(type_, obj, autogen_context):
     """Migrations spell our column types as their plain SQLAlchemy base, so a revision
     never imports application code."""
@@ -27,3 +27,4 @@ def render_item(type_, obj, autogen_context):
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate(render_as_batch=True, compare_type=True, render_item=render_item)
 login_manager = LoginManager()
+compress = Compress()

@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from flask import Blueprint, current_app, request, send_from_directory
+from flask import Blueprint, current_app, g, request, send_from_directory
 
 PWA_DIR = Path(__file__).resolve().parent.parent.parent / "static" / "pwa"
 # Files the service worker precaches: everything the app needs to open offline.
@@ -94,6 +94,39 @@ def service_worker_source() -> str:
     return source
 
 
+def _compress_once(version: str) -> None:
+    """This answer is a shell file whose content `version` names (its ETag, or a hash):
+    flask-compress compresses it once per version and algorithm (ShellCache)."""
+    g.cslp_shell_key = version
+
+
+def shell_cache_key(req) -> str | None:
+    """flask-compress's cache key: the shell file's path and version (_compress_once);
+    other answers (None) are compressed each time, never kept."""
+    version = g.get("cslp_shell_key")
+    return None if version is None else f"shell|{req.path}|{version}"
+
+
+class ShellCache:
+    """flask-compress's cache backend: keeps the compressed shell files only (their keys
+    come from shell_cache_key); a key of any other answer is neither kept nor found."""
+
+    LIMIT = 1000  # files × algorithms × versions: only a debug server sees many versions
+
+    def __init__(self):
+        self.data: dict[str, bytes] = {}
+
+    def get(self, key: str) -> bytes | None:
+        return self.data.get(key)
+
+    def set(self, key: str, value: bytes) -> None:
+        if "shell|" not in key:
+            return
+        if len(self.data) >= self.LIMIT:
+            self.data.clear()
+        self.data[key] = value
+
+
 def _send(name: str, mimetype: str | None = None):
     response = send_from_directory(PWA_DIR, name, mimetype=mimetype, max_age=0)
     if response.status_code == 304:
@@ -102,13 +135,16 @@ def _send(name: str, mimetype: str | None = None):
         # is a ResourceWarning in some later, unrelated place).
         response.close()
     elif response.status_code == 200 and response.direct_passthrough:
-        # Shell files are small: read now and closed, not streamed from an open file. A
-        # phone that goes away mid-answer (the worker's precache, running behind the first
-        # screen) would otherwise leave the file open in werkzeug's dropped connection.
+        # Shell files are small: read whole now and closed, not streamed from an open file
+        # (a phone that goes away mid-answer, the worker's precache behind the first screen,
+        # would leave it open in werkzeug's dropped connection). Held whole, flask-compress
+        # can compress it, and keeps the compressed shell (ShellCache) for the next phone.
         with response:
             body = b"".join(response.response)
         response.direct_passthrough = False
         response.set_data(body)
+        if response.mimetype in current_app.config["COMPRESS_MIMETYPES"]:
+            _compress_once(response.get_etag()[0])
     # The worker decides what is cached; the browser must always revalidate the shell.
     response.headers["Cache-Control"] = "no-cache"
     return response
@@ -118,13 +154,17 @@ def _send(name: str, mimetype: str | None = None):
 def index():
     response = current_app.response_class(index_source(), mimetype="text/html")
     response.headers["Cache-Control"] = "no-cache"
-    response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
+    etag = hashlib.sha256(response.get_data()).hexdigest()[:32]
+    response.set_etag(etag)
+    _compress_once(etag)
     return response.make_conditional(request)
 
 
 @bp.get("/sw.js")
 def service_worker():
-    response = current_app.response_class(service_worker_source(), mimetype="text/javascript")
+    source = service_worker_source()
+    _compress_once(hashlib.sha256(source.encode()).hexdigest())
+    response = current_app.response_class(source, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
     return response

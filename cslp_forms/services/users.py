@@ -9,9 +9,10 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -261,13 +262,22 @@ def start_session(user: User, *, now: datetime) -> str:
     return token
 
 
+@cache
+def _session_user_query():
+    """Built once (every request runs it): her unit comes with her, and the units above
+    it (nearly every request asks for them: scope checks, a new record's review chain;
+    base.units.ancestors finds them loaded). Three levels: province, district, commune."""
+    return (select(User)
+            .options(joinedload(User.unit).joinedload(Unit.parent).joinedload(Unit.parent))
+            .join(AuthSession, AuthSession.user_id == User.id)
+            .where(User.id == bindparam("user_id"),
+                   AuthSession.token_hash == bindparam("token_hash"),
+                   AuthSession.expires_at > bindparam("now")))
+
+
 def session_user(user_id: int, token: str, *, now: datetime) -> User | None:
-    # Her unit comes with her: nearly every request asks for it (scope checks).
-    return db.session.scalar(
-        select(User).options(joinedload(User.unit))
-        .join(AuthSession, AuthSession.user_id == User.id)
-        .where(User.id == user_id, AuthSession.token_hash == _token_hash(token),
-               AuthSession.expires_at > now))
+    return db.session.scalar(_session_user_query(), {
+        "user_id": user_id, "token_hash": _token_hash(token), "now": now})
 
 
 def end_session(token: str) -> None:

@@ -5,14 +5,17 @@ gets an answer the document does not describe fails, so the two cannot drift apa
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
 
+import brotli
 from flask.testing import FlaskClient
 from openapi_core import Config, OpenAPI
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
 from openapi_core.templating.paths.exceptions import OperationNotFound, PathNotFound
+from werkzeug.wrappers import Response
 
 from cslp_forms.openapi import build_spec
 
@@ -39,13 +42,27 @@ class _Request(WerkzeugOpenAPIRequest):
         return b""
 
 
+# A compressed answer (the client asked with Accept-Encoding) is checked as it decodes.
+DECODERS = {"gzip": gzip.decompress, "br": brotli.decompress}
+
+
+def _decoded(response):
+    encoding = response.headers.get("Content-Encoding")
+    if encoding not in DECODERS:
+        return response
+    headers = [(k, v) for k, v in response.headers if k not in ("Content-Encoding",
+                                                                 "Content-Length")]
+    return Response(DECODERS[encoding](response.get_data()), status=response.status,
+                    headers=headers)
+
+
 def check(response) -> None:
     request = response.request
     if not request.path.startswith("/api/"):
         return
     try:
         spec().validate_response(_Request(request),
-                                 WerkzeugOpenAPIResponse(response))
+                                 WerkzeugOpenAPIResponse(_decoded(response)))
     except (PathNotFound, OperationNotFound):
         return  # not an API operation (an unknown URL, a method no route has)
     except Exception as exc:  # openapi-core's validation errors

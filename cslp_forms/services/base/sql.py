@@ -29,10 +29,18 @@ def insert_ignoring_conflict(model, values: dict | None, *, key: list[str]):
     """INSERT … ON CONFLICT (key) DO NOTHING RETURNING key: one statement, so two
     workers inserting the same row at once store it once. Without `values`, execute it
     with a list of rows: one statement for them all, returning the keys inserted."""
-    insert = _dialect_insert(db.session.get_bind().dialect.name)
+    dialect = db.session.get_bind().dialect.name
+    if values is None:
+        return _insert_ignoring_conflict(dialect, model, tuple(key))
     table = model.__table__
-    statement = insert(table) if values is None else insert(table).values(**values)
-    return (statement.on_conflict_do_nothing(index_elements=key)
+    return (_dialect_insert(dialect)(table).values(**values)
+            .on_conflict_do_nothing(index_elements=key).returning(*(table.c[k] for k in key)))
+
+
+@cache
+def _insert_ignoring_conflict(dialect: str, model, key: tuple[str, ...]):
+    table = model.__table__
+    return (_dialect_insert(dialect)(table).on_conflict_do_nothing(index_elements=list(key))
             .returning(*(table.c[k] for k in key)))
 
 

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import Select, func, literal, or_, select, update
+from sqlalchemy.orm.util import identity_key
 
 from ...extensions import db
 from ...models import LEVELS, Unit, UnitSuccession
@@ -130,8 +131,13 @@ def in_subtree(roots: Unit | list[Unit], unit_id_column):
 
 
 def ancestors(unit: Unit) -> list[Unit]:
-    """Province → … → the unit itself, in one query."""
+    """Province → … → the unit itself, in one query, or none when the session holds them
+    already (a signed-in user's units come with her: services/users.session_user)."""
     ids = [int(part) for part in unit.path.strip("/").split("/")]
+    held = db.session.identity_map
+    found = [held.get(identity_key(Unit, i)) for i in ids]
+    if all(u is not None for u in found):
+        return found
     by_id = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(ids)))}
     return [by_id[i] for i in ids]
 

@@ -4,6 +4,8 @@ and refusals."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import has_request_context, request
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -33,12 +35,19 @@ def _succeeded(user: User) -> set[int]:
         UnitSuccession.new_unit_id == user.unit_id))}
 
 
+@cache
+def _parent_alias():
+    """One alias for every request: a new one costs more to build than the pull it
+    filters."""
+    return aliased(Submission)
+
+
 def visible_to(user: User):
     """Records a user may read: an officer her own, the entries others add to a case or
     group of hers, and the cases (with their entries) transferred to her unit; a
     supervisor or administrator those filed under her unit's subtree, or held there."""
     if user.role == "officer":
-        parent = aliased(Submission)
+        parent = _parent_alias()
         return or_(Submission.author_id == user.id,
                    Submission.holder_unit_id == user.unit_id,
                    and_(Submission.form.in_(COMMUNE_FORMS), _her_units(user)),

@@ -4,12 +4,24 @@ monotonic counter, the order in which the pull feed (/api/sync/changes) hands th
 from __future__ import annotations
 
 import uuid as uuid_lib
+from functools import cache
 
-from sqlalchemy import case, update
+from sqlalchemy import bindparam, update
 
 from ...extensions import db
 from ...models import Counter, Submission
 from ..base.sql import insert_ignoring_conflict
+
+
+@cache
+def _statements():
+    """Built once, on the tables: they run with every batch."""
+    counter, records = Counter.__table__, Submission.__table__
+    bump = (update(counter).where(counter.c.name == "changes")
+            .values(value=counter.c.value + bindparam("count")).returning(counter.c.value))
+    stamp = (update(records).where(records.c.uuid == bindparam("record"))
+             .values(change_seq=bindparam("seq")))
+    return bump, stamp
 
 
 def stamp_changes(uuids: list[uuid_lib.UUID]) -> None:
@@ -18,17 +30,13 @@ def stamp_changes(uuids: list[uuid_lib.UUID]) -> None:
     pull cursor never skips a record that commits late."""
     if not uuids:
         return
-    bump = (update(Counter).where(Counter.name == "changes")
-            .values(value=Counter.value + len(uuids)).returning(Counter.value))
-    end = db.session.execute(bump).scalar_one_or_none()
+    bump, stamp = _statements()
+    count = {"count": len(uuids)}
+    end = db.session.execute(bump, count).scalar_one_or_none()
     if end is None:  # the first change ever
         db.session.execute(insert_ignoring_conflict(Counter, {"name": "changes", "value": 0},
                                                     key=["name"]))
-        end = db.session.execute(bump).scalar_one()
+        end = db.session.execute(bump, count).scalar_one()
     start = end - len(uuids) + 1
-    # One UPDATE … SET change_seq = CASE uuid WHEN … for the whole batch.
-    db.session.execute(
-        update(Submission).where(Submission.uuid.in_(uuids))
-        .values(change_seq=case({u: start + i for i, u in enumerate(uuids)},
-                                value=Submission.uuid))
-        .execution_options(synchronize_session=False))
+    # One UPDATE for the whole batch, executed with a row per record.
+    db.session.execute(stamp, [{"record": u, "seq": start + i} for i, u in enumerate(uuids)])
