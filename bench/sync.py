@@ -280,6 +280,9 @@ def load(base: str, proc, usernames: list[str], templates: list[dict], *, device
     phones = sign_in(base, usernames[:devices])
 
     def catch_up(phone: Device) -> None:
+        # Signed in seconds ago: her connection may be past gunicorn's keep-alive (2 s),
+        # closed by the server as she sends on it (a reset that says nothing of the server).
+        phone.http.close()
         while phone.pull():
             pass
 
