@@ -204,6 +204,8 @@ def sync_rows() -> list[tuple[str, str, str]]:
                     continue
                 got = sync.load(base, proc, names, templates, devices=devices,
                                 seconds=seconds, pause=pause)
+                for kind in sorted({e[:160] for e in got["all_errors"]}):
+                    say(f"load: error: {kind}")
                 rows.append((
                     f"Month-end load on PostgreSQL: {got['devices']} signed-in officers at "
                     f"once for {seconds:.0f} s, each sending 1–10 new records then pulling "
