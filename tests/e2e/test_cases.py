@@ -76,6 +76,12 @@ def open_phone(page, live_server, kind="cases"):
         set_pin(page)
 
 
+def open_case(page, live_server, case):
+    """Her phone, signed in with a PIN, on the case's own screen."""
+    open_phone(page, live_server)
+    page.click(f'#parents a[data-uuid="{case}"]')
+
+
 def supervisor_page(browser, browser_context_args, live_server, url, seen=None):
     context = browser.new_context(**browser_context_args)
     page = context.new_page()
@@ -258,8 +264,7 @@ def test_closing_goes_to_the_supervisor_and_her_comment_comes_back(
         page, context, browser, browser_context_args, live_server, problems):
     login = api_login(live_server.app)
     case = approved_case(login)
-    open_phone(page, live_server)
-    page.click(f'#parents a[data-uuid="{case}"]')
+    open_case(page, live_server, case)
     page.click("#add-closure")
     page.wait_for_selector("#entry-form")
     reason = field(page, "closure_reason")
@@ -355,8 +360,7 @@ def test_a_transferred_case_moves_to_the_receiving_officers_phone(
         page, context, browser, browser_context_args, live_server, problems):
     login = api_login(live_server.app)
     case = approved_case(login)
-    open_phone(page, live_server)
-    page.click(f'#parents a[data-uuid="{case}"]')
+    open_case(page, live_server, case)
     page.click("#add-followup")
     page.wait_for_selector("#entry-form")
     field(page, "entry_kind").locator('input[value="transfer"]').check()
@@ -413,8 +417,7 @@ def test_an_entry_the_server_refuses_shows_its_words_beside_the_field(
         page, context, live_server, problems):
     login = api_login(live_server.app)
     case = approved_case(login)
-    open_phone(page, live_server)
-    page.click(f'#parents a[data-uuid="{case}"]')
+    open_case(page, live_server, case)
     page.wait_for_selector("#case-view")
     context.set_offline(True)
     add_followup(page, "2024-12-05", "Thăm sau khi chị về nhà")
@@ -474,8 +477,7 @@ def test_a_case_redrawn_after_she_left_it_does_not_cover_the_next_screen(page, l
     she had gone back to the list, and the case was drawn over the list (a CI failure).
     Each screen now draws only while it is the latest one."""
     case = approved_case(api_login(live_server.app))
-    open_phone(page, live_server)
-    page.click(f'#parents a[data-uuid="{case}"]')
+    open_case(page, live_server, case)
     expect(page.locator("#case-view")).to_be_visible()
     held = []
     page.route(f"**/api/submissions/{case}*", lambda route: held.append(route))
