@@ -51,7 +51,7 @@ SELECT i,
        random() AS r3, random() AS r4, random() AS r5
 FROM (SELECT i, random() AS r1, random() AS r2,
              (SELECT count(*) FROM units) AS n_units
-      FROM generate_series(1, :rows) AS i) AS base;
+      FROM generate_series(:first, :first + :rows - 1) AS i) AS base;
 INSERT INTO submissions (uuid, form, form_version, unit_id, author_id, record_date, period,
                          answers, attachments, status, revision, content_hash, created_at,
                          updated_at, change_seq, review_step)
@@ -64,9 +64,10 @@ SELECT uuid, form, 1, gen.unit_id, coalesce(officer.id, :author), day,
                           'participants_female', people * 3 / 4,
                           'participants_male', people - people * 3 / 4),
        '[]'::jsonb, status, 1, md5(i::text) || md5(i::text), now(), now(), i, 0
-FROM gen LEFT JOIN users AS officer ON officer.unit_id = gen.unit_id
-                                   AND officer.role = 'officer';
-INSERT INTO counters (name, value) VALUES ('changes', :rows);
+FROM gen LEFT JOIN (SELECT unit_id, min(id) AS id FROM users WHERE role = 'officer'
+                    GROUP BY unit_id) AS officer ON officer.unit_id = gen.unit_id;
+INSERT INTO counters (name, value) VALUES ('changes', :first + :rows - 1)
+ON CONFLICT (name) DO UPDATE SET value = excluded.value;
 INSERT INTO report_facts (submission_uuid, form, unit_id, record_date, period, cutoff_period,
                           status, kind, campaign, lead_role, law_day, model_status,
                           established_date, trained_tot, domestic_violence, trafficking_return,
@@ -102,7 +103,20 @@ SELECT uuid, form, unit_id, day, to_char(day, 'YYYY-MM'),
        CASE WHEN kind = 'tiep_nhan_don_thu' THEN 3 END,
        CASE WHEN form = 'model_group' THEN 12 END
 FROM gen;
+DROP TABLE gen
 """
+
+
+def generate(session, *, rows: int, days: int, author: int, first: int = 1) -> None:
+    """Records `first` … `first + rows - 1` of the fixed-seed mix, dated over the `days`
+    up to 2024-12-31, with their report facts (not the rollups: `rollup_insert`). The
+    seed is the same for every call, so a second call with the next `first` adds the same
+    mix again under new UUIDs (tests/pg/test_report_scale.py doubles a dataset so)."""
+    params = {"kinds": KINDS, "n_kinds": len(KINDS), "rows": rows, "author": author,
+              "days": days, "first": first}
+    for statement in filter(str.strip, GENERATE.split(";\n")):
+        session.execute(text(statement),
+                        {k: v for k, v in params.items() if f":{k}" in statement})
 
 
 def _libpq(url) -> str:
@@ -213,11 +227,8 @@ def dataset(*, years: int):
             db.session.commit()
             say(f"generating {ROWS:,} records {spread_label(years)}")
             started = time.perf_counter()
-            params = {"kinds": KINDS, "n_kinds": len(KINDS), "rows": ROWS,
-                      "author": author.id, "days": 366 if years == 1 else 365 * years}
-            for statement in filter(str.strip, GENERATE.split(";\n")):
-                wanted = {k: v for k, v in params.items() if f":{k}" in statement}
-                db.session.execute(text(statement), wanted)
+            generate(db.session, rows=ROWS, author=author.id,
+                     days=366 if years == 1 else 365 * years)
             db.session.execute(rollup_insert())
             db.session.commit()
             generated = time.perf_counter() - started

@@ -70,7 +70,7 @@ COVERED = ["status", "unit_id", "kind", "campaign", "law_day", "period", "cutoff
 COVERED_OTHERS = ["status", "unit_id", "kind", "model_status", "established_date",
                   "trained_tot", "members_total", "tot_trained_count", "domestic_violence",
                   "trafficking_return", "child_abuse", "survivor_female", "consent_reporting",
-                  "service_reached"]
+                  "service_reached", "submission_uuid"]
 
 
 class ReportFact(db.Model):
@@ -85,7 +85,8 @@ class ReportFact(db.Model):
         # the activity figures read, so the province's year is read from the index alone.
         Index("ix_report_facts_form_date", "form", "record_date",
               postgresql_include=COVERED),
-        # (PostgreSQL allows 32 columns an index: models and cases get one of their own.)
+        # (PostgreSQL allows 32 columns an index: models and cases get one of their own;
+        # it carries the UUID, which K05 joins their entries by.)
         Index("ix_report_facts_others", "form", "record_date",
               postgresql_include=COVERED_OTHERS,
               postgresql_where=text("form IN ('model_group', 'incident')")),

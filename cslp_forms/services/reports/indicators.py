@@ -261,51 +261,64 @@ def _entries(form: str, statuses: tuple[str, ...], pick, *, period: Period | Non
         F.form == form, day, F.status.in_(statuses), P.status.in_(statuses), parent(P))
 
 
+def _latest(kind: str, value, statuses: tuple[str, ...], scope: Scope, until: date, *where):
+    """The last approved group entry of `kind` per group up to `until` (by date, then
+    UUID) and its `value(F)`: a subquery of (parent_uuid, value)."""
+    rank = func.row_number().over(partition_by=F.parent_uuid,
+                                  order_by=(F.record_date.desc(), F.submission_uuid.desc()))
+    ranked = _entries("model_group_entry", statuses, lambda P: (
+        F.parent_uuid, value(F).label("value"), rank.label("rank")), until=until).where(
+        F.kind == kind, scope.condition(F.unit_id), *where).subquery()
+    return select(ranked.c.parent_uuid, ranked.c.value).where(ranked.c.rank == 1).subquery()
+
+
 def _count_models(scope: Scope, statuses: tuple[str, ...], acc: dict) -> None:
     """Active models are a stock: their status at the period's end (the last approved
     status entry up to then, else the record's own) is "active"; those among them that
     met in the period (a meeting entry dated in it) and the meetings; members as the last
     membership entry up to then says. Rapid response teams count when launched within
-    the period."""
+    the period. Summed in SQL by unit and model type: a province holds thousands of
+    groups over the years."""
     period = scope.period
-    launched = F.established_date.between(period.start, period.end)
+    G = aliased(F)
+    status = _latest("status", lambda E: E.model_status, statuses, scope, period.end,
+                     F.model_status.isnot(None), F.model_status != "")
+    members = _latest("membership", lambda E: E.members_total, statuses, scope, period.end)
+    met = _entries("model_group_entry", statuses, lambda P: (
+        F.parent_uuid, func.count().label("n")), period=period).where(
+        F.kind == "meeting", scope.condition(F.unit_id)).group_by(F.parent_uuid).subquery()
+    active = and_(G.record_date <= period.end,
+                  func.coalesce(status.c.value, G.model_status) == "dang_hoat_dong")
+    counted_members = case((members.c.parent_uuid.isnot(None), func.coalesce(members.c.value, 0)),
+                           else_=func.coalesce(G.members_total, 0))
+    meetings = func.coalesce(met.c.n, 0)
+    team = and_(G.established_date.between(period.start, period.end), G.kind == RAPID_TEAM)
+    trained = and_(team, G.trained_tot.is_(True))
+
+    def total(condition, value=1):
+        return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
+
     rows = db.session.execute(
-        select(F.submission_uuid, F.unit_id, F.kind, F.model_status, F.record_date <= period.end,
-               launched, F.trained_tot, F.members_total, F.tot_trained_count)
-        .where(F.form == "model_group", or_(F.record_date <= period.end, launched),
-               F.status.in_(statuses), scope.condition(F.unit_id)))
-    status_at: dict = {}
-    members_at: dict = {}
-    later = _entries("model_group_entry", statuses, lambda P: (
-        F.parent_uuid, F.kind, F.model_status, F.members_total), until=period.end)
-    for parent, kind, status, members in db.session.execute(
-            later.where(F.kind.in_(("status", "membership")), scope.condition(F.unit_id))
-            .order_by(F.record_date, F.submission_uuid)):
-        if kind == "status" and status:
-            status_at[parent] = status
-        elif kind == "membership":
-            members_at[parent] = members
-    met: dict = defaultdict(int)
-    held = _entries("model_group_entry", statuses, lambda P: (F.parent_uuid, func.count()),
-                    period=period)
-    for parent, n in db.session.execute(held.where(F.kind == "meeting",
-                                                   scope.condition(F.unit_id))
-                                        .group_by(F.parent_uuid)):
-        met[parent] = n
-    for uuid, unit_id, kind, status, filed, is_launched, trained, members, tot_people in rows:
+        select(G.unit_id, G.kind, total(active), total(active, counted_members),
+               total(and_(active, meetings > 0)), total(active, meetings), total(team),
+               total(trained), total(trained, func.coalesce(G.tot_trained_count, 0)))
+        .outerjoin(status, status.c.parent_uuid == G.submission_uuid)
+        .outerjoin(members, members.c.parent_uuid == G.submission_uuid)
+        .outerjoin(met, met.c.parent_uuid == G.submission_uuid)
+        .where(G.form == "model_group",
+               or_(G.record_date <= period.end,
+                   G.established_date.between(period.start, period.end)),
+               G.status.in_(statuses), scope.condition(G.unit_id))
+        .group_by(G.unit_id, G.kind))
+    for unit_id, kind, *figures in rows:
         g = acc[scope.group(unit_id)]
-        if filed and status_at.get(uuid, status) == "dang_hoat_dong":
-            g["k05_models"] += 1
-            g["k05_members"] += int(members_at.get(uuid, members) or 0)
-            g[f"k05_type:{kind}"] += 1
-            if met.get(uuid):
-                g["k05_met"] += 1
-                g["k05_meetings"] += met[uuid]
-        if is_launched and kind == RAPID_TEAM:
-            g["k06_teams"] += 1
-            if trained:
-                g["k06_teams_trained"] += 1
-                g["k06_team_members_trained"] += int(tot_people or 0)
+        for counter, n in zip((
+                "k05_models", "k05_members", "k05_met", "k05_meetings", "k06_teams",
+                "k06_teams_trained", "k06_team_members_trained"), figures, strict=True):
+            if n:
+                g[counter] += int(n)
+        if figures[0]:
+            g[f"k05_type:{kind}"] += int(figures[0])
 
 
 CASE_CODES = ("k08", "k09", "k10")
