@@ -337,7 +337,7 @@ def _count_cases(scope: Scope, statuses: tuple[str, ...], acc: dict) -> None:
     period = scope.period
     E = aliased(F)
     by_entry = select(E.submission_uuid).where(
-        E.parent_uuid == F.submission_uuid, E.service_reached.is_(True),
+        E.form == "incident_entry", E.parent_uuid == F.submission_uuid, E.service_reached.is_(True),
         E.status.in_(statuses), E.record_date <= period.end).exists()
     detected = select(F.unit_id, F.domestic_violence, F.trafficking_return, F.child_abuse,
                       F.survivor_female,
