@@ -240,7 +240,7 @@ def dataset(*, years: int):
             db.engine.dispose()
 
 
-def dashboard(app, *, years: int, generated: float) -> list[tuple[str, str, str]]:
+def dashboard(app, *, years: int, generated: float) -> list[tuple]:
     """Rows for the benchmark table: the indicators of the province, a district and a
     commune, and how long the generation took."""
     client = login(app, "bench.admin")
@@ -257,11 +257,12 @@ def dashboard(app, *, years: int, generated: float) -> list[tuple[str, str, str]
     say(f"dashboard over {ROWS:,} records {spread_label(years)}")
     for label, path in cases:
         times = timed(client, path)
-        goal = "≤ 200 ms" if label == "province 94, year 2024" else "–"
+        judged = label == "province 94, year 2024"
         out.append((f"GET /api/reports/indicators, {label}; {ROWS:,} records "
                     f"{spread_label(years)}, PostgreSQL",
                     f"median {statistics.median(times):.0f} ms, p95 {p95(times):.0f} ms "
-                    f"({RUNS} runs)", goal))
+                    f"({RUNS} runs)", "≤ 200 ms" if judged else "–",
+                    statistics.median(times) <= 200 if judged else None))
     out.append((f"Generating {ROWS:,} records {spread_label(years)} and their facts "
                 "(fixed seed)", f"{generated:.0f} s", "–"))
     return out
