@@ -45,6 +45,8 @@ from .schemas.privacy import (
 )
 from .schemas.reminders import (
     DueListSchema,
+    FollowupNudgedSchema,
+    FollowupNudgeSchema,
     NudgeSchema,
     OverdueSchema,
     RuleListSchema,
@@ -310,6 +312,11 @@ PATHS = {
         ok=OverdueSchema, params=[_q("unit", "unit code (default: her own)"),
                                   _q("on", "YYYY-MM-DD (default: today)")],
         errors=(400, 401, 403, 404))},
+    "/api/reminders/overdue/nudge": {"post": _op(
+        "Remind whoever follows one case or group of her overdue lists (the case worker, "
+        "else the holding unit's officers), push and in-app, once a day; the text names no "
+        "detail of a case", body=FollowupNudgeSchema, ok=FollowupNudgedSchema,
+        errors=(400, 401, 403, 404, 409))},
     "/api/reminders/nudge": {"post": _op("Remind the officers of some units now",
                                          body=NudgeSchema, errors=(400, 401, 403, 404))},
     "/api/devices/health": {"post": _op(

@@ -43,6 +43,16 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "scope.forbidden": (403, "Đơn vị này nằm ngoài phạm vi quản lý của bạn."),
     "unit.not_found": (404, "Không tìm thấy đơn vị hành chính."),
     "user.not_found": (404, "Không tìm thấy tài khoản."),
+    "followup.not_overdue": (
+        404,
+        "Vụ việc hay mô hình này không còn trong danh sách cần theo dõi của chị (có thể vừa "
+        "có ghi nhận mới): tải lại danh sách.",
+    ),
+    "followup.nobody": (
+        409,
+        "Đơn vị đang theo dõi việc này chưa có tài khoản cán bộ nào đang hoạt động để nhắc: "
+        "báo quản trị viên tạo tài khoản.",
+    ),
     "device.nothing_at_risk": (
         409,
         "Máy của người này không có gì cần nhắc: mọi phiếu đã gửi và máy đồng bộ gần đây.",

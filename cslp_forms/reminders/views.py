@@ -10,6 +10,7 @@ from ..problems import Problem
 from ..schemas.base import load_args, load_json
 from ..schemas.reminders import (
     ComplianceArgsSchema,
+    FollowupNudgeSchema,
     NudgeSchema,
     OverdueArgsSchema,
     RuleSchema,
@@ -18,6 +19,7 @@ from ..schemas.reminders import (
 from ..services import cases, deadlines
 from ..services.base.clock import local_today
 from ..services.base.units import resolve_unit
+from ..unit_of_work import commit_retrying
 from . import bp
 
 
@@ -84,3 +86,14 @@ def nudge_units():
                            unit_codes=data["units"], now=utcnow())
     db.session.commit()
     return {"notified": made}
+
+
+@bp.post("/overdue/nudge")
+@require_role(*REVIEWER_ROLES)
+def nudge_followup():
+    """Remind whoever follows one case or group of her overdue lists, once a day."""
+    data = load_json(FollowupNudgeSchema())
+    now = utcnow()
+    made, text = commit_retrying(lambda: cases.nudge(
+        actor=current_user, uuid=str(data["uuid"]), now=now))
+    return {"notified": made, "message": text}

@@ -101,6 +101,17 @@ class NudgeSchema(ApiSchema):
                         validate=validate.Length(min=1, max=200, error="field.too_many"))
 
 
+class FollowupNudgeSchema(ApiSchema):
+    uuid = fields.UUID(required=True, metadata={
+        "description": "a case or group of her overdue lists (GET /api/reminders/overdue)"})
+
+
+class FollowupNudgedSchema(ApiSchema):
+    notified = fields.Integer(metadata={
+        "description": "people reminded now; 0: they were already reminded of it today"})
+    message = fields.String(metadata={"description": "the text they received"})
+
+
 class DueItemSchema(ApiSchema):
     rule = fields.String()
     title = fields.String()

@@ -1,20 +1,24 @@
 """Cases and model groups after approval, as lists read from their timelines: the
 follow-ups due on a day (send-reminders reminds the case worker), and the supervisor's
 overdue lists (a case with no entry for 30 days, an active group with no meeting this
-quarter). Read from the plain columns only: nothing here unseals a case."""
+quarter) and her nudge to whoever follows one. Read from the plain columns only: nothing
+here unseals a case."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
+from uuid import UUID
 
 from sqlalchemy import or_, select
 
 from ..extensions import db
 from ..models import REVIEWER_ROLES, Submission, User
 from ..problems import Problem
+from .base.clock import local_today
 from .base.units import find_version, in_subtree, resolve_unit
 from .records.access import visible_to
+from .records.notices import notify
 from .records.timeline import CASE_FORM, GROUP_ACTIVE, GROUP_FORM, derive_state, plain_view
 
 # A case with no entry for this many days is on the supervisor's overdue list.
@@ -43,18 +47,22 @@ def followups_due(today: date) -> list[tuple[Submission, dict, list[int]]]:
     for parent, state in _with_states(query, today):
         if state["closed"] or state["next_followup_date"] != today.isoformat():
             continue
-        worker = db.session.scalar(select(User.id).where(
-            User.username == state["worker"], User.active)) if state["worker"] else None
-        if worker is not None:
-            users = [worker]
-        else:
-            holder = find_version(state["holder_unit"], today) \
-                or find_version(state["holder_unit"])
-            users = list(db.session.scalars(select(User.id).where(
-                User.unit_id == holder.id, User.active,
-                User.role.not_in(REVIEWER_ROLES)))) if holder else []
-        due.append((parent, state, users))
+        due.append((parent, state, _followers(state, today)))
     return due
+
+
+def _followers(state: dict, today: date) -> list[int]:
+    """Who follows a case or group: its case worker, or, with none (a group, or a case
+    transferred to a commune nobody there has written in yet), the officers of the unit
+    holding it."""
+    worker = db.session.scalar(select(User.id).where(
+        User.username == state["worker"], User.active)) if state.get("worker") else None
+    if worker is not None:
+        return [worker]
+    holder = find_version(state["holder_unit"], today) or find_version(state["holder_unit"])
+    return list(db.session.scalars(select(User.id).where(
+        User.unit_id == holder.id, User.active,
+        User.role.not_in(REVIEWER_ROLES)))) if holder else []
 
 
 def overdue(*, actor: User, unit_code: str | None, today: date) -> dict:
@@ -96,3 +104,32 @@ def overdue(*, actor: User, unit_code: str | None, today: date) -> dict:
     groups.sort(key=lambda g: (g["last_meeting_date"] or "", g["uuid"]))
     return {"unit": root.summary(), "on": today.isoformat(), "stale_days": STALE_DAYS,
             "cases": cases, "groups": groups}
+
+
+def nudge(*, actor: User, uuid: str, now: datetime) -> tuple[int, str]:
+    """The supervisor's nudge about one case or group of her overdue lists: push and
+    in-app to whoever follows it, at most once a day. (Notices made now, the text.) The
+    text names no detail of a case: a lock screen shows it."""
+    today = local_today(now)
+    late = overdue(actor=actor, unit_code=None, today=today)
+    item = next((c for c in late["cases"] + late["groups"] if c["uuid"] == uuid), None)
+    if item is None:
+        raise Problem("followup.not_overdue")
+    [(parent, state)] = _with_states(select(Submission).where(
+        Submission.uuid == UUID(uuid)), today)
+    users = _followers(state, today)
+    if not users:
+        raise Problem("followup.nobody")
+    if parent.form == CASE_FORM:
+        title = "Nhắc từ cấp trên: vụ việc cần theo dõi"
+        text = (f"Vụ việc tiếp nhận ngày {parent.record_date:%d/%m/%Y} đã "
+                f"{item['days_without_entry']} ngày chưa có ghi nhận mới: mở vụ việc và ghi "
+                "lần theo dõi.")
+    else:
+        title = "Nhắc từ cấp trên: mô hình chưa sinh hoạt"
+        text = (f"Mô hình “{item['name'] or 'của xã'}” chưa có buổi sinh hoạt nào trong quý "
+                "này: khi sinh hoạt, mở mô hình và ghi buổi sinh hoạt.")
+    made = notify(users, kind="nudge", now=now,
+                  key=f"followup-nudge:{uuid}:{today.isoformat()}", title=title, body=text,
+                  url=f"/#/record/{uuid}", tag=f"followup-{uuid}")
+    return len(made), text

@@ -15,10 +15,12 @@ from cslp_forms.models import (
     SubmissionRevision,
     User,
 )
+from cslp_forms.services.base.clock import local_today
 from tests.api.sync_helpers import item
 from tests.api.test_privacy import incident
 from tests.api.test_review import decide
 from tests.api.test_sync import sync
+from tests.conftest import assert_problem
 
 NOTE_MARKER = "GHI-CHU-THEO-DOI-5K8W"
 OFFICER = "canbo.anthanh2"       # commune 31630, district 945
@@ -446,6 +448,33 @@ def test_the_supervisor_sees_forgotten_cases_and_groups_without_a_meeting(login)
     assert login("giamsat.chauthanh").get("/api/reminders/overdue?on=2025-01-03") \
         .get_json()["cases"] == []
 
+
+
+def test_the_supervisor_nudges_whoever_follows_a_forgotten_case_or_group(app, login):
+    case = approved_case(login)  # no entry since its intake in 2024: on today's list
+    group = approved_group(login)  # no meeting this quarter
+    supervisor, officer = login(SUPERVISOR), login(OFFICER)
+
+    def nudge(session, uuid):
+        return session.post("/api/reminders/overdue/nudge", json={"uuid": uuid})
+
+    res = nudge(supervisor, case)
+    assert res.status_code == 200, res.get_data(as_text=True)
+    assert res.get_json()["notified"] == 1
+    assert NOTE_MARKER not in res.get_json()["message"]
+    assert nudge(supervisor, case).get_json()["notified"] == 0  # once a day
+    assert nudge(supervisor, group).get_json()["notified"] >= 1
+    inbox = officer.get("/api/notifications").get_json()["notifications"]
+    mine = [n for n in inbox if n["kind"] == "nudge"]
+    assert {n["url"] for n in mine} == {f"/#/record/{case}", f"/#/record/{group}"}
+    assert all(NOTE_MARKER not in n["body"] for n in mine)
+    assert_problem(nudge(officer, case), 403, "auth.forbidden")
+    assert_problem(nudge(login("giamsat.chauthanh"), case), 404, "followup.not_overdue")
+    with app.app_context():
+        today = local_today()
+    sync(officer, entry(case, followup(today.isoformat())))
+    assert_problem(nudge(supervisor, case), 404, "followup.not_overdue")  # followed up now
+    assert_problem(nudge(supervisor, "x"), 400, "request.invalid")
 
 # --- step 7: indicators follow the timeline -------------------------------------------
 

@@ -173,6 +173,28 @@ def test_offline_follow_up_with_a_service_reaches_the_server_once_and_the_superv
     assert '"sensitive":true,"fetched_at"' not in page.evaluate(RAW_STORES)
 
 
+def test_the_supervisor_reminds_the_worker_of_a_forgotten_case_and_it_opens_the_case(
+        page, browser, browser_context_args, live_server, problems):
+    case = approved_case(api_login(live_server.app))  # no entry since 2024: overdue
+    sup_context, supervisor = supervisor_page(browser, browser_context_args, live_server,
+                                              "#/cases", problems)
+    remind = supervisor.locator(f'#overdue [data-nudge="{case}"]')
+    expect(remind).to_have_text("Nhắc")
+    remind.click()
+    expect(supervisor.locator("#toast")).to_contain_text("Đã nhắc: Vụ việc tiếp nhận ngày")
+    remind.click()
+    expect(supervisor.locator("#toast")).to_have_text("Hôm nay đã nhắc việc này rồi.")
+    sup_context.close()
+    open_phone(page, live_server)  # her phone, with the PIN her cases need
+    page.goto(f"{live_server}/#/notifications")
+    note = page.locator("#notification-list a",
+                        has_text="Nhắc từ cấp trên: vụ việc cần theo dõi")
+    expect(note).to_contain_text("ngày chưa có ghi nhận mới")
+    expect(note).not_to_contain_text("K7QM-2XPA")  # nothing of the case on a lock screen
+    note.click()
+    expect(page.locator("#case-view")).to_be_visible()
+    expect(page.locator("#add-followup")).to_be_visible()
+
 def test_offline_group_meeting_reaches_the_server_once_and_the_supervisor(
         page, context, browser, browser_context_args, live_server, problems):
     group = approved_group(api_login(live_server.app))

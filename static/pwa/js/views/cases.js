@@ -130,6 +130,22 @@ async function entryDefinition(form) {
   return defs.find((d) => d.form === ENTRY_FORM[form]) || null;
 }
 
+// "Nhắc": push and in-app to whoever follows this case or group, once a day (the text
+// names no detail of a case).
+function nudgeButton(uuid) {
+  const button = el("button", { type: "button", class: "secondary nudge", "data-nudge": uuid,
+    onclick: async () => {
+      button.disabled = true;
+      try {
+        const { notified, message } = await api("/api/reminders/overdue/nudge", { method: "POST", body: { uuid } });
+        toast(notified ? t("followup.nudged", { text: message }) : t("followup.nudged_already"), "ok");
+      } catch (err) {
+        toast(err instanceof ApiProblem && err.code === "network" ? t("followup.nudge_offline") : problemText(err), "error");
+      } finally { button.disabled = false; }
+    } }, t("followup.nudge"));
+  return button;
+}
+
 // The supervisor's lists: first those to follow up (GET /api/reminders/overdue: cases
 // with no entry for 30 days, active groups with no meeting this quarter), then every
 // approved case or group of her area (the review queue's records); each opens the case
@@ -149,13 +165,13 @@ async function renderSupervisorList(view, { kind }) {
     return;
   }
   const parentDef = definitions.find((d) => d.form === form);
-  const overdue = kind === "case" ? late.cases.map((c) => el("li", {},
+  const overdue = kind === "case" ? late.cases.map((c) => el("li", { class: "nudgeable" }, nudgeButton(c.uuid),
     el("a", { href: `#/case/${c.uuid}`, class: "record", "data-uuid": c.uuid },
       el("span", { class: "record-form" }, `${title} · ${formatDate(c.record_date)}`),
       el("span", { class: "record-message" }, t("cases.days_without_entry", { n: c.days_without_entry })),
       el("span", { class: "record-detail" }, [unitName(units, c.unit.code) || c.unit.name, c.worker,
         parentDef ? choice(parentDef, "case_status", c.status, lang) : c.status].filter(Boolean).join(" · ")))))
-    : late.groups.map((g) => el("li", {},
+    : late.groups.map((g) => el("li", { class: "nudgeable" }, nudgeButton(g.uuid),
       el("a", { href: `#/case/${g.uuid}`, class: "record", "data-uuid": g.uuid },
         el("span", { class: "record-form" }, g.name || title),
         el("span", { class: "record-message" }, `${t("groups.last_meeting")}: ${formatDate(g.last_meeting_date) || t("cases.none")}`),
