@@ -258,8 +258,8 @@ def dashboard(app, *, years: int, generated: float) -> list[tuple]:
     for label, path in cases:
         times = timed(client, path)
         judged = label == "province 94, year 2024"
-        out.append((f"GET /api/reports/indicators, {label}; {ROWS:,} records "
-                    f"{spread_label(years)}, PostgreSQL",
+        out.append((f"GET /api/reports/indicators, {label}, {ROWS:,} records "
+                    f"{spread_label(years)}; PostgreSQL",
                     f"median {statistics.median(times):.0f} ms, p95 {p95(times):.0f} ms "
                     f"({RUNS} runs)", "≤ 200 ms" if judged else "–",
                     statistics.median(times) <= 200 if judged else None))

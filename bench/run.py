@@ -24,6 +24,7 @@ from __future__ import annotations
 import gzip
 import os
 import platform
+import re
 import subprocess
 import tempfile
 import time
@@ -281,7 +282,7 @@ def render(rows: list[tuple]) -> tuple[str, str]:
             if judged[0]:
                 met += 1
             else:
-                missed.append(measurement.split(";")[0])
+                missed.append(re.split("[:;]", measurement, maxsplit=1)[0])
         lines.append(f"| {measurement} | {result} | {goal}{mark} |")
     verdict = f"Goals met: {met} of {met + len(missed)}."
     if missed:

@@ -7,12 +7,12 @@ from bench.run import render
 def test_the_table_marks_each_judged_goal_and_names_the_missed_ones():
     table, verdict = render([
         ("Shell; first screen", "56 KB", "≤ 60 KB", True),
-        ("Dashboard, province; 1,000,000 records", "304 ms", "≤ 200 ms", False),
+        ("Dashboard, province: 1,000,000 records; PostgreSQL", "304 ms", "≤ 200 ms", False),
         ("Memory", "120 MiB", "–"),
         ("District", "62 ms", "–", None),
     ])
     rows = table.splitlines()[2:]
     assert rows == ["| Shell; first screen | 56 KB | ≤ 60 KB ✓ |",
-                    "| Dashboard, province; 1,000,000 records | 304 ms | ≤ 200 ms ✗ |",
+                    "| Dashboard, province: 1,000,000 records; PostgreSQL | 304 ms | ≤ 200 ms ✗ |",
                     "| Memory | 120 MiB | – |", "| District | 62 ms | – |"]
     assert verdict == "Goals met: 1 of 2. Missed: Dashboard, province."
