@@ -218,9 +218,12 @@ def _plan(units: list[Unit], by_code: dict[str, Unit]) -> _Plan:
             group["shelter_available"] = False
         plan.add("model_group", unit, group)
 
-    # II.6, II.7: cases (pseudonymous), most consenting to statistics.
+    # II.6, II.7: cases (pseudonymous), most consenting to statistics; three in the demo
+    # officer's commune, so that her case list and her district's have some to follow.
     for n in range(45):
         unit = rng.choice(communes)
+        if n in (6, 7, 8) and "31630" in by_code:
+            unit = by_code["31630"]
         day = plan.day(rng.randint(1, 12))
         category = ["nan_nhan_mua_ban_tro_ve"] if n < 6 else rng.choices(
             [["bao_luc_gia_dinh"], ["xam_hai_tre_em"], ["xam_hai_tre_em", "bao_luc_gia_dinh"]],

@@ -190,7 +190,7 @@ async function renderSupervisorList(view, { kind }) {
         el("li", {}, el("a", { href: `#/case/${r.uuid}`, class: "record", "data-uuid": r.uuid },
           el("span", { class: "record-form" }, r.title || `${title} · ${formatDate(r.record_date)}`),
           el("span", { class: "record-detail" }, [r.unit.name, r.author].filter(Boolean).join(" · "))))))
-        : el("p", { class: "muted", id: "parents-empty" }, t(`${kind}s.empty`))), back());
+        : el("p", { class: "muted", id: "parents-empty" }, t(`${kind}s.empty_area`))), back());
 }
 
 // --- one case or group -----------------------------------------------------------
