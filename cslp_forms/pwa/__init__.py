@@ -12,6 +12,10 @@ PWA_DIR = Path(__file__).resolve().parent.parent.parent / "static" / "pwa"
 # Files the service worker precaches: everything the app needs to open offline.
 SHELL_PATTERNS = ("css/*.css", "js/**/*.js", "icons/*.png")
 
+# What a signed-in phone runs (home, the forms, the outbox, the sync): app.js loads it with
+# import() as it starts, so that the sign-in screen waits for none of it.
+LATER = "js/signed-in.js"
+
 bp = Blueprint("pwa", __name__)
 
 # A static `import … from "./x.js"` or `export … from "./x.js"`; `import("./x.js")` (a
@@ -53,14 +57,25 @@ def start_modules(entry: str = "js/app.js") -> list[str]:
     return order
 
 
+def later_modules() -> list[str]:
+    """The modules of LATER (and what it imports statically) that the first screen does
+    not run already, each after the modules it imports."""
+    first = set(start_modules())
+    return [url for url in start_modules(LATER) if url not in first]
+
+
 def index_source() -> str:
     """index.html with a <link rel="modulepreload"> per module the first screen needs, so
-    the browser fetches them at once instead of one import round after another."""
+    the browser fetches them at once instead of one import round after another, then one
+    per module of LATER at a low priority: fetched behind the sign-in screen's (and behind
+    her sign-in), here before home and her first form need them."""
     cached = current_app.extensions.get("cslp_index")
     if cached and not current_app.debug:
         return cached
     source = (PWA_DIR / "index.html").read_text(encoding="utf-8")
     links = "".join(f'\n  <link rel="modulepreload" href="{url}">' for url in start_modules())
+    links += "".join(f'\n  <link rel="modulepreload" href="{url}" fetchpriority="low">'
+                     for url in later_modules())
     entry = '<script type="module" src="/pwa/js/app.js"></script>'
     source = source.replace(entry, entry + links, 1)
     current_app.extensions["cslp_index"] = source
