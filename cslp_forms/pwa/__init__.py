@@ -69,15 +69,15 @@ def later_modules() -> list[str]:
 def index_source() -> str:
     """index.html with a <link rel="modulepreload"> per module the first screen needs, so
     the browser fetches them at once instead of one import round after another, then one
-    per module of LATER at a low priority: fetched behind the sign-in screen's (and behind
-    her sign-in), here before home and her first form need them."""
+    per module of LATER: asked for behind the sign-in screen's (which do not wait for
+    them), here before home and her first form need them. (At a low priority they came
+    from the worker's cache, on a reopen, a third of a second later.)"""
     cached = current_app.extensions.get("cslp_index")
     if cached and not current_app.debug:
         return cached
     source = (PWA_DIR / "index.html").read_text(encoding="utf-8")
     links = "".join(f'\n  <link rel="modulepreload" href="{url}">' for url in start_modules())
-    links += "".join(f'\n  <link rel="modulepreload" href="{url}" fetchpriority="low">'
-                     for url in later_modules())
+    links += "".join(f'\n  <link rel="modulepreload" href="{url}">' for url in later_modules())
     entry = '<script type="module" src="/pwa/js/app.js"></script>'
     source = source.replace(entry, entry + links, 1)
     current_app.extensions["cslp_index"] = source

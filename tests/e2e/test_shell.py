@@ -143,16 +143,16 @@ def test_every_module_of_the_first_screens_is_preloaded(page, live_server):
     here until it is drawn); they are preloaded too, behind it."""
     import re
 
+    from cslp_forms.pwa import later_modules, start_modules
     from tests.e2e.conftest import sign_in
 
     scripts = []
     page.on("request", lambda r: scripts.append(r.url.split("?")[0].removeprefix(live_server))
             if r.resource_type == "script" and r.frame == page.main_frame else None)
-    html = page.request.get(live_server).text()
-    first = set(re.findall(r'<link rel="modulepreload" href="([^"]+)">', html))
-    later = set(re.findall(r'<link rel="modulepreload" href="([^"]+)" fetchpriority="low">',
-                           html))
-    assert "/pwa/js/views/home.js" in later and "/pwa/js/views/form.js" in later
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="([^"]+)">',
+                               page.request.get(live_server).text()))
+    first, later = set(start_modules()), set(later_modules())
+    assert preloaded == first | later and "/pwa/js/views/home.js" in later - first
     held = []
 
     def hold(route):
@@ -171,8 +171,8 @@ def test_every_module_of_the_first_screens_is_preloaded(page, live_server):
     sign_in(page, "canbo.anthanh2")
     page.click("#new-activity")
     page.wait_for_selector('[data-path="title_content"] input')
-    assert set(scripts) <= first | later, set(scripts) - (first | later)
-    assert "/pwa/js/i18n/en.js" not in first | later | set(scripts)
+    assert set(scripts) <= preloaded, set(scripts) - preloaded
+    assert "/pwa/js/i18n/en.js" not in preloaded | set(scripts)
 
 
 def test_reopening_draws_home_from_the_phone_before_the_server_answers(page, live_server):
