@@ -21,7 +21,8 @@ let idleTimer = null;
 let screens = null;  // signed-in.js, once it is here
 let loadingScreens = null;
 
-// Routing and a sync's redraw of home follow signed-in.js once it is here.
+// signed-in.js, imported once (again if its fetch failed); a sync's redraw of home is
+// hooked to it as it arrives.
 function later() {
   loadingScreens ??= import("./signed-in.js").then((module) => {
     if (!screens) {
