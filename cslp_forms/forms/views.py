@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from ..models.types import utcnow
 from ..problems import Problem, invalid, say
+from ..pwa import compress_once
 from ..services.base.forms import forget_registry, registry
 from ..services.base.xlsform import MIMETYPE, from_workbook, to_workbook
 from ..services.form_versions import (
@@ -39,6 +40,7 @@ def _json_response(payload: dict):
         return response
     response = current_app.response_class(body, mimetype="application/json")
     response.set_etag(tag)
+    compress_once(tag, response.get_data())  # the same for every phone: compressed once
     return response.make_conditional(request)
 
 

@@ -4,19 +4,13 @@ import { abortReads, api, setCsrfToken } from "./api.js";
 import { kv } from "./db.js";
 import { t, setLang, currentLang } from "./i18n/index.js";
 import { el, ask, toast } from "./ui.js";
-import { startDraft, listRecords, discardIfEmpty, forgetSent, isNewDraft, isUnsent } from "./outbox.js";
-import { drain, onSyncEvent, settled } from "./sync.js";
 import { refreshDefinitions, currentDefinitions } from "./forms/definition.js";
-import { refreshUnits } from "./units.js";
 import { renderLogin } from "./views/login.js";
-import { renderHome } from "./views/home.js";
-import { renderRecords } from "./views/records.js";
-import { renderFormView, saveTyping } from "./views/form.js";
-import { renderRecord } from "./views/record.js";
-import { renderPinSetup, renderRecover, renderUnlock } from "./views/lock.js";
 import * as vault from "./vault.js";
-import { isReviewer, isAdmin, isProvinceAdmin } from "./roles.js";
 import { followScreens } from "./scroll.js";
+// The sign-in screen runs the modules above and nothing else: what a signed-in phone runs
+// (home, the forms, the outbox, the sync) is signed-in.js, loaded with import() as this
+// starts (later()); the shell preloads its modules behind the sign-in screen's.
 
 const view = document.getElementById("view");
 const banner = document.getElementById("banner");
@@ -24,6 +18,31 @@ let me = null;
 let waitingWorker = null;
 const IDLE_MS = 5 * 60 * 1000;
 let idleTimer = null;
+let screens = null;  // signed-in.js, once it is here
+let loadingScreens = null;
+
+// signed-in.js, imported once (again if its fetch failed); a sync's redraw of home is
+// hooked to it as it arrives.
+function later() {
+  loadingScreens ??= import("./signed-in.js").then((module) => {
+    if (!screens) {
+      screens = module;
+      module.onSyncEvent((event) => {
+        // Refresh the counts only on screens that show them, never under her fingers: the
+        // address must still be home or a record list too (right after a tap on a form the
+        // old home is still drawn, and routing again would draw the form twice, losing what
+        // she had begun to type).
+        if (event.type === "done" && onListing()) route();
+      });
+    }
+    return module;
+  }, (err) => { loadingScreens = null; throw err; });  // not fetched (offline, no worker yet)
+  return loadingScreens;
+}
+
+// The form definitions are public: on the sign-in screen they are fetched while she types
+// (or while her sign-in is under way), and home does not wait for them after it.
+let earlyDefinitions = null;
 // Each screen change takes a turn. A screen is drawn into the view as its own turn sees
 // it: its writes land only while it is the latest, so a drawing that finishes late (a
 // sync's redraw of the screen she has left, a slow list, a second route) draws nothing
@@ -95,6 +114,8 @@ async function signedIn(user, { drawn = false } = {}) {
     go("#/");
     return;
   }
+  // units.js is its own import, so that the tree is asked for before the rest is here.
+  const { refreshUnits } = await import("./units.js");
   refreshUnits(me.unit_path[0].code).catch(() => { /* offline: pickers use the last list */ });
   if (drawn) {
     // Her screen is up already: the sync brings new form versions (and redraws home when
@@ -102,14 +123,17 @@ async function signedIn(user, { drawn = false } = {}) {
     // newer has been opened on top of it.
     checkStorage();
     if (JSON.stringify(me) !== before && onListing()) route();
-    drain();
+    (await later()).drain();
     return;
   }
-  await Promise.all([refreshDefinitions(), checkStorage()]);
+  const early = earlyDefinitions;
+  earlyDefinitions = null;
+  const definitions = early ? early.then((fetched) => fetched || refreshDefinitions()) : refreshDefinitions();
+  await Promise.all([definitions, checkStorage(), later()]);
   const stay = location.hash && !/^#\/(login|code)\b/.test(location.hash);
   go(stay ? location.hash : "#/");
   registerWorkerSoon();
-  drain();
+  screens.drain();
 }
 
 // Home or a record list is on screen, and the address still says so (right after a tap
@@ -135,6 +159,7 @@ async function checkStorage() {
 }
 
 async function logout() {
+  const { listRecords, isUnsent, settled, forgetSent } = await later();
   const records = await listRecords(me.username);
   const unsent = records.filter(isUnsent).length;
   if (unsent && !(await ask(t("logout.ask_keep", { n: unsent }), t("home.logout")))) return;
@@ -168,6 +193,7 @@ function showLogin(notice = "", slip = null, into = view) {
 // A new record of a form. From a link (#/new/<form>, e.g. a deadline reminder) the draft
 // replaces the link in the history, so going back does not start yet another draft.
 async function newForm(definition, { fromLink = false } = {}) {
+  const { renderPinSetup, startDraft } = await later();
   if (definition.sensitive && (await vault.state()) === "none") {
     claimView();
     renderPinSetup(view, { onDone: () => newForm(definition, { fromLink }),
@@ -181,6 +207,7 @@ async function newForm(definition, { fromLink = false } = {}) {
 }
 
 function showLock(status, into = view) {
+  const { renderRecover, renderUnlock, drain } = screens;  // route() loaded it
   if (status === "locked_out" && typedPassword) {
     // Five wrong PINs, then a fresh sign-in: the recovery secret reopens the vault.
     renderRecover(into, { password: typedPassword,
@@ -216,7 +243,7 @@ function showLockButton(status) {
 }
 
 async function sendNow() {
-  const result = await drain();
+  const result = await (await later()).drain();
   toast(result.ok ? t("sync.done") : t(`sync.${result.reason === "auth" ? "auth" : "retry"}`), result.ok ? "ok" : "warn");
   route();
 }
@@ -228,8 +255,10 @@ export async function route() {
   const { view, stale, claim } = claimScreen();
   const [hash, params = ""] = (location.hash || "#/").split("?");
   const [, screen, arg] = hash.split("/");
-  await saveTyping();  // what she typed in the form she is leaving is written first
-  if (lastEdit && !(screen === "edit" && arg === lastEdit) && me) await discardIfEmpty(me.username, lastEdit);
+  // What she typed in the form she is leaving is written first (no form was drawn before
+  // signed-in.js is here).
+  if (screens) await screens.saveTyping();
+  if (lastEdit && !(screen === "edit" && arg === lastEdit) && me) await (await later()).discardIfEmpty(me.username, lastEdit);
   lastEdit = screen === "edit" ? arg : null;
   if (screen === "code") {
     // The QR code of a sign-in slip: her username and one-time code, filled in.
@@ -249,6 +278,8 @@ export async function route() {
     } });
     return;
   }
+  const { listRecords, isNewDraft, renderFormView, renderHome, drain, isReviewer, isAdmin, isProvinceAdmin } =
+    await later();
   const vaultState = await vault.state();
   showLockButton(vaultState);
   if (showLock(vaultState, view)) return;
@@ -266,8 +297,12 @@ export async function route() {
   if (screen === "record" && arg && !params && await (await import("./cases.js")).isParent(me, arg)) {
     return location.replace(`#/case/${arg}`);
   }
-  if (screen === "record" && arg) return renderRecord(view, { uuid: arg, onLeave: leave, onChanged: () => { leave("#/records/all"); drain(); } });
-  if (screen === "records") return renderRecords(view, { me, filter: arg || "all" });
+  // A record and the lists of them load on first use: her first home and form do not wait.
+  if (screen === "record" && arg) {
+    const { renderRecord } = await import("./views/record.js");
+    return renderRecord(view, { uuid: arg, onLeave: leave, onChanged: () => { leave("#/records/all"); drain(); } });
+  }
+  if (screen === "records") return (await import("./views/records.js")).renderRecords(view, { me, filter: arg || "all" });
   // Cases and groups after approval: a module of their own, loaded on first use.
   if (["cases", "groups", "case", "entry"].includes(screen)) {
     const cases = await import("./views/cases.js");
@@ -355,17 +390,11 @@ async function boot() {
   const stored = kv.get("me");  // opens IndexedDB while the rest starts
   await setLang(currentLang());  // English is fetched only when it is her language
   showNet();
-  addEventListener("online", () => { showNet(); drain(); });
+  addEventListener("online", () => { showNet(); later().then((s) => s.drain(), () => {}); });
   addEventListener("offline", showNet);
   followScreens(route);
-  onSyncEvent((event) => {
-    // Refresh the counts only on screens that show them, never under her fingers: the
-    // address must still be home or a record list too (right after a tap on a form the
-    // old home is still drawn, and routing again would draw the form twice, losing what
-    // she had begun to type).
-    if (event.type === "done" && onListing()) route();
-  });
   me = (await stored) || null;
+  later().catch(() => { /* offline before the worker has it: the sign-in says so */ });
   vault.setOwner(me?.username);
   document.getElementById("lock-now").addEventListener("click", lockNow);
   for (const name of ["pointerdown", "keydown", "touchstart"]) addEventListener(name, resetIdle, { passive: true });
@@ -373,6 +402,7 @@ async function boot() {
   if (!me) {
     // Nobody has signed in on this phone: the server could only answer 401. (route()
     // shows the sign-in, filled in when she came by a slip's QR code, #/code?u=…&c=….)
+    earlyDefinitions = refreshDefinitions().catch(() => false);
     await route();
     registerWorkerSoon(WORKER_WAIT_AT_SIGN_IN);
     return;
@@ -397,7 +427,7 @@ async function boot() {
       return;
     }
     // Offline (or the server is away): she works on what the phone has.
-    drain();
+    (await later()).drain();
     return;
   }
   await signedIn(fresh, { drawn: true });

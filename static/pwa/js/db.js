@@ -63,6 +63,18 @@ export async function put(name, value, key) {
   return value;
 }
 
+// Several values into one store, in one transaction; resolves once it is committed.
+export async function putAll(name, values) {
+  const s = await store(name, "readwrite");
+  for (const value of values) s.put(value);
+  s.transaction.commit?.();
+  return new Promise((resolve, reject) => {
+    s.transaction.oncomplete = () => resolve();
+    s.transaction.onerror = () => reject(s.transaction.error);
+    s.transaction.onabort = () => reject(s.transaction.error);
+  });
+}
+
 export async function remove(name, key) {
   return done((await store(name, "readwrite")).delete(key));
 }
