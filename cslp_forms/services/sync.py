@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from ..extensions import db
 from ..models import LOCKED_STATUSES, Submission, SubmissionRevision, Unit, User
 from ..problems import field_error, field_errors, has_bad_text
-from ..schemas.sync import SyncItemSchema
+from ..schemas.sync import load_item
 from .base.clock import local_today
 from .base.forms import FormDefinition, accepts_new_records, registry
 from .base.sql import insert_ignoring_conflict
@@ -39,7 +39,6 @@ from .records.timeline import (
     plain_view,
 )
 
-_ITEM_SCHEMA = SyncItemSchema()
 # A rejected item lists at most this many errors, and a batch this many in all (in the
 # order of its items); what is left out is counted in one last entry of the same shape,
 # `{"field": "item", "code": "sync.errors_left_out", "message": "Còn N lỗi …"}`. A real
@@ -221,7 +220,7 @@ def _apply_item(raw, batch: _Batch) -> dict | _New:
         return _rejected(safe_uuid, field_errors({"item": ["field.invalid_text"]}))
     given_uuid = raw.get("uuid") if isinstance(raw.get("uuid"), str) else None
     try:
-        item = _ITEM_SCHEMA.load(raw)
+        item = load_item(raw)
     except ValidationError as err:
         return _rejected(given_uuid, field_errors(err.messages))
     uuid = item["uuid"]
