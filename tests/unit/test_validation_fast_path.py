@@ -1,7 +1,8 @@
 """The fast paths of validation give marshmallow's answers: a definition's
 `_surely_valid` is true exactly when its schema loads the answers without an error, the
 compiled conditions are evaluate()'s, condition_errors is the walk over the definition
-as written, and load_item is SyncItemSchema's load (result or error)."""
+as written, load_item is SyncItemSchema's load (result or error), and has_bad_text is
+the recursion it was."""
 
 import copy
 import uuid
@@ -10,6 +11,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
+from cslp_forms.problems import BAD_TEXT, has_bad_text
 from cslp_forms.schemas.sync import SyncItemSchema, load_item
 from cslp_forms.services.base.forms import (
     compile_condition,
@@ -229,3 +231,38 @@ def test_load_item_is_the_schemas_load(edits, drops, data):
 def test_load_item_of_what_is_not_an_object():
     for raw in ([], "x", None, 1):
         assert _load(load_item, raw) == _load(SCHEMA.load, raw)
+
+
+# --- has_bad_text --------------------------------------------------------------------
+
+def _reference_has_bad_text(value, depth=0):
+    if isinstance(value, str):
+        return bool(BAD_TEXT.search(value))
+    if depth > 64:
+        return True
+    if isinstance(value, dict):
+        return any(_reference_has_bad_text(k, depth + 1)
+                   or _reference_has_bad_text(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_reference_has_bad_text(v, depth + 1) for v in value)
+    return False
+
+
+def _nested(depth, leaf):
+    value = leaf
+    for n in range(depth):
+        value = [value] if n % 2 else {"k": value}
+    return value
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=JSON_VALUES | st.dictionaries(st.text(max_size=3), JSON_VALUES, max_size=4))
+def test_has_bad_text_as_written(value):
+    assert has_bad_text(value) == _reference_has_bad_text(value)
+
+
+def test_has_bad_text_depth_as_written():
+    for depth in (63, 64, 65, 66):
+        for leaf in ("ok", "\x00", 1, None, [], {}):
+            value = _nested(depth, leaf)
+            assert has_bad_text(value) == _reference_has_bad_text(value), (depth, leaf)
