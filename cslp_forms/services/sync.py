@@ -16,7 +16,7 @@ from ..problems import field_error, field_errors, has_bad_text
 from ..schemas.sync import load_item
 from .base.clock import local_today
 from .base.forms import FormDefinition, accepts_new_records, registry
-from .base.sql import insert_ignoring_conflict
+from .base.sql import inserted_keys
 from .base.units import ancestors
 from .records.access import can_read_details, log_access, may_add_entries, visible_to
 from .records.chain import initial_review
@@ -175,8 +175,7 @@ def _insert_pending(batch: _Batch, results: list) -> None:
         return
     waiting = [batch.pending[key] for key in sorted(batch.pending)]
     batch.pending = {}
-    stored = set(db.session.scalars(insert_ignoring_conflict(
-        Submission, None, key=["uuid"]), [new.row for _, new in waiting]))
+    stored = inserted_keys(Submission, [new.row for _, new in waiting], key="uuid")
     for index, new in waiting:
         if new.uuid in stored:
             results[index] = _accepted(new.uuid, 1, new.values, new.definition, new.answers,
