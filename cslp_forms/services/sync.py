@@ -16,7 +16,7 @@ from ..problems import field_error, field_errors, has_bad_text
 from ..schemas.sync import load_item
 from .base.clock import local_today
 from .base.forms import FormDefinition, accepts_new_records, registry
-from .base.sql import inserted_keys
+from .base.sql import insert_rows, inserted_keys
 from .base.units import ancestors
 from .records.access import can_read_details, log_access, may_add_entries, visible_to
 from .records.chain import initial_review
@@ -132,7 +132,7 @@ def apply_sync_batch(items: list, *, user: User, now: datetime) -> list[dict]:
         _insert_pending(batch, results)
         batch.facts.write()
         if batch.revisions:
-            db.session.execute(SubmissionRevision.__table__.insert(), batch.revisions)
+            insert_rows(SubmissionRevision, batch.revisions)
         write_rollups(batch.rollups)
     # Change numbers follow the order she sent the records in.
     position = {r["uuid"]: i for i, r in reversed(list(enumerate(results)))}

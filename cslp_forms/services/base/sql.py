@@ -53,27 +53,57 @@ def inserted_keys(model, rows: list[dict], *, key: str) -> set:
     driver converts once and keeps. A VALUES list of fifty rows is a statement of a
     thousand placeholders, which psycopg converts again for every batch (it keeps only
     statements of up to 4 KB and 50 parameters): a third of a batch's CPU went there."""
-    dialect = db.session.get_bind().dialect.name
-    columns = tuple(rows[0]) if rows else ()
-    if dialect != "postgresql" or any(len(row) != len(columns) or row.keys() != rows[0].keys()
-                                      for row in rows):
+    columns = _as_arrays(rows)
+    if columns is None:
         return set(db.session.scalars(insert_ignoring_conflict(model, None, key=[key]), rows))
-    arrays = {name: [row[name] for row in rows] for name in columns}
-    return set(db.session.scalars(_unnest_insert(model, columns, key), arrays))
+    return set(db.session.scalars(_unnest_insert(model, tuple(columns), key), columns))
+
+
+def insert_rows(model, rows: list[dict]) -> None:
+    """INSERT `rows` (each naming the same columns): on PostgreSQL from arrays, as
+    inserted_keys does, rather than one statement per row through the driver's pipeline."""
+    columns = _as_arrays(rows)
+    if columns is None:
+        db.session.execute(model.__table__.insert(), rows)
+    else:
+        db.session.execute(_unnest_insert(model, tuple(columns), None), columns)
+
+
+def _as_arrays(rows: list[dict]) -> dict[str, list] | None:
+    """{column: its values, in the rows' order}, for unnest on PostgreSQL; None for
+    SQLite, for a single row, or when the rows do not all name the same columns."""
+    if len(rows) < 2 or db.session.get_bind().dialect.name != "postgresql":
+        return None
+    names = rows[0].keys()
+    if any(row.keys() != names for row in rows):
+        return None
+    return {name: [row[name] for row in rows] for name in names}
+
+
+def unnest(columns: dict):
+    """FROM unnest(:a, :b, …) AS anon(a, b, …), each array bound with the SQL type of
+    `columns` (name -> type): psycopg sends $n::uuid[] …, so every value goes through its
+    column type's own binding and the statement has one parameter per column."""
+    from sqlalchemy import bindparam, func
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    return func.unnest(*[bindparam(name, type_=ARRAY(type_, dimensions=1))
+                         for name, type_ in columns.items()]
+                       ).table_valued(*columns).render_derived()
 
 
 @cache
-def _unnest_insert(model, columns: tuple[str, ...], key: str):
-    from sqlalchemy import bindparam, func, select
-    from sqlalchemy.dialects.postgresql import ARRAY, insert
+def _unnest_insert(model, columns: tuple[str, ...], key: str | None):
+    from sqlalchemy import select
+    from sqlalchemy.dialects.postgresql import insert
 
     table = model.__table__
-    # Each array is bound with its type (psycopg: $n::uuid[], …), so unnest's columns
-    # have the table's types and every value goes through the column type's own binding.
-    source = func.unnest(*[bindparam(name, type_=ARRAY(table.c[name].type, dimensions=1))
-                           for name in columns]).table_valued(*columns).render_derived()
-    return (insert(table).from_select(list(columns), select(*[source.c[n] for n in columns]))
-            .on_conflict_do_nothing(index_elements=[key]).returning(table.c[key]))
+    source = unnest({name: table.c[name].type for name in columns})
+    statement = insert(table).from_select(list(columns),
+                                          select(*[source.c[n] for n in columns]))
+    if key is None:
+        return statement
+    return statement.on_conflict_do_nothing(index_elements=[key]).returning(table.c[key])
 
 
 def adding_upsert(model, *, key: str, sums: tuple[str, ...]):
