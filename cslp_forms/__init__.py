@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import select
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
@@ -13,6 +14,8 @@ from pathlib import Path
 from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.pool import Pool
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .extensions import compress, db, login_manager, migrate
@@ -139,6 +142,26 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+@event.listens_for(Pool, "checkout")
+def _closed_by_the_server(dbapi_connection, _record, _proxy):
+    """What pool_pre_ping is for, without its round trip to the server on every request:
+    a PostgreSQL connection resting in the pool has nothing to read, so a socket that
+    is readable (or gone) means the server closed it (restarted, pg_terminate_backend,
+    an idle timeout) or said something unasked; the pool then replaces it before the
+    request uses it (tests/pg/test_connections.py)."""
+    pgconn = getattr(dbapi_connection, "pgconn", None)
+    if pgconn is None:  # SQLite
+        return
+    try:
+        fd = pgconn.socket
+    except Exception as err:  # noqa: BLE001  (psycopg: the connection is closed)
+        raise DisconnectionError("closed") from err
+    poll = select.poll()
+    poll.register(fd, select.POLLIN | select.POLLPRI)
+    if poll.poll(0):
+        raise DisconnectionError("closed by the server while in the pool")
 
 
 # GET endpoints that also write (an access-log row, a first-use seed or secret).

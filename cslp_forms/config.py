@@ -7,7 +7,11 @@ environment variable (see README); secrets have no usable production default."""
 DATABASE_URL = ""
 SECRET_KEY = None
 
-SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+# No pool_pre_ping (a round trip to the server before every request's first statement):
+# a pooled PostgreSQL connection the server has closed is found by its socket at
+# checkout instead (cslp_forms._closed_by_the_server), and none is kept longer than
+# half an hour (a firewall may drop an idle connection without a word).
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_recycle": 1800}
 
 # Sessions: an HttpOnly, SameSite=Lax cookie that survives a phone restart. Secure is
 # also set per request when the request came over HTTPS (see auth.session).

@@ -344,14 +344,24 @@ def has_bad_text(value, depth: int = 0) -> bool:
     """True if any string (or key) inside a parsed JSON value has a character BAD_TEXT
     refuses (a control character other than tab, LF, CR; a surrogate; U+FFFE, U+FFFF)."""
     if isinstance(value, str):
-        return bool(BAD_TEXT.search(value))
+        return BAD_TEXT.search(value) is not None
     if depth > 64:
         return True
+    # Loops rather than any(generator): it runs over every key and value of every
+    # item a phone sends, and a string (most of them) is searched here at once.
+    inner, search = depth + 1, BAD_TEXT.search
     if isinstance(value, dict):
-        return any(has_bad_text(k, depth + 1) or has_bad_text(v, depth + 1)
-                   for k, v in value.items())
+        for key, item in value.items():
+            if (search(key) is not None if type(key) is str else has_bad_text(key, inner)) \
+                    or (search(item) is not None if type(item) is str
+                        else has_bad_text(item, inner)):
+                return True
+        return False
     if isinstance(value, list):
-        return any(has_bad_text(v, depth + 1) for v in value)
+        for item in value:
+            if search(item) is not None if type(item) is str else has_bad_text(item, inner):
+                return True
+        return False
     return False
 
 

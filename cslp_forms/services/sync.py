@@ -13,10 +13,10 @@ from sqlalchemy import select, update
 from ..extensions import db
 from ..models import LOCKED_STATUSES, Submission, SubmissionRevision, Unit, User
 from ..problems import field_error, field_errors, has_bad_text
-from ..schemas.sync import SyncItemSchema
+from ..schemas.sync import load_item
 from .base.clock import local_today
 from .base.forms import FormDefinition, accepts_new_records, registry
-from .base.sql import insert_ignoring_conflict
+from .base.sql import insert_rows, inserted_keys
 from .base.units import ancestors
 from .records.access import can_read_details, log_access, may_add_entries, visible_to
 from .records.chain import initial_review
@@ -39,7 +39,6 @@ from .records.timeline import (
     plain_view,
 )
 
-_ITEM_SCHEMA = SyncItemSchema()
 # A rejected item lists at most this many errors, and a batch this many in all (in the
 # order of its items); what is left out is counted in one last entry of the same shape,
 # `{"field": "item", "code": "sync.errors_left_out", "message": "Còn N lỗi …"}`. A real
@@ -133,7 +132,7 @@ def apply_sync_batch(items: list, *, user: User, now: datetime) -> list[dict]:
         _insert_pending(batch, results)
         batch.facts.write()
         if batch.revisions:
-            db.session.execute(SubmissionRevision.__table__.insert(), batch.revisions)
+            insert_rows(SubmissionRevision, batch.revisions)
         write_rollups(batch.rollups)
     # Change numbers follow the order she sent the records in.
     position = {r["uuid"]: i for i, r in reversed(list(enumerate(results)))}
@@ -176,8 +175,7 @@ def _insert_pending(batch: _Batch, results: list) -> None:
         return
     waiting = [batch.pending[key] for key in sorted(batch.pending)]
     batch.pending = {}
-    stored = set(db.session.scalars(insert_ignoring_conflict(
-        Submission, None, key=["uuid"]), [new.row for _, new in waiting]))
+    stored = inserted_keys(Submission, [new.row for _, new in waiting], key="uuid")
     for index, new in waiting:
         if new.uuid in stored:
             results[index] = _accepted(new.uuid, 1, new.values, new.definition, new.answers,
@@ -221,7 +219,7 @@ def _apply_item(raw, batch: _Batch) -> dict | _New:
         return _rejected(safe_uuid, field_errors({"item": ["field.invalid_text"]}))
     given_uuid = raw.get("uuid") if isinstance(raw.get("uuid"), str) else None
     try:
-        item = _ITEM_SCHEMA.load(raw)
+        item = load_item(raw)
     except ValidationError as err:
         return _rejected(given_uuid, field_errors(err.messages))
     uuid = item["uuid"]

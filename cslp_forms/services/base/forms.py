@@ -91,6 +91,82 @@ def evaluate(condition: dict, lookup) -> bool:
     raise DefinitionError(f"unknown condition {condition!r}")
 
 
+def compile_condition(condition):
+    """`lambda lookup: evaluate(condition, lookup)`, the same values and errors, with the
+    condition's shape read once instead of at every evaluation (a definition's conditions
+    run for every record it validates). A shape it does not know is left to evaluate()."""
+    try:
+        compiled = _compiled(condition)
+    except Exception:  # noqa: BLE001  (malformed: evaluate() says how, when it runs)
+        compiled = None
+    return compiled or _evaluating(condition)
+
+
+def _evaluating(condition):
+    """evaluate() itself, for a shape compile_condition does not know (or a malformed
+    one, which raises when it runs); marked so, as it may raise."""
+    def run(lookup):
+        return evaluate(condition, lookup)
+
+    run.may_raise = True
+    return run
+
+
+def _may_raise(*compiled) -> bool:
+    return any(getattr(c, "may_raise", False) for c in compiled)
+
+
+def _compiled(condition: dict):
+    if "all" in condition:
+        parts = tuple(compile_condition(c) for c in condition["all"])
+        return None if _may_raise(*parts) else (
+            lambda lookup: all(part(lookup) for part in parts))
+    if "any" in condition:
+        parts = tuple(compile_condition(c) for c in condition["any"])
+        return None if _may_raise(*parts) else (
+            lambda lookup: any(part(lookup) for part in parts))
+    if "not" in condition:
+        inner = compile_condition(condition["not"])
+        return None if _may_raise(inner) else (lambda lookup: not inner(lookup))
+    name = condition["field"]
+    if "eq" in condition:
+        target = condition["eq"]
+        if type(target) is str:  # same(v, text) is exactly this
+            return lambda lookup: type(value := lookup(name)) is str and value == target
+        return lambda lookup: same(lookup(name), target)
+    if "in" in condition:
+        targets = condition["in"]
+        if all(type(t) is str for t in targets):
+            texts = frozenset(targets)
+            return lambda lookup: type(value := lookup(name)) is str and value in texts
+        targets = tuple(targets)
+
+        def among(lookup):
+            value = lookup(name)
+            return any(same(value, t) for t in targets)
+
+        return among
+    if "includes" in condition:
+        target = condition["includes"]
+        if type(target) is str:
+            return lambda lookup: isinstance(value := lookup(name), list) and any(
+                type(x) is str and x == target for x in value)
+        return lambda lookup: isinstance(value := lookup(name), list) and any(
+            same(x, target) for x in value)
+    if "includes_any" in condition:
+        targets = tuple(condition["includes_any"])
+        return lambda lookup: isinstance(value := lookup(name), list) and any(
+            same(x, t) for x in value for t in targets)
+    if "answered" in condition:
+        flag = condition["answered"]
+        return lambda lookup: is_answered(lookup(name)) == flag
+    for op, compare in COMPARE.items():
+        if op in condition:
+            bound = condition[op]
+            return lambda lookup: _is_number(value := lookup(name)) and compare(value, bound)
+    return None  # evaluate() raises DefinitionError
+
+
 def condition_fields(condition: dict):
     for key in ("all", "any"):
         for c in condition.get(key, []):
@@ -172,6 +248,54 @@ class AnswersSchema(ApiSchema):
     JSON type is field.invalid_type."""
 
     error_messages = {"unknown": "field.unknown", "type": "field.invalid_type"}
+
+
+def _is_date(value) -> bool:
+    """DateString would load it (a str, so None is refused here as elsewhere)."""
+    try:
+        return type(value) is str and DATE.match(value) is not None \
+            and 1900 <= date.fromisoformat(value).year <= 2100
+    except ValueError:
+        return False
+
+
+def _counted(lo, hi):
+    """_count(lo, hi) as a test."""
+    return lambda value: not (lo and len(value) < lo) and not (hi is not None
+                                                               and len(value) > hi)
+
+
+def _all_accepted(accepts: dict, answers: dict) -> bool:
+    """Every key a known field's, every value None or accepted by its field."""
+    for key, value in answers.items():
+        check = accepts.get(key)
+        if check is None or (value is not None and not check(value)):
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """A list of field specs as _scope_errors walks it, read once: the names, and for
+    each field (name, relevant, required, required_if, rows, always) with the conditions
+    compiled, `rows` the plan of a repeat's row, and `always` false when the question
+    left unanswered can have nothing to say (not required in any case, and its
+    `relevant` cannot raise): most questions of a record, skipped at once."""
+
+    names: frozenset
+    steps: tuple
+
+
+def _scope_plan(specs: list[dict]) -> _Scope:
+    steps = []
+    for s in specs:
+        relevant = compile_condition(s["relevant"]) if "relevant" in s else None
+        required = s.get("required", False)
+        required_if = compile_condition(s["required_if"]) if "required_if" in s else None
+        rows = _scope_plan(s["fields"]) if s["type"] == "repeat" else None
+        always = bool(required) or required_if is not None or _may_raise(relevant)
+        steps.append((s["name"], relevant, required, required_if, rows, always))
+    return _Scope(frozenset(s["name"] for s in specs), tuple(steps))
 
 
 # --- definitions ---------------------------------------------------------------------
@@ -319,57 +443,128 @@ class FormDefinition:
         """`required`, `required_if`, `relevant` and the cross-field checks, evaluated
         on the raw answers as the browser sees them."""
         messages: dict = {}
-        self._scope_errors(self.data["fields"], answers, None, messages)
-        for check in self.data.get("checks", []):
+        self._scope_errors(self._plan, answers, None, messages)
+        for check, summed, total in self._checks:
             # Applies once the whole and at least one part are numbers; a part left
             # blank counts as 0.
-            whole = answers.get(check["lte"])
-            parts = [answers.get(n) for n in check["sum"]]
+            whole = answers.get(total)
+            if not _is_number(whole):
+                continue
+            parts = [answers.get(n) for n in summed]
             numbers = [p for p in parts if _is_number(p)]
-            if _is_number(whole) and numbers and all(p is None or _is_number(p) for p in parts):
+            if numbers and all(p is None or _is_number(p) for p in parts):
                 if sum(numbers) > whole:
                     messages.setdefault(check["field"], []).append(check["code"])
         return messages
 
-    def _scope_errors(self, specs, scope: dict, top: dict | None, messages: dict) -> None:
-        names = {s["name"] for s in specs}
+    @cached_property
+    def _checks(self) -> tuple:
+        return tuple((c, tuple(c["sum"]), c["lte"]) for c in self.data.get("checks", []))
+
+    def _scope_errors(self, plan, scope: dict, top: dict | None, messages: dict) -> None:
+        names = plan.names
 
         def lookup(name):
-            if top is not None and name not in names:
+            if name not in names:
                 return top.get(name)
             return scope.get(name)
 
-        for spec in specs:
-            name = spec["name"]
+        look = scope.get if top is None else lookup
+        for name, relevant, required, required_if, rows, always in plan.steps:
             value = scope.get(name)
-            relevant = evaluate(spec["relevant"], lookup) if "relevant" in spec else True
-            if not relevant:
-                if is_answered(value):
+            answered = value is not None and is_answered(value)
+            if not answered and not always:
+                continue
+            if relevant is not None and not relevant(look):
+                if answered:
                     messages.setdefault(name, []).append("field.not_relevant")
                 continue
-            required = spec.get("required", False) or (
-                "required_if" in spec and evaluate(spec["required_if"], lookup))
-            if required and not is_answered(value):
+            if (required or (required_if is not None and required_if(look))) \
+                    and not answered:
                 messages.setdefault(name, []).append("field.required")
-            if spec["type"] == "repeat" and isinstance(value, list):
+            if rows is not None and isinstance(value, list):
                 for index, row in enumerate(value):
                     if isinstance(row, dict):
                         row_messages: dict = {}
-                        self._scope_errors(spec["fields"], row, scope, row_messages)
+                        self._scope_errors(rows, row, scope, row_messages)
                         if row_messages:
                             bucket = messages.setdefault(f"{name}.{index}", {})
                             for key, codes in row_messages.items():
                                 bucket.setdefault(key, []).extend(codes)
 
+    @cached_property
+    def _plan(self) -> _Scope:
+        return _scope_plan(self.data["fields"])
+
+    # The fast path of validate(): most records a phone sends are valid, and telling
+    # that costs far less than marshmallow's load. _accepts(spec)(value) is True only
+    # when the spec's marshmallow field would load the value without an error (None is
+    # left out, as every answer field allows it); anything else, or anything unusual,
+    # is False and the schema itself gives the errors.
+    def _accepts(self, spec: dict):
+        kind = spec["type"]
+        if kind in ("text", "long_text"):
+            limit = spec.get("max_length", DEFAULTS[kind])
+            if "pattern" in spec:
+                fullmatch = re.compile(spec["pattern"]).fullmatch
+                return lambda v: type(v) is str and len(v) <= limit \
+                    and fullmatch(v) is not None
+            return lambda v: type(v) is str and len(v) <= limit
+        if kind == "integer":
+            lo, hi = spec.get("min"), spec.get("max", DEFAULT_INT_MAX)
+            if lo is None:
+                return lambda v: type(v) is int and not v > hi
+            return lambda v: type(v) is int and not v < lo and not v > hi
+        if kind == "date":
+            return _is_date
+        if kind == "select_one":
+            choices = frozenset(self.choices(spec))
+            return lambda v: type(v) is str and v in choices
+        if kind == "select_multiple":
+            choices = frozenset(self.choices(spec))
+            counted = _counted(spec.get("min_items"), spec.get("max_items"))
+            return lambda v: type(v) is list and all(
+                type(x) is str and x in choices for x in v) \
+                and len(set(v)) == len(v) and counted(v)
+        if kind == "yes_no":
+            return lambda v: v is True or v is False
+        if kind == "unit":
+            match = UNIT_CODE.match
+            return lambda v: type(v) is str and match(v) is not None
+        if kind == "repeat":
+            row = {f["name"]: self._accepts(f) for f in spec["fields"]}
+            counted = _counted(spec.get("min_items"), spec.get("max_items", DEFAULTS["repeat"]))
+            return lambda v: type(v) is list and counted(v) and all(
+                type(r) is dict and _all_accepted(row, r) for r in v)
+        if kind == "photo":
+            counted = _counted(None, spec.get("max_items", DEFAULTS["photo"]))
+            match = SHA256.match
+            return lambda v: type(v) is list and counted(v) and all(
+                type(x) is str and match(x) is not None for x in v)
+        raise DefinitionError(f"{self.source}: unknown field type {kind!r}")
+
+    @cached_property
+    def _accepted(self) -> dict:
+        return {f["name"]: self._accepts(f) for f in self.data["fields"]}
+
+    def _surely_valid(self, answers: dict) -> bool:
+        """True only when the schema would load `answers` without an error."""
+        try:
+            return _all_accepted(self._accepted, answers) \
+                and not self.condition_errors(answers)
+        except Exception:  # noqa: BLE001  (the schema says what is wrong, or raises)
+            return False
+
     def validate(self, answers, attachments=()) -> list[dict]:
         """[] when the answers are valid, else `[{field, code, message}]`."""
         if not isinstance(answers, dict):
             return field_errors({"answers": ["field.invalid_type"]})
-        try:
-            self._schema_of(answers).load(answers)
-            errors = []
-        except ValidationError as err:
-            errors = field_errors(err.messages)
+        errors = []
+        if not self._surely_valid(answers):
+            try:
+                self._schema_of(answers).load(answers)
+            except ValidationError as err:
+                errors = field_errors(err.messages)
         listed = set(attachments)
         for name in self.photo_fields():
             value = answers.get(name)

@@ -14,7 +14,7 @@ from ...extensions import db
 from ...models import COUNTED_STATUSES, ReportFact, ReportRollup
 from ...models.reports import ROLLUP_KEY, ROLLUP_SUMS
 from ..base.periods import cutoff_period
-from ..base.sql import adding_upsert, insert_ignoring_conflict
+from ..base.sql import adding_upsert, insert_ignoring_conflict, insert_rows
 from .content import reached_a_service
 
 LAW_DAY_TYPES = ("ngay_phap_luat",)
@@ -184,9 +184,8 @@ class NewFacts:
     def write(self) -> None:
         if self.rows:
             # Every row names every column (a form's facts leave others empty).
-            columns = {k for row in self.rows for k in row}
-            db.session.execute(ReportFact.__table__.insert(), [
-                {k: row.get(k) for k in columns} for row in self.rows])
+            columns = sorted({k for row in self.rows for k in row})
+            insert_rows(ReportFact, [{k: row.get(k) for k in columns} for row in self.rows])
         self.rows = []
 
 
