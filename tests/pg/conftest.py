@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import make_url, text
 
 from cslp_forms.extensions import db
+from cslp_forms.services.base.push import stop_courier
 from tests.conftest import make_app, missing, seed
 
 SERVER_URL = os.environ.get("CSLP_TEST_DATABASE_URL",
@@ -68,6 +69,10 @@ def app(pg_url):
     app = make_app(DATABASE_URL=pg_url)
     seed(app)
     yield app
+    # Its push courier first: a round still running holds a connection that the engine's
+    # dispose() below would orphan (psycopg then warns "connection deleted while still
+    # open" when it is collected, an error in a later test), and would wait on TRUNCATE.
+    stop_courier(app)
     with app.app_context():
         db.session.remove()
         tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
