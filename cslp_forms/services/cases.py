@@ -52,9 +52,9 @@ def followups_due(today: date) -> list[tuple[Submission, dict, list[int]]]:
 
 
 def _followers(state: dict, today: date) -> list[int]:
-    """Who follows a case or group: its case worker, or, with none (a group, or a case
-    transferred to a commune nobody there has written in yet), the officers of the unit
-    holding it."""
+    """Who follows a case or group: its worker (who filed it, or after a transfer who
+    first wrote in it at the new holder) if her account is active, else the officers of
+    the unit holding it (a transfer nobody there has written in yet, a worker gone)."""
     worker = db.session.scalar(select(User.id).where(
         User.username == state["worker"], User.active)) if state.get("worker") else None
     if worker is not None:
