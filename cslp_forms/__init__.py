@@ -47,7 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"))
     login_manager.init_app(app)
-    from .pwa import ShellCache, shell_cache_key
+    from .compression import ShellCache, shell_cache_key
 
     app.config.setdefault("COMPRESS_CACHE_KEY", shell_cache_key)
     app.config.setdefault("COMPRESS_CACHE_BACKEND", ShellCache)

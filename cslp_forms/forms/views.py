@@ -7,9 +7,9 @@ import json
 from flask import current_app, request
 from flask_login import current_user, login_required
 
+from ..compression import compress_once
 from ..models.types import utcnow
 from ..problems import Problem, invalid, say
-from ..pwa import compress_once
 from ..services.base.forms import forget_registry, registry
 from ..services.base.xlsform import MIMETYPE, from_workbook, to_workbook
 from ..services.form_versions import (

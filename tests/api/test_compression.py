@@ -38,10 +38,10 @@ def test_a_shell_file_comes_compressed_when_asked_and_plain_when_not(client, url
 
 
 def test_the_shell_is_compressed_once_not_per_request(client, monkeypatch):
-    import cslp_forms.pwa as pwa
+    import cslp_forms.compression as compression
 
     calls = []
-    original, best = flask_compress._compress_data, pwa.compress_best
+    original, best = flask_compress._compress_data, compression.compress_best
 
     def counting(app, data, algorithm):
         calls.append(algorithm)
@@ -52,7 +52,7 @@ def test_the_shell_is_compressed_once_not_per_request(client, monkeypatch):
         return best(data, algorithm)
 
     monkeypatch.setattr(flask_compress, "_compress_data", counting)
-    monkeypatch.setattr(pwa, "compress_best", counting_best)
+    monkeypatch.setattr(compression, "compress_best", counting_best)
     for _ in range(3):
         client.get("/pwa/js/db.js", headers={"Accept-Encoding": "gzip"}).close()
         client.get("/pwa/js/db.js", headers={"Accept-Encoding": "br"}).close()
@@ -79,9 +79,9 @@ def test_the_forms_are_compressed_once_per_version(login, monkeypatch):
     officer = login("canbo.anthanh2")
     first = officer.get("/api/forms", headers={"Accept-Encoding": "br"}).data
     monkeypatch.setattr(flask_compress, "_compress_data", lambda *a: pytest.fail("again"))
-    import cslp_forms.pwa as pwa
+    import cslp_forms.compression as compression
 
-    monkeypatch.setattr(pwa, "compress_best", lambda *a: pytest.fail("again"))
+    monkeypatch.setattr(compression, "compress_best", lambda *a: pytest.fail("again"))
     assert officer.get("/api/forms", headers={"Accept-Encoding": "br"}).data == first
 
 
