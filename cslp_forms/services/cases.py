@@ -68,6 +68,19 @@ def _followers(state: dict, today: date) -> list[int]:
 def overdue(*, actor: User, unit_code: str | None, today: date) -> dict:
     """Her subtree's cases with no entry for STALE_DAYS days and active groups with no
     meeting this quarter, the longest forgotten first."""
+    root, late = _late(actor, unit_code, today)
+    cases, groups = [], []
+    for parent, _state, item in late:
+        (cases if parent.form == CASE_FORM else groups).append(item)
+    cases.sort(key=lambda c: (-c["days_without_entry"], c["uuid"]))
+    groups.sort(key=lambda g: (g["last_meeting_date"] or "", g["uuid"]))
+    return {"unit": root.summary(), "on": today.isoformat(), "stale_days": STALE_DAYS,
+            "cases": cases, "groups": groups}
+
+
+def _late(actor: User, unit_code: str | None, today: date, *where):
+    """The unit (hers by default), and the cases and groups of its subtree (and `where`)
+    on her overdue lists, each as (record, state, its line of the list)."""
     if actor.role not in REVIEWER_ROLES:
         raise Problem("auth.forbidden")
     root = resolve_unit(unit_code) if unit_code else actor.unit
@@ -76,8 +89,8 @@ def overdue(*, actor: User, unit_code: str | None, today: date) -> dict:
     query = select(Submission).where(
         Submission.form.in_((CASE_FORM, GROUP_FORM)), visible_to(actor),
         or_(in_subtree(root, Submission.unit_id),
-            in_subtree(root, Submission.holder_unit_id)))
-    cases, groups = [], []
+            in_subtree(root, Submission.holder_unit_id)), *where)
+    late = []
     for parent, state in _with_states(query, today):
         holder = parent.holder_unit or parent.unit
         if not root.contains(holder):  # transferred out of her subtree
@@ -86,24 +99,19 @@ def overdue(*, actor: User, unit_code: str | None, today: date) -> dict:
             last = state["last_entry_date"] or parent.record_date.isoformat()
             days = (today - date.fromisoformat(last)).days
             if not state["closed"] and days >= STALE_DAYS:
-                cases.append({"uuid": str(parent.uuid), "unit": holder.summary(),
-                              "record_date": parent.record_date.isoformat(),
-                              "status": state["status"],
-                              "last_entry_date": state["last_entry_date"],
-                              "days_without_entry": days,
-                              "next_followup_date": state["next_followup_date"],
-                              "worker": state["worker_name"] or state["worker"]})
+                late.append((parent, state, {
+                    "uuid": str(parent.uuid), "unit": holder.summary(),
+                    "record_date": parent.record_date.isoformat(), "status": state["status"],
+                    "last_entry_date": state["last_entry_date"], "days_without_entry": days,
+                    "next_followup_date": state["next_followup_date"],
+                    "worker": state["worker_name"] or state["worker"]}))
         elif state["status"] == GROUP_ACTIVE and state["meetings_this_quarter"] == 0:
             answers = parent.answers or {}
-            groups.append({"uuid": str(parent.uuid), "unit": holder.summary(),
-                           "name": answers.get("name"), "model_type": answers.get("model_type"),
-                           "status": state["status"],
-                           "last_meeting_date": state["last_meeting_date"],
-                           "meetings_this_quarter": 0})
-    cases.sort(key=lambda c: (-c["days_without_entry"], c["uuid"]))
-    groups.sort(key=lambda g: (g["last_meeting_date"] or "", g["uuid"]))
-    return {"unit": root.summary(), "on": today.isoformat(), "stale_days": STALE_DAYS,
-            "cases": cases, "groups": groups}
+            late.append((parent, state, {
+                "uuid": str(parent.uuid), "unit": holder.summary(), "name": answers.get("name"),
+                "model_type": answers.get("model_type"), "status": state["status"],
+                "last_meeting_date": state["last_meeting_date"], "meetings_this_quarter": 0}))
+    return root, late
 
 
 def nudge(*, actor: User, uuid: str, now: datetime) -> tuple[int, str]:
@@ -111,12 +119,10 @@ def nudge(*, actor: User, uuid: str, now: datetime) -> tuple[int, str]:
     in-app to whoever follows it, at most once a day. (Notices made now, the text.) The
     text names no detail of a case: a lock screen shows it."""
     today = local_today(now)
-    late = overdue(actor=actor, unit_code=None, today=today)
-    item = next((c for c in late["cases"] + late["groups"] if c["uuid"] == uuid), None)
-    if item is None:
+    _, found = _late(actor, None, today, Submission.uuid == UUID(uuid))
+    if not found:
         raise Problem("followup.not_overdue")
-    [(parent, state)] = _with_states(select(Submission).where(
-        Submission.uuid == UUID(uuid)), today)
+    [(parent, state, item)] = found
     users = _followers(state, today)
     if not users:
         raise Problem("followup.nobody")
