@@ -8,6 +8,8 @@ import logging
 import time
 from functools import cache
 
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 
 from ...extensions import db
@@ -18,11 +20,7 @@ ATTEMPTS = 4
 
 
 def _dialect_insert(dialect: str):
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def insert_ignoring_conflict(model, values: dict | None, *, key: list[str]):
@@ -86,22 +84,16 @@ def unnest(columns: dict):
     """FROM unnest(:a, :b, …) AS anon(a, b, …), each array bound with the SQL type of
     `columns` (name -> type): psycopg sends $n::uuid[] …, so every value goes through its
     column type's own binding and the statement has one parameter per column."""
-    from sqlalchemy import bindparam, func
-    from sqlalchemy.dialects.postgresql import ARRAY
-
-    return func.unnest(*[bindparam(name, type_=ARRAY(type_, dimensions=1))
+    return func.unnest(*[bindparam(name, type_=postgresql.ARRAY(type_, dimensions=1))
                          for name, type_ in columns.items()]
                        ).table_valued(*columns).render_derived()
 
 
 @cache
 def _unnest_insert(model, columns: tuple[str, ...], key: str | None):
-    from sqlalchemy import select
-    from sqlalchemy.dialects.postgresql import insert
-
     table = model.__table__
     source = unnest({name: table.c[name].type for name in columns})
-    statement = insert(table).from_select(list(columns),
+    statement = postgresql.insert(table).from_select(list(columns),
                                           select(*[source.c[n] for n in columns]))
     if key is None:
         return statement
