@@ -4,6 +4,7 @@ CI=true."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import threading
@@ -39,11 +40,32 @@ class QuietHandler(WSGIRequestHandler):
     def log_request(self, *args, **kwargs):
         pass
 
+    def handle_one_request(self):
+        # An unreachable server (LiveServer.unreachable) drops each request unanswered,
+        # as a phone with no signal sees it: the browser's fetch fails, nothing is stored.
+        if getattr(self.server, "unreachable", False):
+            self.close_connection = True
+            return
+        super().handle_one_request()
+
 
 class LiveServer(str):
     """The base URL (a str, so `page.goto(live_server)` works) and the app behind it."""
 
     app = None
+    server = None
+
+    @contextlib.contextmanager
+    def unreachable(self):
+        """No request reaches the app while inside. Chromium's offline emulation
+        (`context.set_offline`) does not hold for a service worker it restarts: the
+        worker's Background Sync can send before the emulation reaches it. A test that
+        asserts nothing arrived while offline goes offline inside this as well."""
+        self.server.unreachable = True
+        try:
+            yield
+        finally:
+            self.server.unreachable = False
 
     def records(self):
         """Every stored submission as (uuid, revision, status, answers)."""
@@ -66,7 +88,7 @@ def live_server(tmp_path):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     live = LiveServer(f"http://127.0.0.1:{server.server_port}")
-    live.app = app
+    live.app, live.server = app, server
     yield live
     server.shutdown()
     thread.join(5)
@@ -197,6 +219,8 @@ def page_errors(request):
 
 # What a test that goes offline, or types a wrong password, declares it will see.
 OFFLINE = r"net::ERR_INTERNET_DISCONNECTED|net::ERR_SOCKET_NOT_CONNECTED"
+# What a request to an unreachable server (LiveServer.unreachable) fails with.
+UNREACHABLE = r"net::ERR_EMPTY_RESPONSE|net::ERR_CONNECTION_RESET|net::ERR_CONNECTION_CLOSED"
 
 
 def refused(path: str, status: int = 401) -> str:
