@@ -73,6 +73,10 @@ class OverdueCaseSchema(ApiSchema):
     days_without_entry = fields.Integer()
     next_followup_date = fields.String(allow_none=True)
     worker = fields.String(allow_none=True)
+    nudgeable = fields.Boolean(metadata={
+        "description": "whether a nudge (POST /api/reminders/overdue/nudge) would reach "
+                       "anyone: its worker's account is active, or the unit holding it has "
+                       "an active officer; false: the nudge answers 409 followup.nobody"})
 
 
 class OverdueGroupSchema(ApiSchema):
@@ -83,6 +87,10 @@ class OverdueGroupSchema(ApiSchema):
     status = fields.String()
     last_meeting_date = fields.String(allow_none=True)
     meetings_this_quarter = fields.Integer()
+    nudgeable = fields.Boolean(metadata={
+        "description": "whether a nudge (POST /api/reminders/overdue/nudge) would reach "
+                       "anyone: its worker's account is active, or the unit holding it has "
+                       "an active officer; false: the nudge answers 409 followup.nobody"})
 
 
 class OverdueSchema(ApiSchema):

@@ -42,35 +42,51 @@ def followups_due(today: date) -> list[tuple[Submission, dict, list[int]]]:
     """Open cases whose next follow-up is `today`, with whom to remind: the case worker,
     or, after a transfer nobody of the receiving commune has written in yet, its
     officers."""
-    due = []
     query = select(Submission).where(Submission.form == CASE_FORM)
-    for parent, state in _with_states(query, today):
-        if state["closed"] or state["next_followup_date"] != today.isoformat():
-            continue
-        due.append((parent, state, _followers(state, today)))
-    return due
+    due = [(parent, state) for parent, state in _with_states(query, today)
+           if not state["closed"] and state["next_followup_date"] == today.isoformat()]
+    followers = _followers_of([state for _, state in due], today)
+    return [(parent, state, users) for (parent, state), users in zip(due, followers, strict=True)]
 
 
 def _followers(state: dict, today: date) -> list[int]:
     """Who follows a case or group: its worker (who filed it, or after a transfer who
     first wrote in it at the new holder) if her account is active, else the officers of
     the unit holding it (a transfer nobody there has written in yet, a worker gone)."""
-    worker = db.session.scalar(select(User.id).where(
-        User.username == state["worker"], User.active)) if state.get("worker") else None
-    if worker is not None:
-        return [worker]
-    holder = find_version(state["holder_unit"], today) or find_version(state["holder_unit"])
-    return list(db.session.scalars(select(User.id).where(
-        User.unit_id == holder.id, User.active,
-        User.role.not_in(REVIEWER_ROLES)))) if holder else []
+    return _followers_of([state], today)[0]
+
+
+def _followers_of(states: list[dict], today: date) -> list[list[int]]:
+    """_followers of each state, in two queries whatever their number."""
+    names = {s["worker"] for s in states if s.get("worker")}
+    workers = dict(db.session.execute(select(User.username, User.id).where(
+        User.username.in_(names), User.active)).all()) if names else {}
+    holders = [None if s.get("worker") in workers else
+               find_version(s["holder_unit"], today) or find_version(s["holder_unit"])
+               for s in states]
+    wanted = {h.id for h in holders if h is not None}
+    officers: dict[int, list[int]] = {}
+    if wanted:
+        for unit_id, user_id in db.session.execute(
+                select(User.unit_id, User.id).where(
+                    User.unit_id.in_(wanted), User.active,
+                    User.role.not_in(REVIEWER_ROLES)).order_by(User.id)):
+            officers.setdefault(unit_id, []).append(user_id)
+    return [[workers[s["worker"]]] if s.get("worker") in workers
+            else officers.get(holder.id, []) if holder is not None else []
+            for s, holder in zip(states, holders, strict=True)]
 
 
 def overdue(*, actor: User, unit_code: str | None, today: date) -> dict:
     """Her subtree's cases with no entry for STALE_DAYS days and active groups with no
-    meeting this quarter, the longest forgotten first."""
+    meeting this quarter, the longest forgotten first; each says whether a nudge would
+    reach anyone."""
     root, late = _late(actor, unit_code, today)
     cases, groups = [], []
-    for parent, _state, item in late:
+    followers = _followers_of([state for _, state, _ in late], today)
+    for (parent, _state, item), users in zip(late, followers, strict=True):
+        # Whether her nudge would reach anyone (else her list says so, not a 409).
+        item["nudgeable"] = bool(users)
         (cases if parent.form == CASE_FORM else groups).append(item)
     cases.sort(key=lambda c: (-c["days_without_entry"], c["uuid"]))
     groups.sort(key=lambda g: (g["last_meeting_date"] or "", g["uuid"]))

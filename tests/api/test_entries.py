@@ -476,6 +476,34 @@ def test_the_supervisor_nudges_whoever_follows_a_forgotten_case_or_group(app, lo
     assert_problem(nudge(supervisor, case), 404, "followup.not_overdue")  # followed up now
     assert_problem(nudge(supervisor, "x"), 400, "request.invalid")
 
+
+def test_the_overdue_list_says_which_lines_nobody_can_be_nudged_about(app, login):
+    case = approved_case(login)
+    group = approved_group(login)
+    supervisor = login(SUPERVISOR)
+
+    def lines():
+        late = supervisor.get("/api/reminders/overdue").get_json()
+        return {line["uuid"]: line["nudgeable"] for line in late["cases"] + late["groups"]}
+
+    assert lines() == {case: True, group: True}
+    with app.app_context():  # every officer of commune 31630 leaves
+        commune = db.session.scalar(select(User.unit_id).where(User.username == OFFICER))
+        officers = db.session.scalars(select(User).where(
+            User.unit_id == commune, User.role.not_in(("supervisor", "admin")))).all()
+        assert officers
+        for user in officers:
+            user.active = False
+        first = officers[0].id
+        db.session.commit()
+    assert lines() == {case: False, group: False}
+    res = supervisor.post("/api/reminders/overdue/nudge", json={"uuid": case})
+    assert_problem(res, 409, "followup.nobody")
+    with app.app_context():  # one comes back: the nudge reaches her again
+        db.session.get(User, first).active = True
+        db.session.commit()
+    assert lines() == {case: True, group: True}
+
 # --- step 7: indicators follow the timeline -------------------------------------------
 
 def indicator(session, code, **args):

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from cslp_forms.extensions import db
-from cslp_forms.models import Submission
+from cslp_forms.models import Submission, User
 from tests.api.test_entries import approved_case, approved_group, entry, followup
 from tests.api.test_review import decide
 from tests.api.test_sync import sync
@@ -194,6 +194,27 @@ def test_the_supervisor_reminds_the_worker_of_a_forgotten_case_and_it_opens_the_
     note.click()
     expect(page.locator("#case-view")).to_be_visible()
     expect(page.locator("#add-followup")).to_be_visible()
+
+def test_the_supervisor_sees_which_forgotten_cases_nobody_can_be_reminded_of(
+        browser, browser_context_args, live_server, problems):
+    login = api_login(live_server.app)
+    case = approved_case(login)
+    group = approved_group(login)
+    with live_server.app.app_context():  # the officers of commune 31630 have all left
+        for user in db.session.scalars(select(User).where(
+                User.unit.has(code="31630"), User.role == "officer")):
+            user.active = False
+        db.session.commit()
+    sup_context, supervisor = supervisor_page(browser, browser_context_args, live_server,
+                                              "#/cases", problems)
+    expect(supervisor.locator(f'#overdue [data-nobody="{case}"]')).to_have_text(
+        "Không có ai để nhắc")
+    expect(supervisor.locator(f'#overdue [data-nudge="{case}"]')).to_have_count(0)
+    expect(supervisor.locator("#overdue-nobody")).to_contain_text("Báo quản trị viên")
+    supervisor.goto(f"{live_server}/#/groups")
+    expect(supervisor.locator(f'#overdue [data-nobody="{group}"]')).to_be_visible()
+    sup_context.close()
+
 
 def test_offline_group_meeting_reaches_the_server_once_and_the_supervisor(
         page, context, browser, browser_context_args, live_server, problems):

@@ -131,8 +131,9 @@ async function entryDefinition(form) {
 }
 
 // "Nhắc": push and in-app to whoever follows this case or group, once a day (the text
-// names no detail of a case).
-function nudgeButton(uuid) {
+// names no detail of a case). A line no nudge would reach anyone from says so instead.
+function nudgeButton({ uuid, nudgeable }) {
+  if (nudgeable === false) return el("span", { class: "nudge nobody", "data-nobody": uuid }, t("followup.nobody_short"));
   const button = el("button", { type: "button", class: "secondary nudge", "data-nudge": uuid,
     onclick: async () => {
       button.disabled = true;
@@ -165,13 +166,13 @@ async function renderSupervisorList(view, { kind }) {
     return;
   }
   const parentDef = definitions.find((d) => d.form === form);
-  const overdue = kind === "case" ? late.cases.map((c) => el("li", { class: "nudgeable" }, nudgeButton(c.uuid),
+  const overdue = kind === "case" ? late.cases.map((c) => el("li", { class: "nudgeable" }, nudgeButton(c),
     el("a", { href: `#/case/${c.uuid}`, class: "record", "data-uuid": c.uuid },
       el("span", { class: "record-form" }, `${title} · ${formatDate(c.record_date)}`),
       el("span", { class: "record-message" }, t("cases.days_without_entry", { n: c.days_without_entry })),
       el("span", { class: "record-detail" }, [unitName(units, c.unit.code) || c.unit.name, c.worker,
         parentDef ? choice(parentDef, "case_status", c.status, lang) : c.status].filter(Boolean).join(" · ")))))
-    : late.groups.map((g) => el("li", { class: "nudgeable" }, nudgeButton(g.uuid),
+    : late.groups.map((g) => el("li", { class: "nudgeable" }, nudgeButton(g),
       el("a", { href: `#/case/${g.uuid}`, class: "record", "data-uuid": g.uuid },
         el("span", { class: "record-form" }, g.name || title),
         el("span", { class: "record-message" }, `${t("groups.last_meeting")}: ${formatDate(g.last_meeting_date) || t("cases.none")}`),
@@ -182,6 +183,8 @@ async function renderSupervisorList(view, { kind }) {
       el("a", { href: `#/${k}s`, "aria-current": k === kind ? "page" : null }, t(`${k}s.title_all`)))),
     el("section", { class: "card", id: `${kind}-overdue` },
       el("h2", {}, t(`${kind}s.overdue_title`, { n: late.stale_days })),
+      (kind === "case" ? late.cases : late.groups).some((item) => item.nudgeable === false)
+        ? el("p", { class: "muted", id: "overdue-nobody" }, t("followup.nobody_note")) : null,
       overdue.length ? el("ul", { class: "records", id: "overdue" }, overdue)
         : el("p", { class: "muted", id: "overdue-empty" }, t("cases.overdue_none"))),
     el("section", { class: "card", id: `${kind}-list` },
