@@ -55,3 +55,30 @@ def test_copy_the_2024_plan_to_2026_set_k03_places_and_see_the_dashboard(
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"the plan screen scrolls sideways at 360 px ({width} px)"
     laptop.close()
+
+
+def test_the_province_administrator_sets_a_districts_target_from_the_plan_screen(
+        browser, browser_context_args, live_server, page_errors):
+    seed_plan(live_server.app)
+    laptop = page_errors.watch(browser.new_context(
+        **{**browser_context_args, "viewport": {"width": 1280, "height": 800}}))
+    page = laptop.new_page()
+    page.goto(live_server)
+    sign_in(page, "admin.tinh")
+    page.goto(f"{live_server}/#/admin/plan?year=2026")
+    expect(page.locator("#plan-intro")).to_contain_text("Sóc Trăng")
+    page.select_option("#plan-unit", "945")
+    expect(page.locator("#plan-intro")).to_contain_text("Cù Lao Dung")
+    expect(page.locator("#plan-year")).to_have_value("2026")
+    expect(page.locator("#plan-value-K07")).to_have_value("")
+    page.fill("#plan-value-K07", "5")
+    page.click("#plan-save-K07")
+    expect(page.locator("#toast")).to_contain_text("Đã lưu chỉ tiêu K07")
+    assert "unit=945" in page.locator("#plan-download").get_attribute("href")
+    page.click("#plan-dashboard")
+    expect(page.locator("#fig-K07")).to_contain_text("/ 5")
+    # The province's own plan did not change.
+    page.goto(f"{live_server}/#/admin/plan?year=2026")
+    expect(page.locator("#plan-intro")).to_contain_text("Sóc Trăng")
+    expect(page.locator("#plan-value-K07")).to_have_value("")
+    laptop.close()

@@ -4,6 +4,7 @@
 import { api, ApiProblem } from "../api.js";
 import { t } from "../i18n/index.js";
 import { el, toast, problemText } from "../ui.js";
+import { placeName, unitSelect, unitTree } from "../units.js";
 
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -54,11 +55,21 @@ function preview(result, onApply) {
 export async function renderPlan(view, { me, params, shell }) {
   const query = new URLSearchParams(params);
   const year = Number(query.get("year")) || new Date().getFullYear();
-  const unit = me.unit.code;
-  const data = await api(`/api/reports/targets?unit=${encodeURIComponent(unit)}&year=${year}`);
+  // Her own unit's plan, or one of a district or commune below it (?unit=).
+  const unit = query.get("unit") || me.unit.code;
+  const [data, tree] = await Promise.all([
+    api(`/api/reports/targets?unit=${encodeURIComponent(unit)}&year=${year}`), unitTree()]);
   const have = new Map(data.targets.map((x) => [x.indicator, x]));
   const error = el("p", { class: "error", role: "alert", id: "plan-error" });
-  const go = (y) => { location.hash = `#/admin/plan?year=${y}`; };
+  const go = (y, u = unit) => {
+    location.hash = `#/admin/plan?${new URLSearchParams({ year: y, ...(u !== me.unit.code ? { unit: u } : {}) })}`;
+  };
+  const own = unit === me.unit.code;
+  const unitName = own ? me.unit.name : placeName(tree, unit, unit);
+  const pickUnit = tree.length && me.unit.level !== "commune" ? unitSelect(tree, {
+    id: "plan-unit", value: own ? "" : unit, levels: ["district", "commune"], empty: me.unit.name,
+    label: t("plan.unit"), search: t("plan.unit_search"), onchange: (u) => go(year, u || me.unit.code) }) : null;
+  const scoped = (path) => (own ? path : `${path}${path.includes("?") ? "&" : "?"}unit=${encodeURIComponent(unit)}`);
   const years = [...new Set([year - 1, year, year + 1, new Date().getFullYear(), ...data.years])].sort((a, b) => b - a);
   const picker = el("select", { id: "plan-year", "aria-label": t("plan.year"), onchange: (e) => go(e.target.value) },
     years.map((y) => el("option", { value: y, selected: y === year }, String(y))));
@@ -70,8 +81,8 @@ export async function renderPlan(view, { me, params, shell }) {
     error.textContent = "";
     try {
       const done = await api("/api/reports/targets/copy", { method: "POST",
-        body: { from_year: Number(from.value), to_year: year } });
-      await renderPlan(view, { me, params: `year=${year}`, shell });
+        body: { from_year: Number(from.value), to_year: year, ...(own ? {} : { unit }) } });
+      await renderPlan(view, { me, params: query.toString(), shell });
       toast(t("plan.copied", { n: done.created.length, kept: done.kept.length, from: from.value }), "ok");
     } catch (err) {
       error.textContent = say(err);
@@ -83,10 +94,10 @@ export async function renderPlan(view, { me, params, shell }) {
     const chosen = file.files[0];
     if (!chosen) return toast(t("plan.choose_file"), "warn");
     try {
-      const result = await api(`/api/reports/targets/${year}/import?dry_run=${dryRun}`, { method: "POST", raw: chosen,
+      const result = await api(scoped(`/api/reports/targets/${year}/import?dry_run=${dryRun}`), { method: "POST", raw: chosen,
         headers: { "Content-Type": XLSX } });
       out.replaceChildren(preview(result, () => send(false)));
-      if (!dryRun) renderPlan(view, { me, params: `year=${year}`, shell }).then(() =>
+      if (!dryRun) renderPlan(view, { me, params: query.toString(), shell }).then(() =>
         view.querySelector("#plan-upload-result")?.replaceChildren(preview(result)));
     } catch (err) {
       out.replaceChildren(el("p", { class: "error", role: "alert" }, say(err)));
@@ -95,15 +106,16 @@ export async function renderPlan(view, { me, params, shell }) {
   file.addEventListener("change", () => send(true));
   shell(view, "plan", el("section", { class: "card" },
     el("h2", {}, t("plan.title", { year })),
-    el("p", { class: "muted" }, t("plan.intro", { unit: me.unit.name })),
-    el("div", { class: "filters" }, picker),
+    el("p", { class: "muted", id: "plan-intro" }, t("plan.intro", { unit: unitName })),
+    el("div", { class: "filters" }, picker, pickUnit ? pickUnit.wrap : null),
     sources.length ? el("div", { class: "filters" }, el("label", { for: "plan-copy-from" }, t("plan.copy_from")), from, copy)
       : el("p", { class: "muted" }, t("plan.no_source")),
     el("div", { class: "actions" },
-      el("a", { class: "button secondary", id: "plan-download", href: `/api/reports/targets/${year}.xlsx`, download: "" }, t("plan.download")),
+      el("a", { class: "button secondary", id: "plan-download", href: scoped(`/api/reports/targets/${year}.xlsx`), download: "" }, t("plan.download")),
     ),
     el("label", { for: "plan-file" }, t("plan.upload")), file,
     out, error),
   el("ul", { class: "plain", id: "plan-rows" }, data.indicators.map((entry) => row(entry, have.get(entry.code), { year, unit, error }))),
-  el("p", {}, el("a", { href: `#/dashboard?year=${year}`, id: "plan-dashboard" }, t("plan.to_dashboard", { year }))));
+  el("p", {}, el("a", { href: `#/dashboard?${new URLSearchParams({ year, ...(own ? {} : { unit }) })}`, id: "plan-dashboard" },
+    t("plan.to_dashboard", { year }))));
 }
