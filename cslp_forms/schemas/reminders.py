@@ -64,6 +64,13 @@ class OverdueArgsSchema(ApiSchema):
     on = fields.Date()
 
 
+def _nudgeable() -> fields.Boolean:
+    return fields.Boolean(metadata={
+        "description": "whether a nudge (POST /api/reminders/overdue/nudge) would reach "
+                       "anyone: its worker's account is active, or the unit holding it has "
+                       "an active officer; false: the nudge answers 409 followup.nobody"})
+
+
 class OverdueCaseSchema(ApiSchema):
     uuid = fields.String()
     unit = fields.Dict(metadata={"description": "the unit holding it"})
@@ -73,10 +80,7 @@ class OverdueCaseSchema(ApiSchema):
     days_without_entry = fields.Integer()
     next_followup_date = fields.String(allow_none=True)
     worker = fields.String(allow_none=True)
-    nudgeable = fields.Boolean(metadata={
-        "description": "whether a nudge (POST /api/reminders/overdue/nudge) would reach "
-                       "anyone: its worker's account is active, or the unit holding it has "
-                       "an active officer; false: the nudge answers 409 followup.nobody"})
+    nudgeable = _nudgeable()
 
 
 class OverdueGroupSchema(ApiSchema):
@@ -87,10 +91,7 @@ class OverdueGroupSchema(ApiSchema):
     status = fields.String()
     last_meeting_date = fields.String(allow_none=True)
     meetings_this_quarter = fields.Integer()
-    nudgeable = fields.Boolean(metadata={
-        "description": "whether a nudge (POST /api/reminders/overdue/nudge) would reach "
-                       "anyone: its worker's account is active, or the unit holding it has "
-                       "an active officer; false: the nudge answers 409 followup.nobody"})
+    nudgeable = _nudgeable()
 
 
 class OverdueSchema(ApiSchema):
