@@ -51,8 +51,9 @@ def followups_due(today: date) -> list[tuple[Submission, dict, list[int]]]:
 
 def _followers(state: dict, today: date) -> list[int]:
     """Who follows a case or group: its worker (who filed it, or after a transfer who
-    first wrote in it at the new holder) if her account is active, else the officers of
-    the unit holding it (a transfer nobody there has written in yet, a worker gone)."""
+    first wrote in it at the new holder) if hers is an active officer's account, else the
+    officers of the unit holding it (a transfer nobody there has written in yet, a worker
+    gone, a record a supervisor or administrator filed for the commune)."""
     return _followers_of([state], today)[0]
 
 
@@ -60,7 +61,8 @@ def _followers_of(states: list[dict], today: date) -> list[list[int]]:
     """_followers of each state, in two queries whatever their number."""
     names = {s["worker"] for s in states if s.get("worker")}
     workers = dict(db.session.execute(select(User.username, User.id).where(
-        User.username.in_(names), User.active)).all()) if names else {}
+        User.username.in_(names), User.active,
+        User.role.not_in(REVIEWER_ROLES))).all()) if names else {}
     holders = [None if s.get("worker") in workers else
                find_version(s["holder_unit"], today) or find_version(s["holder_unit"])
                for s in states]

@@ -504,6 +504,25 @@ def test_the_overdue_list_says_which_lines_nobody_can_be_nudged_about(app, login
         db.session.commit()
     assert lines() == {case: True, group: True}
 
+
+def test_a_case_an_administrator_filed_for_the_commune_reminds_its_officers(app, login):
+    """The data-entry account that filed it (a supervisor's or an administrator's) does
+    not follow it up: the commune's officers are reminded."""
+    case = approved_case(login)
+    with app.app_context():
+        admin = db.session.scalar(select(User).where(User.role == "admin"))
+        db.session.get(Submission, uuid_lib.UUID(case)).author_id = admin.id
+        db.session.commit()
+        admin_id = admin.id
+    res = login(SUPERVISOR).post("/api/reminders/overdue/nudge", json={"uuid": case})
+    assert res.status_code == 200, res.get_data(as_text=True)
+    assert res.get_json()["notified"] >= 1
+    with app.app_context():
+        told = set(db.session.scalars(select(Notification.user_id).where(
+            Notification.kind == "nudge")))
+        officer = db.session.scalar(select(User.id).where(User.username == OFFICER))
+    assert officer in told and admin_id not in told
+
 # --- step 7: indicators follow the timeline -------------------------------------------
 
 def indicator(session, code, **args):
