@@ -14,7 +14,9 @@ Each run is a fresh browser context (no cache, no service worker, no IndexedDB):
   (d) typing: 20 characters into the activity's title, 120 ms apart; the renderer's
       main-thread time is CDP Performance.getMetrics "TaskDuration" over the typing and
       the 1.5 s after it (so that draft writes on idle are counted), minus the same span
-      of the page at rest just before, divided by the keys.
+      of the page at rest just before, divided by the keys; then the same typing into a
+      static page with one plain <input> and no script (served over http in a context of
+      its own), the floor on this machine, printed beside it.
 Times are wall-clock from the bench's side (Playwright waits for the element), so they
 include a few ms of automation. Requests and bytes are what reached the server until the
 form was usable (gunicorn's access log, uncompressed response bodies, headers not
@@ -189,6 +191,45 @@ def poll(page, expression: str, timeout: float = 120.0) -> None:
         page.wait_for_timeout(100)
 
 
+def typing(page, throttle: Throttle, selector: str, text: str) -> float:
+    """Main-thread ms per key typing `text` into `selector`, 120 ms apart, the 1.5 s after
+    it counted, the page's rate at rest (measured just before) subtracted."""
+    field = page.locator(selector)
+    field.fill("")
+    field.click()
+    page.wait_for_timeout(1500)
+    rest_start, rest_clock = throttle.task_seconds(), time.perf_counter()
+    page.wait_for_timeout(2000)
+    rest = (throttle.task_seconds() - rest_start) / (time.perf_counter() - rest_clock)
+    before, clock = throttle.task_seconds(), time.perf_counter()
+    page.keyboard.type(text, delay=120)
+    page.wait_for_timeout(1500)
+    busy = throttle.task_seconds() - before - rest * (time.perf_counter() - clock)
+    return max(busy, 0) * 1000 / len(text)
+
+
+# The floor of the keystroke row on this machine, in the same run: a page with one plain
+# <input> and no script, served over http at the server's address (in a context of its
+# own: no worker answers it), typed into the same way at the same CPU rate.
+FLOOR_PAGE = ('<!doctype html><html lang="vi"><meta charset="utf-8"><meta name="viewport" '
+              'content="width=device-width, initial-scale=1"><title>floor</title>'
+              '<input id="floor" type="text">')
+
+
+def floor(browser, base: str, text: str) -> float:
+    context = browser.new_context(viewport={"width": 360, "height": 640}, locale="vi-VN")
+    try:
+        url = f"{base}/bench-floor.html"
+        context.route(url, lambda route: route.fulfill(body=FLOOR_PAGE,
+                                                       content_type="text/html"))
+        page = context.new_page()
+        throttle = Throttle(browser, context, page)
+        page.goto(url)
+        return typing(page, throttle, "#floor", text)
+    finally:
+        context.close()
+
+
 def one_run(browser, base: str, log: AccessLog, profile: str) -> dict:
     from tests.conftest import PASSWORD
 
@@ -244,19 +285,9 @@ def one_run(browser, base: str, log: AccessLog, profile: str) -> dict:
         text = "Tuyen truyen phap luat"[:KEYS]
         open_form(page, TEXT_FIELD, got)
         for attempt in range(4):
-            field = page.locator(TEXT_FIELD)
-            field.fill("")
-            field.click()
-            page.wait_for_timeout(1500)
-            rest_start, rest_clock = throttle.task_seconds(), time.perf_counter()
-            page.wait_for_timeout(2000)
-            rest = (throttle.task_seconds() - rest_start) / (time.perf_counter() - rest_clock)
-            before, clock = throttle.task_seconds(), time.perf_counter()
-            page.keyboard.type(text, delay=120)
-            page.wait_for_timeout(1500)
-            busy = throttle.task_seconds() - before - rest * (time.perf_counter() - clock)
+            key_ms = typing(page, throttle, TEXT_FIELD, text)
             if page.locator(TEXT_FIELD).input_value() == text:
-                got["key_ms"] = max(busy, 0) * 1000 / KEYS
+                got["key_ms"] = key_ms
                 break
             got["retyped"] = got.get("retyped", 0) + 1
             say(f"typed text did not arrive in the title (the form was drawn anew?), "
@@ -264,6 +295,7 @@ def one_run(browser, base: str, log: AccessLog, profile: str) -> dict:
             page.wait_for_timeout(2000)
         else:
             raise RuntimeError("typed text never arrived in the activity's title")
+        got["floor_ms"] = floor(browser, base, text)
         return got
     except Exception:
         shot = Path(tempfile.gettempdir()) / "bench-phone-failed.png"
@@ -331,6 +363,7 @@ def rows(runs: int | None = None, profiles: list[str] | None = None) -> list[tup
     results = serve_and_measure(runs, profiles)
     out = []
     keys = []
+    floors = []
     retyped = 0
     for profile, got in results.items():
         rtt, down, _up = PROFILES[profile]
@@ -364,6 +397,7 @@ def rows(runs: int | None = None, profiles: list[str] | None = None) -> list[tup
             f"{med(r['offline'] for r in got):.2f} s", f"≤ {GOALS['offline']:g} s",
             med(r["offline"] for r in got) <= GOALS["offline"]))
         keys += [r["key_ms"] for r in got]
+        floors += [r["floor_ms"] for r in got]
         retyped += sum(r.get("retyped", 0) for r in got)
         lost = sum(r.get("retaps", 0) for r in got)
         if lost:
@@ -373,7 +407,9 @@ def rows(runs: int | None = None, profiles: list[str] | None = None) -> list[tup
         f"Phone, main-thread time per keystroke typing {KEYS} characters into the "
         f"activity's title (CDP Performance.getMetrics TaskDuration, idle subtracted); "
         f"CPU ×{CPU}; median of {len(keys)}",
-        f"{med(keys):.1f} ms (range {min(keys):.1f}–{max(keys):.1f})"
+        f"{med(keys):.1f} ms (range {min(keys):.1f}–{max(keys):.1f}); a static page with one "
+        f"plain <input>, same runs: {med(floors):.1f} ms (range {min(floors):.1f}–"
+        f"{max(floors):.1f})"
         + (f"; in {retyped} tries the form was drawn anew after it opened and the typed "
            "text was lost (tried again)" if retyped else ""),
         f"≤ {GOALS['key']:g} ms (static page 18.5 ms)", med(keys) <= GOALS["key"]))
@@ -393,7 +429,8 @@ an SQLite file with the test accounts. A fresh browser context per run. Times ar
 clock from the bench until the element is visible and editable; requests and bytes are
 what reached the server until then (gunicorn's access log, bodies only), the worker's
 precache included. Keystrokes: renderer main-thread `TaskDuration` (CDP Performance
-metrics) over 20 keys 120 ms apart and 1.5 s after, minus the page's idle rate.
+metrics) over 20 keys 120 ms apart and 1.5 s after, minus the page's idle rate; beside it
+the same typing into a static page with one plain `<input>` (the floor on this machine).
 `python -m bench.phone` runs this part alone and replaces its rows here
 (`BENCH_PHONE_QUICK=1` for one run on 3G, `BENCH_PHONE_RUNS=N` for N runs).
 """

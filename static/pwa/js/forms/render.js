@@ -58,8 +58,13 @@ function field(form, spec, scope, prefix, outer, siblings) {
   const error = el("p", { class: "field-error", id: errorId, role: "alert", hidden: true });
   const target = input.matches?.("input, select, textarea") ? input : input.querySelector?.("input, select, textarea");
   target?.setAttribute("aria-describedby", [hint && `${id}-hint`, errorId].filter(Boolean).join(" "));
-  const wrapper = el("div", { class: `field type-${spec.type}`, "data-path": path },
-    heading(form, spec, id, requiredMark), hint, input, error);
+  // A question of the form (not a row's) is a <form> of its own: on every key Chrome's
+  // autofill reads the form that owns the field typed into, each of its controls (85 in
+  // the activity form, a forced style update each: a third of a key's time); its own
+  // question's are a few. Enter in it sends nothing.
+  const wrapper = el(prefix ? "div" : "form", { class: `field type-${spec.type}`, "data-path": path,
+    novalidate: prefix ? null : true, onsubmit: prefix ? null : (e) => e.preventDefault() },
+  heading(form, spec, id, requiredMark), hint, input, error);
   form.wrappers.set(path, { wrapper, spec, scope, requiredMark, error, input: target,
     lookup: scopeLookup(siblings, scope, outer), mark: "", errorText: "" });
   for (const name of readsOf(spec)) {

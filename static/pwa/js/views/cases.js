@@ -410,7 +410,8 @@ export async function renderEntry(view, { me, uuid }) {
     : null;
 
   view.replaceChildren(
-    el("form", { class: "card fill", id: "entry-form", novalidate: true, onsubmit: (e) => e.preventDefault() },
+    // Each question is its own <form> (forms/render.js), so this is not one.
+    el("div", { class: "card fill", id: "entry-form" },
       el("h2", {}, lbl(definition.title, lang)),
       parent ? el("p", { class: "record-detail" }, titleOf(await definitionFor(parent.record.form, parent.record.version), parent.record, lang)) : null,
       returned, reviewNote, summary, form.node, status,

@@ -169,7 +169,8 @@ export async function renderFormView(view, { uuid, onSent, onLeave }) {
     : null;
 
   view.replaceChildren(
-    el("form", { class: "card fill", id: "record-form", novalidate: true, onsubmit: (e) => e.preventDefault() },
+    // Each question is its own <form> (render.js), so this is not one.
+    el("div", { class: "card fill", id: "record-form" },
       el("h2", {}, lbl(definition.title, lang)),
       returned, progress, summary, form.node, status,
       neverAccepted(record) ? el("div", { class: "actions" },
