@@ -11,16 +11,22 @@ from tests.e2e.conftest import refused, sign_in
 pytestmark = pytest.mark.e2e
 
 
-# The unknown place she types first is refused by the server (400), on purpose.
-@pytest.mark.page_errors(refused("/api/reports/targets/2026/94/K03", 400))
-def test_copy_the_2024_plan_to_2026_set_k03_places_and_see_the_dashboard(
-        browser, browser_context_args, live_server, page_errors):
+def admin_on_a_laptop(browser, browser_context_args, live_server, page_errors):
+    """The province administrator signed in at 1280×800, with last year's plan seeded."""
     seed_plan(live_server.app)
     laptop = page_errors.watch(browser.new_context(
         **{**browser_context_args, "viewport": {"width": 1280, "height": 800}}))
     page = laptop.new_page()
     page.goto(live_server)
     sign_in(page, "admin.tinh")
+    return laptop, page
+
+
+# The unknown place she types first is refused by the server (400), on purpose.
+@pytest.mark.page_errors(refused("/api/reports/targets/2026/94/K03", 400))
+def test_copy_the_2024_plan_to_2026_set_k03_places_and_see_the_dashboard(
+        browser, browser_context_args, live_server, page_errors):
+    laptop, page = admin_on_a_laptop(browser, browser_context_args, live_server, page_errors)
     page.click("#open-plan")
     page.select_option("#plan-year", "2026")
     expect(page.locator("#plan-rows > li")).to_have_count(14)
@@ -59,12 +65,7 @@ def test_copy_the_2024_plan_to_2026_set_k03_places_and_see_the_dashboard(
 
 def test_the_province_administrator_sets_a_districts_target_from_the_plan_screen(
         browser, browser_context_args, live_server, page_errors):
-    seed_plan(live_server.app)
-    laptop = page_errors.watch(browser.new_context(
-        **{**browser_context_args, "viewport": {"width": 1280, "height": 800}}))
-    page = laptop.new_page()
-    page.goto(live_server)
-    sign_in(page, "admin.tinh")
+    laptop, page = admin_on_a_laptop(browser, browser_context_args, live_server, page_errors)
     page.goto(f"{live_server}/#/admin/plan?year=2026")
     expect(page.locator("#plan-intro")).to_contain_text("Sóc Trăng")
     page.select_option("#plan-unit", "945")
