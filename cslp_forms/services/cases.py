@@ -13,7 +13,7 @@ from uuid import UUID
 from sqlalchemy import or_, select
 
 from ..extensions import db
-from ..models import REVIEWER_ROLES, Submission, User
+from ..models import REVIEWER_ROLES, Submission, Unit, User
 from ..problems import Problem
 from .base.clock import local_today
 from .base.units import find_version, in_subtree, resolve_unit
@@ -58,13 +58,16 @@ def _followers(state: dict, today: date) -> list[int]:
 
 
 def _followers_of(states: list[dict], today: date) -> list[list[int]]:
-    """_followers of each state, in two queries whatever their number."""
+    """_followers of each state: two queries, and one per distinct holding unit of the
+    states without an active worker (a list shares a few)."""
     names = {s["worker"] for s in states if s.get("worker")}
     workers = dict(db.session.execute(select(User.username, User.id).where(
         User.username.in_(names), User.active,
         User.role.not_in(REVIEWER_ROLES))).all()) if names else {}
-    holders = [None if s.get("worker") in workers else
-               find_version(s["holder_unit"], today) or find_version(s["holder_unit"])
+    units: dict[str, Unit | None] = {}
+    for code in {s["holder_unit"] for s in states if s.get("worker") not in workers}:
+        units[code] = find_version(code, today) or find_version(code)
+    holders = [None if s.get("worker") in workers else units[s["holder_unit"]]
                for s in states]
     wanted = {h.id for h in holders if h is not None}
     officers: dict[int, list[int]] = {}

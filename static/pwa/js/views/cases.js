@@ -132,7 +132,7 @@ async function entryDefinition(form) {
 
 // "Nhắc": push and in-app to whoever follows this case or group, once a day (the text
 // names no detail of a case). A line no nudge would reach anyone from says so instead.
-function nudgeButton({ uuid, nudgeable }) {
+function nudgeControl({ uuid, nudgeable }) {
   if (nudgeable === false) return el("span", { class: "nudge nobody", "data-nobody": uuid }, t("followup.nobody_short"));
   const button = el("button", { type: "button", class: "secondary nudge", "data-nudge": uuid,
     onclick: async () => {
@@ -166,13 +166,13 @@ async function renderSupervisorList(view, { kind }) {
     return;
   }
   const parentDef = definitions.find((d) => d.form === form);
-  const overdue = kind === "case" ? late.cases.map((c) => el("li", { class: "nudgeable" }, nudgeButton(c),
+  const overdue = kind === "case" ? late.cases.map((c) => el("li", { class: "nudgeable" }, nudgeControl(c),
     el("a", { href: `#/case/${c.uuid}`, class: "record", "data-uuid": c.uuid },
       el("span", { class: "record-form" }, `${title} · ${formatDate(c.record_date)}`),
       el("span", { class: "record-message" }, t("cases.days_without_entry", { n: c.days_without_entry })),
       el("span", { class: "record-detail" }, [unitName(units, c.unit.code) || c.unit.name, c.worker,
         parentDef ? choice(parentDef, "case_status", c.status, lang) : c.status].filter(Boolean).join(" · ")))))
-    : late.groups.map((g) => el("li", { class: "nudgeable" }, nudgeButton(g),
+    : late.groups.map((g) => el("li", { class: "nudgeable" }, nudgeControl(g),
       el("a", { href: `#/case/${g.uuid}`, class: "record", "data-uuid": g.uuid },
         el("span", { class: "record-form" }, g.name || title),
         el("span", { class: "record-message" }, `${t("groups.last_meeting")}: ${formatDate(g.last_meeting_date) || t("cases.none")}`),
