@@ -472,10 +472,10 @@ def write(rows_: list[tuple]) -> None:
 
 
 def main() -> None:
+    from bench.run import render
+
     got = rows()
-    table = ["| measurement | result | goal |", "|---|---|---|"]
-    table += [f"| {a} | {b} | {c} |" for a, b, c in got]
-    print("\n".join(table))
+    print("\n\n".join(render(got)))
     if "--no-write" not in sys.argv:
         write(got)
 
