@@ -57,3 +57,36 @@ def test_the_send_bar_never_covers_the_focused_field(page, live_server):
     page.wait_for_timeout(200)
     box, top = target.bounding_box(), bar.bounding_box()["y"]
     assert box["y"] + box["height"] <= top, (box, top)
+
+
+def test_progress_follows_answers_given_emptied_and_questions_shown_before_send(page,
+                                                                                  live_server):
+    """The progress lines are counted again only when what they count changed (an answer
+    given or emptied, a question shown or hidden), not on every key: each of those still
+    shows at once, before "Gửi" (after it, every change revalidates and recounts)."""
+    import re
+
+    open_activity(page, live_server)
+    progress = page.locator("#form-progress")
+    expect(progress).to_contain_text("Đã trả lời 0/")
+
+    def counts():
+        return tuple(int(n) for n in re.search(r"(\d+)/(\d+)", progress.inner_text()).groups())
+
+    _, total = counts()
+    title = field(page, "title_content").locator("input")
+    title.type("Tuyên truyền")
+    expect(progress).to_contain_text(f"Đã trả lời 1/{total}")
+    field(page, "activity_type").locator("select").select_option("giam_sat")
+    expect(progress).not_to_contain_text(f"/{total}")
+    answered, shown = counts()
+    assert answered == 2 and shown > total  # the supervision questions came into view
+    title.fill("")
+    expect(progress).to_contain_text(f"Đã trả lời 1/{shown}")
+    def section(name):
+        return page.locator("details.form-section", has=field(page, name)).locator(
+            ".section-progress")
+
+    expect(section("activity_type")).to_contain_text("đã trả lời 1/")
+    expect(section("title_content")).to_contain_text("đã trả lời 0/")
+    assert serious(page) == []

@@ -35,11 +35,13 @@ export function findSpec(definition, path) {
 }
 
 // `form`: what the functions below share, with each field drawn so far by its path.
-export function renderForm(definition, record, { lang, units = [], onChange, onPhoto, photoUrl }) {
+// onChange: an answer changed; onCounts: what a count of answered questions reads changed
+// (an answer given or emptied, a question shown or hidden), not on every key.
+export function renderForm(definition, record, { lang, units = [], onChange, onCounts, onPhoto, photoUrl }) {
   // readers: answer name -> paths of the drawn questions whose rules read it (a name, not
   // a path: a row's rule may read the row's answer or one above it; evaluating one more
   // question than needed is harmless).
-  const form = { definition, record, lang, units, onChange, onPhoto, photoUrl, wrappers: new Map(),
+  const form = { definition, record, lang, units, onChange, onCounts, onPhoto, photoUrl, wrappers: new Map(),
     readers: new Map(), node: null };
   form.node = el("div", { class: "form-fields" },
     definition.fields.map((spec) => field(form, spec, record.answers, "", null, definition.fields)));
@@ -89,11 +91,13 @@ function asRadios(definition, spec) {
 }
 
 function setValue(form, scope, name, value) {
+  const had = name in scope;  // an empty answer is no key
   if (value === null || value === undefined || value === "" || (Array.isArray(value) && value.length === 0)) {
     delete scope[name];
   } else {
     scope[name] = value;
   }
+  if ((name in scope) !== had) form.onCounts?.();
   applyRelevance(form, name);
   form.onChange?.();
 }
@@ -255,8 +259,9 @@ function applyRelevance(form, changed) {
   if (changed === undefined) {
     for (const [path, w] of form.wrappers) {
       if (!form.node.contains(w.wrapper)) { form.wrappers.delete(path); continue; }
-      if (evaluateField(w)) cleared.push(w.spec.name);
+      if (evaluateField(form, w)) cleared.push(w.spec.name);
     }
+    form.onCounts?.();  // every question looked at again (first drawing, a repeat's rows)
   } else {
     cleared.push(changed);
   }
@@ -269,20 +274,24 @@ function applyRelevance(form, changed) {
       const w = form.wrappers.get(path);
       if (!w) continue;
       if (!form.node.contains(w.wrapper)) { form.wrappers.delete(path); continue; }
-      if (evaluateField(w)) cleared.push(w.spec.name);
+      if (evaluateField(form, w)) cleared.push(w.spec.name);
     }
   }
 }
 
 // One question's relevance and required mark, written only where they changed; true when
 // its answer was cleared (it stopped applying).
-function evaluateField(w) {
+function evaluateField(form, w) {
   const relevant = isRelevant(w.spec, w.lookup);
-  if (w.wrapper.hidden !== !relevant) w.wrapper.hidden = !relevant;
+  if (w.wrapper.hidden !== !relevant) {
+    w.wrapper.hidden = !relevant;
+    form.onCounts?.();
+  }
   let cleared = false;
   if (!relevant && w.spec.name in w.scope) {
     delete w.scope[w.spec.name];
     resetControl(w);
+    form.onCounts?.();
     cleared = true;
   }
   const mark = relevant && isRequired(w.spec, w.lookup) ? t("form.required_mark") : "";

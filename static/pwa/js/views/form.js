@@ -72,8 +72,11 @@ export async function renderFormView(view, { uuid, onSent, onLeave }) {
     return saving;
   };
   const drop = () => { clearTimeout(timer); timer = null; dirty = false; };
+  // The progress lines are counted again only when what they count changed (not per key).
+  let recount = true;
   const form = renderForm(definition, record, {
     lang, units: await unitTree(), onPhoto: addPhoto, photoUrl,
+    onCounts: () => { recount = true; },
     onChange: () => {
       if (status.textContent) status.textContent = "";
       dirty = true;
@@ -97,6 +100,7 @@ export async function renderFormView(view, { uuid, onSent, onLeave }) {
   const questions = [...form.node.querySelectorAll(".field[data-path]")]
     .filter((f) => !f.closest(".repeat") && f.parentElement.closest(".field") === null);
   const countProgress = () => {
+    recount = false;
     const shown = questions.filter((f) => !f.hidden);
     const done = shown.filter((f) => { const v = record.answers[f.dataset.path]; return v !== undefined && v !== "" && !(Array.isArray(v) && !v.length); }).length;
     const text = t("form.progress", { done, total: shown.length });
@@ -153,7 +157,7 @@ export async function renderFormView(view, { uuid, onSent, onLeave }) {
     frame ??= requestAnimationFrame(() => {
       frame = null;
       if (showing) show(validate(definition, record.answers, record.attachments || []));
-      else countProgress();
+      else if (recount) countProgress();
     });
   };
   form.node.addEventListener("input", refresh);
