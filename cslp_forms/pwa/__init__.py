@@ -66,31 +66,21 @@ def later_modules() -> list[str]:
     return [url for url in start_modules(LATER) if url not in first]
 
 
-def index_source(first_visit: bool = False) -> str:
+def index_source() -> str:
     """index.html with a <link rel="modulepreload"> per module the first screen needs, so
     the browser fetches them at once instead of one import round after another, then one
-    per module of LATER. In the copy the service worker keeps (every reopen: home is drawn
-    from it at once) they are all preloads. In the page of a `first_visit` (a browser that
-    navigated over the network: no worker yet, the sign-in screen next) LATER's are inside
-    <template id="later-modules">, which app.js puts into the head once the sign-in screen
-    is drawn: on 3G its modules no longer share the link with them. (Preloaded at a low
-    priority instead, they came from the worker's cache a third of a second later.)"""
-    key = "cslp_index_first" if first_visit else "cslp_index"
-    cached = current_app.extensions.get(key)
+    per module of LATER: asked for behind the sign-in screen's (which do not wait for
+    them), here before home and her first form need them. (At a low priority they came
+    from the worker's cache, on a reopen, a third of a second later.)"""
+    cached = current_app.extensions.get("cslp_index")
     if cached and not current_app.debug:
         return cached
     source = (PWA_DIR / "index.html").read_text(encoding="utf-8")
     links = "".join(f'\n  <link rel="modulepreload" href="{url}">' for url in start_modules())
-    if first_visit:
-        later = "".join(f'\n    <link rel="modulepreload" href="{url}">'
-                        for url in later_modules())
-        links += f'\n  <template id="later-modules">{later}\n  </template>'
-    else:
-        links += "".join(f'\n  <link rel="modulepreload" href="{url}">'
-                         for url in later_modules())
+    links += "".join(f'\n  <link rel="modulepreload" href="{url}">' for url in later_modules())
     entry = '<script type="module" src="/pwa/js/app.js"></script>'
     source = source.replace(entry, entry + links, 1)
-    current_app.extensions[key] = source
+    current_app.extensions["cslp_index"] = source
     return source
 
 
@@ -146,9 +136,7 @@ def _send(name: str, mimetype: str | None = None):
 
 @bp.get("/")
 def index():
-    # Each copy has its own ETag: a revalidation never gets the other's body as a 304.
-    first_visit = request.headers.get("Sec-Fetch-Mode") == "navigate"
-    response = current_app.response_class(index_source(first_visit), mimetype="text/html")
+    response = current_app.response_class(index_source(), mimetype="text/html")
     response.headers["Cache-Control"] = "no-cache"
     etag = hashlib.sha256(response.get_data()).hexdigest()[:32]
     response.set_etag(etag)

@@ -11,7 +11,7 @@ from cslp_forms.pwa import LATER, PWA_DIR, later_modules, start_modules
 
 
 def test_index_preloads_exactly_the_modules_the_first_screens_import(client):
-    res = client.get("/")  # as the worker asks for it (not a navigation): the copy it keeps
+    res = client.get("/")
     assert res.status_code == 200 and res.headers["Cache-Control"] == "no-cache"
     html = res.get_data(as_text=True)
     preloaded = re.findall(r'<link rel="modulepreload" href="([^"]+)">', html)
@@ -27,28 +27,6 @@ def test_index_preloads_exactly_the_modules_the_first_screens_import(client):
         assert (PWA_DIR / url.removeprefix("/pwa/")).is_file(), url
     again = client.get("/", headers={"If-None-Match": res.headers["ETag"].strip('"')})
     assert again.status_code == 304
-
-
-def test_a_first_visit_asks_for_the_signed_in_modules_behind_the_sign_in_screen(client):
-    """A browser navigating over the network (no worker yet: the sign-in screen is next)
-    gets LATER's modules in <template id="later-modules"> (app.js preloads them once the
-    sign-in screen is drawn); the copy the worker keeps for every reopen has them all as
-    preloads. Each copy has its own ETag, so neither is revalidated into the other."""
-    kept = client.get("/")
-    res = client.get("/", headers={"Sec-Fetch-Mode": "navigate"})
-    assert res.status_code == 200 and res.headers["Cache-Control"] == "no-cache"
-    html = res.get_data(as_text=True)
-    head, _, rest = html.partition('<template id="later-modules">')
-    held, _, tail = rest.partition("</template>")
-    preload = r'<link rel="modulepreload" href="([^"]+)">'
-    assert re.findall(preload, head + tail) == start_modules()
-    assert re.findall(preload, held) == later_modules()
-    assert res.headers["ETag"] != kept.headers["ETag"]
-    crossed = client.get("/", headers={"Sec-Fetch-Mode": "navigate",
-                                       "If-None-Match": kept.headers["ETag"].strip('"')})
-    assert crossed.status_code == 200 and crossed.get_data(as_text=True) == html
-    app = (PWA_DIR / "js" / "app.js").read_text(encoding="utf-8")
-    assert 'getElementById("later-modules")' in app
 
 
 def test_app_loads_the_signed_in_modules_the_shell_preloads():

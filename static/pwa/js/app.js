@@ -9,10 +9,8 @@ import { renderLogin } from "./views/login.js";
 import * as vault from "./vault.js";
 import { followScreens } from "./scroll.js";
 // The sign-in screen runs the modules above and nothing else: what a signed-in phone runs
-// (home, the forms, the outbox, the sync) is signed-in.js, loaded with import() (later()):
-// at once for a phone someone is signed in on, once the sign-in screen is drawn for a new
-// one. The shell preloads its modules (on a first visit, from <template id=later-modules>
-// as later() begins: cslp_forms/pwa index_source).
+// (home, the forms, the outbox, the sync) is signed-in.js, loaded with import() as this
+// starts (later()); the shell preloads its modules behind the sign-in screen's.
 
 const view = document.getElementById("view");
 const banner = document.getElementById("banner");
@@ -26,8 +24,6 @@ let loadingScreens = null;
 // signed-in.js, imported once (again if its fetch failed); a sync's redraw of home is
 // hooked to it as it arrives.
 function later() {
-  const preloads = document.getElementById("later-modules");
-  if (preloads) { preloads.remove(); document.head.append(preloads.content); }
   loadingScreens ??= import("./signed-in.js").then((module) => {
     if (!screens) {
       screens = module;
@@ -398,8 +394,7 @@ async function boot() {
   addEventListener("offline", showNet);
   followScreens(route);
   me = (await stored) || null;
-  const fetchLater = () => later().catch(() => { /* offline before the worker has it: the sign-in says so */ });
-  if (me) fetchLater();  // her home needs it now; a new phone's sign-in screen comes first
+  later().catch(() => { /* offline before the worker has it: the sign-in says so */ });
   vault.setOwner(me?.username);
   document.getElementById("lock-now").addEventListener("click", lockNow);
   for (const name of ["pointerdown", "keydown", "touchstart"]) addEventListener(name, resetIdle, { passive: true });
@@ -409,7 +404,6 @@ async function boot() {
     // shows the sign-in, filled in when she came by a slip's QR code, #/code?u=…&c=….)
     earlyDefinitions = refreshDefinitions().catch(() => false);
     await route();
-    fetchLater();
     registerWorkerSoon(WORKER_WAIT_AT_SIGN_IN);
     return;
   }
