@@ -60,3 +60,49 @@ def test_phones_screen_and_the_years_plan_have_no_serious_violations(
     admin.wait_for_selector("#plan-rows")
     assert serious(admin) == []
     admin.context.close()
+
+
+# For each control of the page: focus it, then find every ancestor that clips what it
+# paints (paint containment, or overflow other than visible) and the control's focus ring
+# (outline + offset) poking out of that ancestor's padding box (plus its clip margin).
+CLIPPED_RINGS = """() => {
+  const clipped = [];
+  const controls = [...document.querySelectorAll('.field input, .field select, .field textarea')]
+    .filter((c) => c.checkVisibility() && c.type !== 'hidden');
+  for (const control of controls) {
+    control.focus();
+    const cs = getComputedStyle(control);
+    if (cs.outlineStyle === 'none') continue;
+    const ring = parseFloat(cs.outlineWidth) + parseFloat(cs.outlineOffset);
+    const box = control.getBoundingClientRect();
+    for (let a = control.parentElement; a && a !== document.body; a = a.parentElement) {
+      const s = getComputedStyle(a);
+      const paints = /paint|content|strict/.test(s.contain);
+      if (!paints && s.overflowX === 'visible' && s.overflowY === 'visible') continue;
+      const scrolls = !['visible', 'clip'].includes(s.overflowX);
+      const margin = scrolls ? 0 : parseFloat(s.overflowClipMargin) || 0;
+      const r = a.getBoundingClientRect();
+      const left = r.left + parseFloat(s.borderLeftWidth) - margin;
+      const right = r.right - parseFloat(s.borderRightWidth) + margin;
+      if (box.left - ring < left - 0.5 || box.right + ring > right + 0.5) {
+        clipped.push(`${control.closest('[data-path]')?.dataset.path || control.id} by ${a.tagName}.${a.className}`);
+        break;
+      }
+    }
+  }
+  return [controls.length, clipped];
+}"""
+
+
+def test_no_focus_ring_in_the_form_is_cut_off_by_a_question_painted_on_its_own(page,
+                                                                            live_server):
+    """Each question is laid out and painted on its own (CSS contain: typing no longer
+    repaints the whole form); the focus ring pokes out of its sides and must not be cut
+    off, for any control of the activity form, where an officer tabs from one to the next."""
+    page.goto(live_server)
+    sign_in(page, "canbo.anthanh2")
+    page.click("#new-activity")
+    page.wait_for_selector('[data-path="title_content"] input')
+    page.locator('[data-path="activity_type"] select').select_option("giam_sat")
+    count, clipped = page.evaluate(CLIPPED_RINGS)
+    assert count > 20 and clipped == []
