@@ -62,8 +62,9 @@ def test_the_send_bar_never_covers_the_focused_field(page, live_server):
 def test_progress_follows_answers_given_emptied_and_questions_shown_before_send(page,
                                                                                   live_server):
     """The progress lines are counted again only when what they count changed (an answer
-    given or emptied, a question shown or hidden), not on every key: each of those still
-    shows at once, before "Gửi" (after it, every change revalidates and recounts)."""
+    given or emptied, a question shown or hidden, an answer cleared as its question goes),
+    not on every key: each of those still shows at once, before "Gửi" (after it, every
+    change revalidates and recounts)."""
     import re
 
     open_activity(page, live_server)
@@ -81,6 +82,14 @@ def test_progress_follows_answers_given_emptied_and_questions_shown_before_send(
     expect(progress).not_to_contain_text(f"/{total}")
     answered, shown = counts()
     assert answered == 2 and shown > total  # the supervision questions came into view
+    field(page, "supervised_entity").locator("input").fill("UBND xã An Thạnh 2")
+    expect(progress).to_contain_text(f"Đã trả lời 3/{shown}")
+    # Another type: the supervision questions go, and the answer given to one of them.
+    field(page, "activity_type").locator("select").select_option("hoa_giai")
+    expect(progress).not_to_contain_text(f"/{shown}")
+    assert counts()[0] == 2
+    field(page, "activity_type").locator("select").select_option("giam_sat")
+    expect(progress).to_contain_text(f"Đã trả lời 2/{shown}")
     title.fill("")
     expect(progress).to_contain_text(f"Đã trả lời 1/{shown}")
     def section(name):

@@ -5,7 +5,7 @@
 // `relevant` rule), and what reads that answer follows.
 import { el, toast, lbl } from "../ui.js";
 import { t, hasKey } from "../i18n/index.js";
-import { conditionFields, isRelevant, isRequired, scopeLookup } from "./validate.js";
+import { conditionFields, isAnswered, isRelevant, isRequired, scopeLookup } from "./validate.js";
 import { unitSelect } from "../units.js";
 
 const RADIO_LIMIT = 6;
@@ -91,13 +91,13 @@ function asRadios(definition, spec) {
 }
 
 function setValue(form, scope, name, value) {
-  const had = name in scope;  // an empty answer is no key
+  const had = isAnswered(scope[name]);
   if (value === null || value === undefined || value === "" || (Array.isArray(value) && value.length === 0)) {
     delete scope[name];
   } else {
     scope[name] = value;
   }
-  if ((name in scope) !== had) form.onCounts?.();
+  if (isAnswered(scope[name]) !== had) form.onCounts?.();
   applyRelevance(form, name);
   form.onChange?.();
 }

@@ -3,13 +3,9 @@
 // section that holds it. Sections follow the definition's order, about SIZE questions each.
 import { el } from "../ui.js";
 import { t } from "../i18n/index.js";
+import { isAnswered } from "./validate.js";
 
 const SIZE = 7;
-
-function answered(value) {
-  if (value === undefined || value === null || value === "") return false;
-  return !(Array.isArray(value) && value.length === 0);
-}
 
 export function sectionize(node, answers, labelOf) {
   const fields = [...node.children].filter((c) => c.classList.contains("field"));
@@ -28,7 +24,7 @@ export function sectionize(node, answers, labelOf) {
   function update() {
     for (const { members, progress, section } of sections) {
       const shown = members.filter((m) => !m.hidden);
-      const done = shown.filter((m) => answered(answers[m.dataset.path])).length;
+      const done = shown.filter((m) => isAnswered(answers[m.dataset.path])).length;
       const errors = members.filter((m) => m.classList.contains("invalid")).length;
       const text = errors ? t("form.section_errors", { done, total: shown.length, n: errors })
         : t("form.section_done", { done, total: shown.length });

@@ -5,7 +5,7 @@ import { el, toast, ask, lbl } from "../ui.js";
 import { definitionFor } from "../forms/definition.js";
 import { renderForm, errorText, findSpec } from "../forms/render.js";
 import { sectionize, keepAboveBar } from "../forms/sections.js";
-import { validate } from "../forms/validate.js";
+import { isAnswered, validate } from "../forms/validate.js";
 import { discardDraft, enqueue, getRecord, neverAccepted, opensInForm, putRecord, saveDraft } from "../outbox.js";
 import { api } from "../api.js";
 import { drain } from "../sync.js";
@@ -72,11 +72,13 @@ export async function renderFormView(view, { uuid, onSent, onLeave }) {
     return saving;
   };
   const drop = () => { clearTimeout(timer); timer = null; dirty = false; };
-  // The progress lines are counted again only when what they count changed (not per key).
+  // The progress lines are counted again only when what they count changed (not per key),
+  // in the next frame (refresh, below).
   let recount = true;
+  let refresh = () => {};
   const form = renderForm(definition, record, {
     lang, units: await unitTree(), onPhoto: addPhoto, photoUrl,
-    onCounts: () => { recount = true; },
+    onCounts: () => { recount = true; refresh(); },
     onChange: () => {
       if (status.textContent) status.textContent = "";
       dirty = true;
@@ -102,7 +104,7 @@ export async function renderFormView(view, { uuid, onSent, onLeave }) {
   const countProgress = () => {
     recount = false;
     const shown = questions.filter((f) => !f.hidden);
-    const done = shown.filter((f) => { const v = record.answers[f.dataset.path]; return v !== undefined && v !== "" && !(Array.isArray(v) && !v.length); }).length;
+    const done = shown.filter((f) => isAnswered(record.answers[f.dataset.path])).length;
     const text = t("form.progress", { done, total: shown.length });
     if (progress.textContent !== text) progress.textContent = text;
     sections.update();
@@ -153,7 +155,7 @@ export async function renderFormView(view, { uuid, onSent, onLeave }) {
 
   // Once per frame however many keys and events came in it.
   let frame = null;
-  const refresh = () => {
+  refresh = () => {
     frame ??= requestAnimationFrame(() => {
       frame = null;
       if (showing) show(validate(definition, record.answers, record.attachments || []));
