@@ -85,7 +85,8 @@ CLIPPED_RINGS = """() => {
       const left = r.left + parseFloat(s.borderLeftWidth) - margin;
       const right = r.right - parseFloat(s.borderRightWidth) + margin;
       if (box.left - ring < left - 0.5 || box.right + ring > right + 0.5) {
-        clipped.push(`${control.closest('[data-path]')?.dataset.path || control.id} by ${a.tagName}.${a.className}`);
+        const path = control.closest('[data-path]')?.dataset.path || control.id;
+        clipped.push(`${path} by ${a.tagName}.${a.className}`);
         break;
       }
     }

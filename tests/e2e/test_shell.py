@@ -260,7 +260,8 @@ def test_times_are_shown_on_vietnams_clock_as_the_browser_itself_would(page, liv
       for (const start of starts) {
         for (let minutes = -90; minutes <= 90; minutes += 7) {
           const iso = new Date(Date.parse(start) + minutes * 60000).toISOString();
-          const p = Object.fromEntries(zone.formatToParts(new Date(iso)).map((x) => [x.type, x.value]));
+          const parts = zone.formatToParts(new Date(iso));
+          const p = Object.fromEntries(parts.map((x) => [x.type, x.value]));
           const date = `${p.day}/${p.month}/${p.year}`, time = `${p.hour}:${p.minute}`;
           const want = { vi: `${time} ${date}`, en: `${date}, ${time}` };
           for (const lang of ['vi', 'en']) {
