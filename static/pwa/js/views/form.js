@@ -73,12 +73,17 @@ export async function renderFormView(view, { uuid, onSent, onLeave }) {
   };
   const drop = () => { clearTimeout(timer); timer = null; dirty = false; };
   // The progress lines are counted again only when what they count changed (not per key),
-  // in the next frame (refresh, below).
+  // in the next frame: a repeat's rows and photos change them with no input event. Only
+  // counted: the errors shown (the server's, on a returned record) stay until she edits.
   let recount = true;
-  let refresh = () => {};
+  let countFrame = null;
+  let countProgress = null;
   const form = renderForm(definition, record, {
     lang, units: await unitTree(), onPhoto: addPhoto, photoUrl,
-    onCounts: () => { recount = true; refresh(); },
+    onCounts: () => {
+      recount = true;
+      countFrame ??= requestAnimationFrame(() => { countFrame = null; if (recount) countProgress(); });
+    },
     onChange: () => {
       if (status.textContent) status.textContent = "";
       dirty = true;
@@ -101,7 +106,7 @@ export async function renderFormView(view, { uuid, onSent, onLeave }) {
   // The form's own questions (not those inside a repeat's rows): drawn once.
   const questions = [...form.node.querySelectorAll(".field[data-path]")]
     .filter((f) => !f.closest(".repeat") && f.parentElement.closest(".field") === null);
-  const countProgress = () => {
+  countProgress = () => {
     recount = false;
     const shown = questions.filter((f) => !f.hidden);
     const done = shown.filter((f) => isAnswered(record.answers[f.dataset.path])).length;
@@ -155,7 +160,7 @@ export async function renderFormView(view, { uuid, onSent, onLeave }) {
 
   // Once per frame however many keys and events came in it.
   let frame = null;
-  refresh = () => {
+  const refresh = () => {
     frame ??= requestAnimationFrame(() => {
       frame = null;
       if (showing) show(validate(definition, record.answers, record.attachments || []));
