@@ -246,11 +246,12 @@ def test_times_are_shown_on_vietnams_clock_as_the_browser_itself_would(page, liv
     """formatDateTime does Vietnam's UTC+7 by arithmetic (Intl's first date format costs
     ~80 ms on a slow phone, on every draw of home): over midnights, month and year ends
     and a leap day, each time's day, month, year, hour and minute are the ones the
-    browser's own Intl gives for Asia/Ho_Chi_Minh, in both languages."""
+    browser's own Intl gives for Asia/Ho_Chi_Minh, in both languages; and today's date
+    (vietnamToday: the case, review and dashboard screens' "today") is Intl's."""
     page.goto(live_server)
     expect(page.locator("#username")).to_be_visible()
     wrong = page.evaluate("""async () => {
-      const { formatDateTime } = await import('/pwa/js/ui.js');
+      const { formatDateTime, vietnamToday } = await import('/pwa/js/ui.js');
       const zone = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh',
         year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit',
         minute: '2-digit', hourCycle: 'h23' });
@@ -271,6 +272,9 @@ def test_times_are_shown_on_vietnams_clock_as_the_browser_itself_would(page, liv
         }
       }
       if (formatDateTime('', 'vi') !== '' || formatDateTime(null, 'vi') !== '') wrong.push('empty');
+      const now = Object.fromEntries(zone.formatToParts(new Date()).map((x) => [x.type, x.value]));
+      const today = `${now.year}-${now.month}-${now.day}`;
+      if (vietnamToday() !== today) wrong.push(['today', vietnamToday(), today]);
       return wrong;
     }""")
     assert wrong == []

@@ -9,6 +9,7 @@ import { getRecord, listRecords, startDraft } from "./outbox.js";
 import { isOpen, openJson, sealJson, VaultLocked } from "./vault.js";
 import { deriveState, ordered } from "./timeline.js";
 import { evaluate } from "./forms/validate.js";
+import { vietnamToday } from "./ui.js";
 import { currentDefinitions } from "./forms/definition.js";
 
 export const CASE_FORM = "incident";
@@ -19,7 +20,7 @@ const PARENT_FORMS = [CASE_FORM, GROUP_FORM];
 const cacheKey = (owner) => `timelines:${owner}`;
 const staleKey = (owner) => `stale:${owner}`;
 
-export const today = () => new Date().toLocaleDateString("sv-SE", { timeZone: "Asia/Ho_Chi_Minh" });
+export const today = vietnamToday;
 
 // Whether an entry with these answers goes up the review chain (its form's review.when).
 export function needsReview(definition, answers) {

@@ -58,6 +58,9 @@ export function ask(question, yes, no = t("common.cancel")) {
 const VIETNAM_MS = 7 * 3600 * 1000;
 const two = (n) => String(n).padStart(2, "0");
 
+// Today's date in Vietnam, YYYY-MM-DD.
+export const vietnamToday = () => new Date(Date.now() + VIETNAM_MS).toISOString().slice(0, 10);
+
 export function formatDateTime(iso, lang) {
   if (!iso) return "";
   const at = new Date(Date.parse(iso) + VIETNAM_MS);

@@ -116,6 +116,6 @@ export async function renderPlan(view, { me, params, shell }) {
     el("label", { for: "plan-file" }, t("plan.upload")), file,
     out, error),
   el("ul", { class: "plain", id: "plan-rows" }, data.indicators.map((entry) => row(entry, have.get(entry.code), { year, unit, error }))),
-  el("p", {}, el("a", { href: `#/dashboard?${new URLSearchParams({ year, ...(own ? {} : { unit }) })}`, id: "plan-dashboard" },
+  el("p", {}, el("a", { href: scoped(`#/dashboard?year=${year}`), id: "plan-dashboard" },
     t("plan.to_dashboard", { year }))));
 }

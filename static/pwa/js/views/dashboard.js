@@ -6,7 +6,7 @@ import { api, ApiProblem } from "../api.js";
 import { kv } from "../db.js";
 import { currentDefinitions } from "../forms/definition.js";
 import { t, currentLang } from "../i18n/index.js";
-import { el, formatDate, formatDateTime, toast, problemText } from "../ui.js";
+import { el, formatDate, formatDateTime, toast, problemText, vietnamToday } from "../ui.js";
 import { isAdmin } from "../roles.js";
 import { unitTree, placeName } from "../units.js";
 
@@ -21,7 +21,7 @@ function stylesheet() {
 }
 
 function thisYear() {
-  return Number(new Date().toLocaleDateString("sv-SE", { timeZone: "Asia/Ho_Chi_Minh" }).slice(0, 4));
+  return Number(vietnamToday().slice(0, 4));
 }
 
 function number(value) {

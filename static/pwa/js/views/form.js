@@ -77,7 +77,6 @@ export async function renderFormView(view, { uuid, onSent, onLeave }) {
   // counted: the errors shown (the server's, on a returned record) stay until she edits.
   let recount = true;
   let countFrame = null;
-  let countProgress = null;
   const form = renderForm(definition, record, {
     lang, units: await unitTree(), onPhoto: addPhoto, photoUrl,
     onCounts: () => {
@@ -106,14 +105,14 @@ export async function renderFormView(view, { uuid, onSent, onLeave }) {
   // The form's own questions (not those inside a repeat's rows): drawn once.
   const questions = [...form.node.querySelectorAll(".field[data-path]")]
     .filter((f) => !f.closest(".repeat") && f.parentElement.closest(".field") === null);
-  countProgress = () => {
+  function countProgress() {
     recount = false;
     const shown = questions.filter((f) => !f.hidden);
     const done = shown.filter((f) => isAnswered(record.answers[f.dataset.path])).length;
     const text = t("form.progress", { done, total: shown.length });
     if (progress.textContent !== text) progress.textContent = text;
     sections.update();
-  };
+  }
   const jumpToFirstError = () => {
     const first = form.firstInvalid();
     if (!first) return;
@@ -158,13 +157,14 @@ export async function renderFormView(view, { uuid, onSent, onLeave }) {
     el("button", { type: "button", class: "secondary", id: "save-exit", onclick: async () => { await flush(); onLeave(); } },
       t("form.save_exit")));
 
-  // Once per frame however many keys and events came in it.
+  // After "Gửi", every change revalidates (and recounts), once per frame however many keys
+  // and events came in it; before it, the count frame above is all a change needs.
   let frame = null;
   const refresh = () => {
+    if (!showing) return;
     frame ??= requestAnimationFrame(() => {
       frame = null;
-      if (showing) show(validate(definition, record.answers, record.attachments || []));
-      else if (recount) countProgress();
+      show(validate(definition, record.answers, record.attachments || []));
     });
   };
   form.node.addEventListener("input", refresh);

@@ -2,7 +2,7 @@
 // and which communes have sent what this month. These screens need the network.
 import { api, ApiProblem } from "../api.js";
 import { t, currentLang } from "../i18n/index.js";
-import { el, toast, formatDateTime, formatDate, lbl, problemText } from "../ui.js";
+import { el, toast, formatDateTime, formatDate, lbl, problemText, vietnamToday } from "../ui.js";
 import { definitionFor, currentDefinitions } from "../forms/definition.js";
 import { findSpec } from "../forms/render.js";
 import { unitTree, unitSelect, placeName } from "../units.js";
@@ -15,7 +15,7 @@ function offline(view) {
 }
 
 function thisMonth() {
-  return new Date().toLocaleDateString("sv-SE", { timeZone: "Asia/Ho_Chi_Minh" }).slice(0, 7);
+  return vietnamToday().slice(0, 7);
 }
 
 const PAGE = 50;
