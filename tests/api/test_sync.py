@@ -314,6 +314,32 @@ def test_unstorable_text_in_an_answer_key_or_nested_row_is_refused(login, bad):
         ("rejected", "field.invalid_text")] * 2
 
 
+def test_each_record_of_a_batch_keeps_its_own_answers_and_attachments(app, login):
+    """A batch's records travel to the database together (on PostgreSQL one document per
+    JSON column, paired with the rest of each row by position): every record and its
+    revision keep exactly what was sent for it, quotes, backslashes and all."""
+    texts = ['Chị "Lan" nói: \\ không \\"', "Dòng 1\nDòng 2 – 😊", '{"a": [1, "b"]}', "",
+             "\\u0041 ' \\\\ \"", "x" * 400]
+    batch = [item(activity(title_content=f"Buổi {n}: {text}" if text else f"Buổi {n}",
+                           notes=text or None, participants_total=40 + n,
+                           participants_female=30 + n, participants_male=10),
+                  attachments=[f"{n:064x}"] * (n % 2) + [f"{n + 100:064x}"])
+             for n, text in enumerate(texts)]
+    batch = [{**it, "answers": {k: v for k, v in it["answers"].items() if v is not None}}
+             for it in batch]
+    results = sync(login("canbo.anthanh2"), *batch)
+    assert [r["status"] for r in results] == ["accepted"] * len(batch)
+    with app.app_context():
+        for sent in batch:
+            uuid = uuid_lib.UUID(sent["uuid"])
+            row = db.session.get(Submission, uuid)
+            assert (row.answers, row.attachments) == (sent["answers"],
+                                                      sorted(set(sent["attachments"])))
+            revision = db.session.scalar(select(SubmissionRevision)
+                                         .where(SubmissionRevision.submission_uuid == uuid))
+            assert (revision.answers, revision.attachments) == (row.answers, row.attachments)
+
+
 def test_tab_newline_and_carriage_return_stay_allowed(app, login):
     text = "Dòng 1\r\nDòng 2\tcột"
     [result] = sync(login("canbo.anthanh2"), item(activity(notes=text)))
