@@ -8,7 +8,7 @@ import logging
 import time
 from functools import cache
 
-from sqlalchemy import JSON, bindparam, func, select
+from sqlalchemy import JSON, any_, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 
@@ -77,6 +77,16 @@ def _as_arrays(rows: list[dict]) -> dict[str, list] | None:
     if any(row.keys() != names for row in rows):
         return None
     return {name: [row[name] for row in rows] for name in names}
+
+
+def any_of(dialect: str, column, name: str):
+    """A condition: `column` is one of the values bound as `name` (a list). On PostgreSQL
+    `= ANY(:name)`, one array parameter: the same statement text whatever the number of
+    values, which the driver keeps prepared; elsewhere an IN list expanded as it runs."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=postgresql.ARRAY(column.type,
+                                                                     dimensions=1)))
+    return column.in_(bindparam(name, expanding=True))
 
 
 def unnest(columns: dict):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import Select, func, literal, or_, select, update
@@ -115,7 +116,11 @@ def _below(path: str):
 def within(*roots: Unit):
     """A condition on Unit: inside the subtree of any of `roots` (each root included),
     e.g. every version of a code that a reorganisation split."""
-    return or_(*(_below(root.path) for root in roots))
+    return _within(*(root.path for root in roots))
+
+
+def _within(*paths: str):
+    return or_(*(_below(path) for path in paths))
 
 
 def subtree(*roots: Unit) -> Select:
@@ -127,7 +132,15 @@ def in_subtree(roots: Unit | list[Unit], unit_id_column):
     """A condition: `unit_id_column` points at a unit inside the subtree of `roots` (a
     unit, or several versions of one)."""
     roots = roots if isinstance(roots, list) else [roots]
-    return unit_id_column.in_(select(Unit.id).where(within(*roots)))
+    return _in_subtree(tuple(root.path for root in roots), unit_id_column)
+
+
+@lru_cache(maxsize=4096)
+def _in_subtree(paths: tuple[str, ...], unit_id_column):
+    # Built once per subtree and column, then shared (SQL expressions are immutable):
+    # every signed-in supervisor's request filters by one, and building it costs more
+    # than the month-end pull it filters.
+    return unit_id_column.in_(select(Unit.id).where(_within(*paths)))
 
 
 def ancestors(unit: Unit) -> list[Unit]:

@@ -4,12 +4,14 @@ without need to know), its photos still missing, and the last reviewer's decisio
 from __future__ import annotations
 
 import uuid as uuid_lib
+from functools import cache
 
 from sqlalchemy import func, select
 
 from ...extensions import db
 from ...models import Attachment, ReviewDecision, Submission
 from ...models.types import iso
+from ..base.sql import any_of
 from .sealing import is_sensitive, open_answers, open_decision_words
 
 
@@ -81,10 +83,18 @@ def latest_decisions(uuids) -> dict:
     uuids = list(uuids)
     if not uuids:
         return {}
-    last = (select(func.max(ReviewDecision.id)).where(ReviewDecision.submission_uuid.in_(uuids))
-            .group_by(ReviewDecision.submission_uuid))
-    rows = db.session.scalars(select(ReviewDecision).where(ReviewDecision.id.in_(last)))
+    rows = db.session.scalars(_latest_query(db.session.get_bind().dialect.name),
+                              {"uuids": uuids})
     return {row.submission_uuid: decision_payload(row) for row in rows}
+
+
+@cache
+def _latest_query(dialect: str):
+    """Built once (every pull and every record read runs it)."""
+    last = (select(func.max(ReviewDecision.id))
+            .where(any_of(dialect, ReviewDecision.submission_uuid, "uuids"))
+            .group_by(ReviewDecision.submission_uuid))
+    return select(ReviewDecision).where(ReviewDecision.id.in_(last))
 
 
 def decision_payload(row: ReviewDecision) -> dict:
