@@ -8,6 +8,8 @@ For each turn, each tree (the earlier commit first, then this checkout) prepares
 PostgreSQL database and serves it with gunicorn as its own bench/sync.py does, then runs:
   batched: 4 officers × 2,000 new records in batches of 50;
   single:  4 officers × 500 new records, one per request;
+  floor:   4 officers × 500 signed-in GET /api/auth/me (trees whose bench/sync.py has
+           floor: what a request costs before its own work);
   load:    the month-end load, 200 officers for 30 s (latency is the machine's too: the
            200 clients share its cores with the server).
 It prints, per measurement, the gunicorn workers' CPU per record (or the load's p50/p99)
@@ -48,6 +50,8 @@ with pg_database() as url:
                                   records=records, seed=per)
                 out[step] = got["server_ms"]
                 out[step + "_errors"] = got["errors"]
+        if "floor" in steps and hasattr(sync, "floor"):  # older trees: not measured
+            out["floor"] = sync.floor(base, proc, names)
         if "load" in steps:
             got = sync.load(base, proc, names, templates, devices=200, seconds=30,
                             pause=1.0)
@@ -58,6 +62,7 @@ print("TURN " + json.dumps(out))
 
 MEASURES = (("batched", "POST /api/sync, batches of 50: workers' CPU per record", "ms"),
             ("single", "POST /api/sync, one per request: workers' CPU per record", "ms"),
+            ("floor", "signed-in GET /api/auth/me: workers' CPU per request", "ms"),
             ("load_p50", "month-end load (200 officers, 30 s): p50 latency", "ms"),
             ("load_p99", "month-end load (200 officers, 30 s): p99 latency", "ms"))
 

@@ -4,8 +4,9 @@ Measured: the PWA shell's size (what a phone downloads on its first visit; goal 
 60 KB gzipped, issue 4); the officer's phone in Chromium, CPU ×4, on slow 4G and 3G:
 cold visit with sign-in to a usable form, warm and offline reopen, typing (bench/phone.py,
 issue 19); the Web Push fan-out to 10,000 subscriptions (goal 60 s, issue 6);
-sync ingest through gunicorn on PostgreSQL and SQLite, the month-end load of 200 devices
-and the workers' memory (bench/sync.py, issue 9); then, on 1,000,000 generated records
+sync ingest through gunicorn on PostgreSQL and SQLite with the floor under it (a
+signed-in request that does nothing of its own), the month-end load of 200 devices and
+the workers' memory (bench/sync.py, issues 9 and 19); then, on 1,000,000 generated records
 (bench/reports.py): the dashboard (goal: the province in at most 200 ms, issue 7), the
 pull feed /api/sync/changes and the XLSX export (bench/export.py).
 
@@ -204,6 +205,13 @@ def sync_rows() -> list[tuple]:
                         f"{got['server_ms']:.2f} ms per record; the clients used "
                         f"{got['client_cpu']:.0%} of a core)", goal,
                         got["server_ms"] <= cpu_goal and not got["errors"]))
+                say(f"floor on {engine}: signed-in GET /api/auth/me, 4 clients")
+                rows.append((
+                    f"Floor under the POST rows, {engine}: a signed-in GET /api/auth/me "
+                    f"(session cookie, server-side session and account read in one query, a "
+                    f"small JSON answer), 4 officers at once, 2,000 requests; {server}",
+                    f"gunicorn workers' CPU {sync.floor(base, proc, names):.2f} ms per "
+                    "request", "– (what a one-record POST costs before its record)"))
                 if engine != "PostgreSQL" or not devices:
                     continue
                 got = sync.load(base, proc, names, templates, devices=devices,

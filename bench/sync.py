@@ -270,6 +270,36 @@ def ingest(base: str, proc, usernames: list[str], templates: list[dict], *,
             "server_ms": server_cpu * 1000 / (clients * records)}
 
 
+def floor(base: str, proc, usernames: list[str], *, requests: int = 500,
+          clients: int = 4) -> float:
+    """What any signed-in request costs the server before its own work: `clients`
+    officers at once, `requests` each, GET /api/auth/me (the session cookie, her
+    server-side session and account read in one query, a small JSON answer). Returns
+    the gunicorn workers' CPU per request (ms): the part of the one-record POST's figure
+    that is not the record's."""
+    devices = sign_in(base, usernames[:clients])
+    for device in devices:  # connections and first compilations
+        device.http.get(f"{base}/api/auth/me", timeout=60).raise_for_status()
+    errors: list[int] = []
+
+    def run(device: Device) -> None:
+        for _ in range(requests):
+            res = device.http.get(f"{base}/api/auth/me", timeout=60)
+            if res.status_code != 200:
+                errors.append(res.status_code)
+
+    threads = [threading.Thread(target=run, args=(d,)) for d in devices]
+    pids = workers(proc)
+    cpu = cpu_seconds(pids)
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise RuntimeError(f"GET /api/auth/me answered {errors[0]} ({len(errors)} times)")
+    return (cpu_seconds(pids) - cpu) * 1000 / (clients * requests)
+
+
 def load(base: str, proc, usernames: list[str], templates: list[dict], *, devices: int,
          seconds: float, pause: float) -> dict:
     """Month-end: `devices` phones at once, each in a loop for `seconds`: connect, send

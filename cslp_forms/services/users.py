@@ -30,6 +30,7 @@ from ..models import (
 from ..models.types import iso, utcnow
 from ..problems import Problem, field_error, invalid, say
 from .base.audit import admin_audit
+from .base.forms import note_published_stamp, published_stamp
 from .base.units import ancestors, in_subtree, resolve_unit
 from .records.notices import notify
 
@@ -267,7 +268,7 @@ def _session_user_query():
     """Built once (every request runs it): her unit comes with her, and the units above
     it (nearly every request asks for them: scope checks, a new record's review chain;
     base.units.ancestors finds them loaded). Three levels: province, district, commune."""
-    return (select(User)
+    return (select(User, *published_stamp())
             .options(joinedload(User.unit).joinedload(Unit.parent).joinedload(Unit.parent))
             .join(AuthSession, AuthSession.user_id == User.id)
             .where(User.id == bindparam("user_id"),
@@ -276,8 +277,15 @@ def _session_user_query():
 
 
 def session_user(user_id: int, token: str, *, now: datetime) -> User | None:
-    return db.session.scalar(_session_user_query(), {
-        "user_id": user_id, "token_hash": _token_hash(token), "now": now})
+    """Her, if this session is hers and alive. The same statement says what form_versions
+    holds, which spares the request reading it again (base.forms.published_stamp)."""
+    row = db.session.execute(_session_user_query(), {
+        "user_id": user_id, "token_hash": _token_hash(token), "now": now}).first()
+    if row is None:
+        return None
+    user, *stamp = row
+    note_published_stamp(stamp)
+    return user
 
 
 def end_session(token: str) -> None:

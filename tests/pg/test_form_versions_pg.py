@@ -58,3 +58,31 @@ def test_two_administrators_publishing_at_once_make_one_version(app, login):
     assert sorted(statuses) == [201, 409, 409, 409]
     with app.app_context():
         assert db.session.scalars(db.select(FormVersion.version)).all() == [2]
+
+
+def test_a_version_published_through_one_server_counts_on_the_other_from_its_next_request(
+        app, pg_url, login):
+    """Two app servers on one database: each request's first query says what
+    form_versions holds, so the other server's registry follows at once, not after a
+    restart or a timeout."""
+    from tests.api.sync_helpers import activity, item
+    from tests.conftest import PASSWORD, Session, make_app
+
+    other = make_app(DATABASE_URL=pg_url)
+    client = other.test_client()
+    res = client.post("/api/auth/login", json={"username": "canbo.anthanh2",
+                                               "password": PASSWORD})
+    officer = Session(client, res.get_json()["csrf_token"], res.get_json())
+    try:
+        assert current_form(officer)["version"] == 1
+        new = {"value": "dot_hai_may", "label": {"vi": "Đợt hai máy", "en": "Two servers"}}
+        admin = login("admin.tinh")
+        assert post(admin, with_campaign(current_form(admin), new)).status_code == 201
+        assert current_form(officer)["version"] == 2
+        res = officer.post("/api/sync", json={"items": [
+            item(activity(campaign="dot_hai_may"), version=2)]})
+        assert res.get_json()["results"][0]["status"] == "accepted", res.get_json()
+    finally:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
