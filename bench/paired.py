@@ -112,6 +112,8 @@ def main() -> None:
         if before and after:
             ratio = statistics.median(after) / statistics.median(before)
             print(f"| {label} ({unit}) | {spread(before)} | {spread(after)} | {ratio:.2f} |")
+        elif after:  # measured by this checkout's bench only
+            print(f"| {label} ({unit}) | – | {spread(after)} | – |")
     errors = {name: sum(v for t in turns_ for k, v in t.items() if k.endswith("errors"))
               for name, turns_ in got.items()}
     print(f"\nerrors: {errors}")
