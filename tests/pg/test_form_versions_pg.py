@@ -82,6 +82,19 @@ def test_a_version_published_through_one_server_counts_on_the_other_from_its_nex
         res = officer.post("/api/sync", json={"items": [
             item(activity(campaign="dot_hai_may"), version=2)]})
         assert res.get_json()["results"][0]["status"] == "accepted", res.get_json()
+        # Now that it has merged them, its requests no longer read form_versions.
+        from sqlalchemy import event
+
+        seen: list[str] = []
+        with other.app_context():
+            engine = db.engine
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert current_form(officer)["version"] == 2
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        assert seen and not [q for q in seen if "FROM form_versions ORDER BY" in q], seen
     finally:
         with other.app_context():
             db.session.remove()
