@@ -53,6 +53,13 @@ with pg_database() as url:
         if "floor" in steps and hasattr(sync, "floor"):  # older trees: not measured
             out["floor"] = sync.floor(base, proc, names)
         if "load" in steps:
+            # Statistics, as autovacuum (off on this machine's server) would have them.
+            import psycopg
+            from sqlalchemy.engine import make_url
+            with psycopg.connect(make_url(url).set(drivername="postgresql")
+                                 .render_as_string(hide_password=False),
+                                 autocommit=True) as conn:
+                conn.execute("ANALYZE")
             got = sync.load(base, proc, names, templates, devices=200, seconds=30,
                             pause=1.0)
             out.update(load_p50=got["p50"], load_p99=got["p99"],

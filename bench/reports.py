@@ -186,6 +186,13 @@ def pg_database():
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def analyze(url: str) -> None:
+    """ANALYZE the database, as PostgreSQL's autovacuum would once its tables have grown
+    (this machine's server runs without autovacuum: CI's settings)."""
+    with psycopg.connect(_libpq(make_url(url)), autocommit=True) as conn:
+        conn.execute("ANALYZE")
+
+
 @contextmanager
 def dataset(*, years: int):
     """A database of its own holding ROWS generated records dated over `years` years up

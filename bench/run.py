@@ -138,7 +138,10 @@ NOTES = """## How the sync rows are measured
   send 1–10 new records, pull `/api/sync/changes` from her cursor until `has_more` is
   false, disconnect, pause 0–2 s. p50 and p99 are over every request of the run. This
   keeps the 2 cores busy (requests/s in its row is what they served), so the latencies
-  are mostly time spent waiting for a free worker thread.
+  are mostly time spent waiting for a free worker thread. It starts on the database the
+  ingest rows filled, ANALYZEd first: this machine's PostgreSQL runs without autovacuum
+  (CI's settings), which in production would have gathered statistics on tables grown
+  from nothing, and without them the planner guessed a pull's plan from none.
 - **Worker memory:** VmRSS of each gunicorn worker from `/proc/<pid>/status`.
 - **Pull feed:** records are spread evenly over the 122 unit versions; the officer of
   commune 31630 authored her commune's share (8,096 of the 1,000,000); her month-end
@@ -167,7 +170,7 @@ def sync_rows() -> list[tuple]:
     """Ingest on PostgreSQL and SQLite, the month-end load and the workers' memory, all
     through gunicorn (bench/sync.py)."""
     from bench import sync
-    from bench.reports import pg_database, say
+    from bench.reports import analyze, pg_database, say
 
     batched = int(os.environ.get("BENCH_INGEST_BATCHED", "5000"))
     single = int(os.environ.get("BENCH_INGEST_SINGLE", "500"))
@@ -214,6 +217,7 @@ def sync_rows() -> list[tuple]:
                     "request", "– (what a one-record POST costs before its record)"))
                 if engine != "PostgreSQL" or not devices:
                     continue
+                analyze(url)  # the tables grew from nothing: their statistics
                 got = sync.load(base, proc, names, templates, devices=devices,
                                 seconds=seconds, pause=pause)
                 for kind in sorted({e[:160] for e in got["all_errors"]}):

@@ -43,6 +43,9 @@ class Submission(db.Model):
         CheckConstraint("revision >= 1", name="revision"),
         Index("ix_submissions_form_period", "form", "period"),
         Index("ix_submissions_unit_form_period", "unit_id", "form", "period"),
+        # Her records, and her cases and groups among them, read from the index alone on
+        # PostgreSQL (the entries on those are in her pull: services/records/access.py).
+        Index("ix_submissions_author_form", "author_id", "form", postgresql_include=["uuid"]),
     )
 
     uuid: Mapped[uuid_lib.UUID] = mapped_column(Uuid, primary_key=True)
@@ -50,7 +53,8 @@ class Submission(db.Model):
     form_version: Mapped[int] = mapped_column(Integer)
     # Indexed by ix_submissions_unit_form_period, whose first column it is.
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # Indexed by ix_submissions_author_form, whose first column it is.
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     record_date: Mapped[date] = mapped_column(Date, index=True)
     period: Mapped[str] = mapped_column(String(7))
     # For a sensitive form only the definition's plain_fields; the full answers are in

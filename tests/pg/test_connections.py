@@ -1,15 +1,18 @@
 """Pooled connections the server has closed: the app runs without pool_pre_ping (a
 round trip before every request), so a connection PostgreSQL ended while it rested in
 the pool must be found at checkout and replaced (cslp_forms._closed_by_the_server):
-the next request gets its right answer, never a 500."""
+the next request gets its right answer, never a 500. And how a transaction ends: one
+that wrote nothing with COMMIT, so that psycopg keeps its prepared statements (it drops
+them on every ROLLBACK); one that wrote, and was not committed, with ROLLBACK."""
 
 import time
 
 import psycopg
 import pytest
-from sqlalchemy import make_url
+from sqlalchemy import insert, make_url, select, text
 
 from cslp_forms.extensions import db
+from cslp_forms.models import Counter
 from tests.api.sync_helpers import item
 
 pytestmark = pytest.mark.pg
@@ -68,3 +71,37 @@ def test_a_connection_ended_between_two_requests_of_one_officer(app, login):
     for _ in range(3):
         assert _end_backends(app) >= 1
         assert _sync(officer, item()) == ["accepted"]
+
+
+def _prepared(app) -> list[str]:
+    """The statements prepared on the pooled connection (one test client: one thread,
+    one connection)."""
+    with app.app_context():
+        return list(db.session.scalars(text("SELECT statement FROM pg_prepared_statements")))
+
+
+def test_requests_that_only_read_keep_their_statements_prepared(app, login):
+    officer = login("canbo.anthanh2")
+    assert _sync(officer, item()) == ["accepted"]
+    for _ in range(8):  # psycopg prepares a statement from its sixth execution on
+        assert officer.get("/api/auth/me").status_code == 200
+        assert officer.get("/api/sync/changes?cursor=0").status_code == 200
+    prepared = _prepared(app)
+    assert any("FROM users" in s and "auth_sessions" in s for s in prepared), prepared
+    assert any("submissions.change_seq >" in s for s in prepared), prepared
+
+
+def test_a_transaction_that_wrote_and_was_not_committed_is_rolled_back(app):
+    with app.app_context():
+        db.session.scalar(select(Counter.value).where(Counter.name == "changes"))
+        db.session.execute(insert(Counter).values(name="core-write", value=1))
+        db.session.rollback()
+        db.session.add(Counter(name="flushed", value=2))
+        db.session.flush()
+        db.session.remove()  # as at the end of a request
+        # A failed statement, then the rollback: the connection is usable after it.
+        with pytest.raises(Exception, match="does_not_exist"):
+            db.session.execute(text("SELECT * FROM does_not_exist"))
+        db.session.rollback()
+        names = set(db.session.scalars(select(Counter.name)))
+    assert not names & {"core-write", "flushed"}

@@ -89,6 +89,17 @@ def any_of(dialect: str, column, name: str):
     return column.in_(bindparam(name, expanding=True))
 
 
+def in_query(dialect: str, column, query):
+    """A condition: `column` is one of the values `query` selects. On PostgreSQL
+    `= ANY(ARRAY(query))`: the query runs once, and in one arm of an OR its values drive
+    an index scan, where `IN (query)` would be a filter tried on every row of the table;
+    elsewhere `IN (query)`."""
+    if dialect == "postgresql":
+        values = func.array(query.scalar_subquery(), type_=postgresql.ARRAY(column.type))
+        return column == any_(values)
+    return column.in_(query)
+
+
 def unnest(columns: dict):
     """FROM unnest(:a, :b, …) AS anon(a, b, …), each array bound with the SQL type of
     `columns` (name -> type): psycopg sends $n::uuid[] …, so every value goes through its
