@@ -26,9 +26,14 @@ from .sealing import is_sensitive
 COMMUNE_FORMS = ("model_group", "model_group_entry")
 
 
+def _succeeded_by(unit_id: int):
+    """The units `unit_id` succeeded in a reorganisation (a merged commune's groups are
+    its own)."""
+    return select(UnitSuccession.old_unit_id).where(UnitSuccession.new_unit_id == unit_id)
+
+
 def _succeeded(user: User) -> set[int]:
-    return {user.unit_id, *db.session.scalars(select(UnitSuccession.old_unit_id).where(
-        UnitSuccession.new_unit_id == user.unit_id))}
+    return {user.unit_id, *db.session.scalars(_succeeded_by(user.unit_id))}
 
 
 def visible_to(user: User):
@@ -52,14 +57,13 @@ def _officer_scope(user_id: int, unit_id: int, parent_forms: tuple[str, ...], di
     # commune's groups and those of the communes it succeeded, the entries on her cases
     # and groups), so that a pull reads her part of the table, not all of it.
     parent = aliased(Submission)
-    succeeded = select(UnitSuccession.old_unit_id).where(UnitSuccession.new_unit_id == unit_id)
     hers = select(parent.uuid).where(parent.author_id == user_id,
                                      parent.form.in_(parent_forms))
     return or_(Submission.author_id == user_id,
                Submission.holder_unit_id == unit_id,
                and_(Submission.form.in_(COMMUNE_FORMS), Submission.unit_id == unit_id),
                and_(Submission.form.in_(COMMUNE_FORMS),
-                    in_query(dialect, Submission.unit_id, succeeded)),
+                    in_query(dialect, Submission.unit_id, _succeeded_by(unit_id))),
                and_(Submission.holder_unit_id.is_(None),
                     in_query(dialect, Submission.parent_uuid, hers)))
 
