@@ -60,10 +60,11 @@ def _stamp_in_one_statement(uuids: list[uuid_lib.UUID]) -> None:
     updates is this transaction's already, so it takes no lock but the counter's."""
     last = {u: offset for offset, u in enumerate(uuids, start=1)}
     values = {"count": len(uuids), "record": list(last), "offset": list(last.values())}
-    # No row stamped: the first change ever (no counter row yet: the WITH moved nothing),
-    # or records that are gone (the counter moved all the same, as one UPDATE would).
-    if db.session.execute(_stamp_statement(), values).rowcount == 0 \
-            and db.session.get(Counter, "changes") is None:
+    # No row stamped: there was no counter row (the WITH moved nothing), the first change
+    # ever. Make it unless another transaction just did (it may have committed it since
+    # this statement ran: asking whether it exists now would leave these records with no
+    # number), and stamp again. Records that are gone move the counter twice: a gap.
+    if db.session.execute(_stamp_statement(), values).rowcount == 0:
         _make_counter()
         db.session.execute(_stamp_statement(), values)
 
