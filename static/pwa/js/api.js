@@ -3,9 +3,12 @@
 // Used by the page and the service worker: the CSRF token lives in IndexedDB.
 import { kv } from "./db.js";
 
-let csrfToken;
 // Reads under way, dropped at sign-out so that none comes back 401 after it.
 const reads = new Set();
+// A sign-in starts a new session with a new CSRF token. A write sent after its answer
+// set the new cookie but before its token is stored would be refused: writes wait for it.
+const SIGN_IN = "/api/auth/login";
+let signingIn = null;
 
 export function abortReads() {
   for (const controller of reads) controller.abort();
@@ -26,16 +29,29 @@ export class ApiProblem extends Error {
 }
 
 export async function setCsrfToken(token) {
-  csrfToken = token;
   await kv.set("csrf", token);
 }
 
-async function token() {
-  if (csrfToken === undefined) csrfToken = (await kv.get("csrf")) ?? null;
-  return csrfToken;
+// Read for every write, never kept in memory: the page and the service worker each have
+// this module, and a sign-in in one changes the token for both (or in another tab). A
+// write waits for a sign-in under way, and reads again if one began while it read.
+async function writeToken(path) {
+  if (path === SIGN_IN) return null;  // a sign-in needs none
+  for (;;) {
+    const during = signingIn;
+    await during;
+    const token = (await kv.get("csrf")) ?? null;
+    if (signingIn === during) return token;
+  }
 }
 
-export async function api(path, { method = "GET", body, raw, headers = {}, timeout = 30000, blob = false } = {}) {
+export function api(path, options = {}) {
+  const answer = send(path, options);
+  if (path === SIGN_IN) signingIn = answer.catch(() => {});
+  return answer;
+}
+
+async function send(path, { method = "GET", body, raw, headers = {}, timeout = 30000, blob = false } = {}) {
   const init = { method, headers: { Accept: "application/json", ...headers }, credentials: "same-origin" };
   if (raw !== undefined) {
     init.body = raw;
@@ -44,7 +60,7 @@ export async function api(path, { method = "GET", body, raw, headers = {}, timeo
     init.body = JSON.stringify(body);
   }
   if (method !== "GET" && method !== "HEAD") {
-    const csrf = await token();
+    const csrf = await writeToken(path);
     if (csrf) init.headers["X-CSRF-Token"] = csrf;
   }
   const controller = new AbortController();
@@ -65,5 +81,7 @@ export async function api(path, { method = "GET", body, raw, headers = {}, timeo
   if (blob && response.ok) return response.blob();
   const data = type.includes("json") ? await response.json().catch(() => null) : null;
   if (!response.ok) throw new ApiProblem(response.status, data);
+  // Who she is (sign-in, /api/auth/me, a new password) comes with the session's token.
+  if (typeof data?.csrf_token === "string") await setCsrfToken(data.csrf_token);
   return data;
 }

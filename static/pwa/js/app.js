@@ -108,7 +108,7 @@ async function signedIn(user, { drawn = false } = {}) {
   me = { ...user };
   delete me.csrf_token;
   vault.setOwner(me.username);
-  await Promise.all([kv.set("me", me), setCsrfToken(user.csrf_token), kv.set("paused", false)]);
+  await Promise.all([kv.set("me", me), kv.set("paused", false)]);  // the token: api.js
   if (me.must_change_password) {
     // Signed in with a one-time code: nothing else until she has her own password.
     go("#/");
