@@ -301,6 +301,10 @@ def test_conflict_shows_both_versions_and_keeping_mine_sends_the_next_revision(
     page.click("#send")
     [(uuid, *_)] = wait_until(live_server.records, message="the record")
     expect(page.locator("#count-sent strong")).to_have_text("1")
+    # Her phone's syncs have all ended (a drain asked for now runs after those under way):
+    # one still running would pull the other device's change below, and there would be
+    # no conflict to show (CI once saw none).
+    assert page.evaluate("import('/pwa/js/sync.js').then((s) => s.drain()).then((r) => r.ok)")
     # The same record is changed from her other device meanwhile.
     other = live_server.app.test_client()
     token = other.post("/api/auth/login", json={"username": "canbo.anthanh2",
@@ -317,7 +321,7 @@ def test_conflict_shows_both_versions_and_keeping_mine_sends_the_next_revision(
     page.click("#send")
     context.set_offline(False)
     page.click("#send-now")
-    expect(page.locator("#count-problem strong")).to_have_text("1")
+    expect(page.locator("#count-problem strong")).to_have_text("1", timeout=15000)
     page.goto(f"{live_server}/#/record/{uuid}")
     expect(page.locator("#conflict-mine")).to_contain_text("50")
     expect(page.locator("#conflict-server")).to_contain_text("60")
