@@ -124,12 +124,41 @@ def _libpq(url) -> str:
 
 
 LOAD_SEEN: list[float] = []
+STEAL_SEEN: list[tuple[int, int]] = []
+
+
+def cpu_ticks() -> tuple[int, int]:
+    """(steal, all) of /proc/stat's CPU line, in clock ticks since boot: the time the
+    hypervisor ran something else while this virtual machine wanted the CPU, and all the
+    time. (0, 0) where there is no /proc/stat."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(f) for f in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return 0, 0
+    return (fields[7] if len(fields) > 7 else 0), sum(fields[:8])
+
+
+def steal_seen() -> tuple[float, float]:
+    """The share of CPU time stolen by the hypervisor over the run and at most between
+    two progress lines (STEAL_SEEN, noted by say), in per cent."""
+    marks = [m for m in STEAL_SEEN if m[1]]
+    if len(marks) < 2:
+        return 0.0, 0.0
+
+    def share(a, b):
+        return 100 * (b[0] - a[0]) / max(1, b[1] - a[1])
+
+    pairs = zip(marks, marks[1:], strict=False)
+    return share(marks[0], marks[-1]), max(share(a, b) for a, b in pairs)
 
 
 def say(message: str) -> None:
     """Progress on stderr, so whoever runs `make bench` sees it is alive; notes the
-    machine's load average each time (the machine may be shared)."""
+    machine's load average and the CPU time stolen from it each time (the machine may
+    be shared, and is a virtual machine whose host may be)."""
     LOAD_SEEN.append(os.getloadavg()[0])
+    STEAL_SEEN.append(cpu_ticks())
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 

@@ -320,7 +320,7 @@ def render(rows: list[tuple]) -> tuple[str, str]:
 
 
 def main() -> None:
-    from bench.reports import LOAD_SEEN, say
+    from bench.reports import LOAD_SEEN, STEAL_SEEN, cpu_ticks, say, steal_seen
 
     only = [s.strip() for s in os.environ.get("BENCH_ONLY", "").split(",") if s.strip()]
     unknown = set(only) - set(STEPS)
@@ -330,6 +330,7 @@ def main() -> None:
     steps = only or STEPS
     started = time.perf_counter()
     load_before = os.getloadavg()
+    STEAL_SEEN.append(cpu_ticks())
     speed_before = calibrate()
     rows = []
     if "shell" in steps:
@@ -374,6 +375,15 @@ def main() -> None:
             f"{load_after[0]:.1f} at its end, on 2 cores; a fixed CPU workload (200,000 "
             f"chained SHA-256 in Python, best of 5) took {speed_before:.0f} ms before the "
             f"run and {calibrate():.0f} ms after it (the lower, the faster the machine)")
+    STEAL_SEEN.append(cpu_ticks())
+    overall, worst = steal_seen()
+    if STEAL_SEEN[-1][1]:
+        # A virtual machine: CPU time its host gave to others is counted in no process,
+        # but what a process did meanwhile took that much longer, and a process's own
+        # CPU time can grow too (a stolen tick lands on whoever was running).
+        load += (f"; its host took {overall:.1f} % of the CPU time from it over the run "
+                 f"(steal in /proc/stat), {worst:.1f} % at most between two progress "
+                 "lines")
     if only:
         say(f"BENCH_ONLY={','.join(only)}: {load}; BENCHMARKS.md not written")
         return
