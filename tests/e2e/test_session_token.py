@@ -50,3 +50,20 @@ def test_a_sign_in_in_another_tab_gives_this_one_its_token(page, context, live_s
     other.evaluate(f"{API}.then((a) => {SIGN_IN})")  # a new session: this tab's token is gone
     assert page.evaluate(f"{API}.then((a) => {WRITE})") == 0
     other.close()
+
+
+def test_an_answer_of_the_session_a_sign_in_replaced_keeps_its_token_to_itself(
+        page, live_server):
+    page.goto(live_server)
+    sign_in(page, "canbo.anthanh2")
+    assert page.evaluate("import('/pwa/js/sync.js').then((s) => s.drain()).then((r) => r.ok)")
+    held = []
+    page.route("**/api/auth/me", lambda route: held.append(route))
+    page.evaluate(f"{API}.then((a) => {{ window.me = a.api('/api/auth/me'); }})")
+    wait_until(lambda: page.wait_for_timeout(50) or held, message="/api/auth/me, held")
+    assert page.evaluate(f"{API}.then((a) => {SIGN_IN}).then((me) => me.username)") \
+        == "canbo.anthanh2"
+    # Asked before the sign-in, answered after it: the old session's token.
+    held[0].fulfill(json={"username": "canbo.anthanh2", "csrf_token": "the-old-session"})
+    assert page.evaluate("window.me.then((me) => me.csrf_token)") == "the-old-session"
+    assert page.evaluate(f"{API}.then((a) => {WRITE})") == 0

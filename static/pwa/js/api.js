@@ -52,6 +52,7 @@ export function api(path, options = {}) {
 }
 
 async function send(path, { method = "GET", body, raw, headers = {}, timeout = 30000, blob = false } = {}) {
+  const since = signingIn;
   const init = { method, headers: { Accept: "application/json", ...headers }, credentials: "same-origin" };
   if (raw !== undefined) {
     init.body = raw;
@@ -81,7 +82,9 @@ async function send(path, { method = "GET", body, raw, headers = {}, timeout = 3
   if (blob && response.ok) return response.blob();
   const data = type.includes("json") ? await response.json().catch(() => null) : null;
   if (!response.ok) throw new ApiProblem(response.status, data);
-  // Who she is (sign-in, /api/auth/me, a new password) comes with the session's token.
-  if (typeof data?.csrf_token === "string") await setCsrfToken(data.csrf_token);
+  // Who she is (sign-in, /api/auth/me, a new password) comes with the session's token;
+  // not the token of a session a sign-in has replaced since this request went out.
+  const current = path === SIGN_IN || signingIn === since;
+  if (current && typeof data?.csrf_token === "string") await setCsrfToken(data.csrf_token);
   return data;
 }
