@@ -379,8 +379,8 @@ def main() -> None:
     overall, worst = steal_seen()
     if STEAL_SEEN[-1][1]:
         # A virtual machine: CPU time its host gave to others is counted in no process,
-        # but what a process did meanwhile took that much longer, and a process's own
-        # CPU time can grow too (a stolen tick lands on whoever was running).
+        # yet every timing above waited for it. (The host's other tenants can also slow
+        # this machine without stealing, through shared caches: the calibration's.)
         load += (f"; its host took {overall:.1f} % of the CPU time from it over the run "
                  f"(steal in /proc/stat), {worst:.1f} % at most between two progress "
                  "lines")

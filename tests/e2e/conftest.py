@@ -129,6 +129,12 @@ def wait_for_worker(page):
     wait_for_js(page, "navigator.serviceWorker.controller !== null")
 
 
+def syncs_ended(page) -> bool:
+    """Runs a sync of the page's own and waits for it: one asked for while others are
+    under way runs after them, so when it ends none is running. True if it succeeded."""
+    return page.evaluate("import('/pwa/js/sync.js').then((s) => s.drain()).then((r) => r.ok)")
+
+
 # --- What the page saw -------------------------------------------------------------------
 # A test that only reads the DOM can pass while the page is broken: a CSP refusal leaves an
 # element drawn wrong with nothing but a console error. Every browser context a test uses

@@ -9,7 +9,15 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import OFFLINE, UNREACHABLE, refused, sign_in, wait_for_js, wait_for_worker
+from tests.e2e.conftest import (
+    OFFLINE,
+    UNREACHABLE,
+    refused,
+    sign_in,
+    syncs_ended,
+    wait_for_js,
+    wait_for_worker,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -304,7 +312,7 @@ def test_conflict_shows_both_versions_and_keeping_mine_sends_the_next_revision(
     # Her phone's syncs have all ended (a drain asked for now runs after those under way):
     # one still running would pull the other device's change below, and there would be
     # no conflict to show (CI once saw none).
-    assert page.evaluate("import('/pwa/js/sync.js').then((s) => s.drain()).then((r) => r.ok)")
+    assert syncs_ended(page)
     # The same record is changed from her other device meanwhile.
     other = live_server.app.test_client()
     token = other.post("/api/auth/login", json={"username": "canbo.anthanh2",

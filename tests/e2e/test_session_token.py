@@ -8,7 +8,7 @@ service worker) left the other sending a token that no longer was the session's.
 import pytest
 
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import sign_in, syncs_ended
 from tests.e2e.test_officer_flow import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -24,7 +24,7 @@ def test_a_write_sent_during_a_sign_in_waits_for_its_token(page, live_server):
     page.goto(live_server)
     sign_in(page, "canbo.anthanh2")
     # The sign-in's own sync, ended (a drain asked for now runs after it).
-    assert page.evaluate("import('/pwa/js/sync.js').then((s) => s.drain()).then((r) => r.ok)")
+    assert syncs_ended(page)
     sent = []
     page.on("request", lambda r: sent.append(r.url.split("?")[0].rsplit("/api", 1)[-1]))
     held = []
@@ -56,7 +56,7 @@ def test_an_answer_of_the_session_a_sign_in_replaced_keeps_its_token_to_itself(
         page, live_server):
     page.goto(live_server)
     sign_in(page, "canbo.anthanh2")
-    assert page.evaluate("import('/pwa/js/sync.js').then((s) => s.drain()).then((r) => r.ok)")
+    assert syncs_ended(page)
     held = []
     page.route("**/api/auth/me", lambda route: held.append(route))
     page.evaluate(f"{API}.then((a) => {{ window.me = a.api('/api/auth/me'); }})")

@@ -4,7 +4,7 @@ way and miss it; a test that synced and then reloaded raced the next sync for th
 
 import pytest
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import sign_in, syncs_ended
 from tests.e2e.test_officer_flow import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -14,7 +14,7 @@ def test_a_sync_asked_for_during_another_runs_after_it(page, live_server):
     sign_in(page, "canbo.anthanh2")
 
     # A sync of its own, unheld: when it has ended none is under way (sign-in's included).
-    assert page.evaluate("import('/pwa/js/sync.js').then((s) => s.drain()).then((r) => r.ok)")
+    assert syncs_ended(page)
     held = []
     page.route("**/api/sync/changes*", lambda route: held.append(route))
     page.evaluate("import('/pwa/js/sync.js').then((s) => {"
